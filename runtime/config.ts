@@ -1,0 +1,154 @@
+/**
+ * @module
+ * Every knob of the server in one table: its default, its CLI flag, its environment variable,
+ * its validation and its help text. The CLI builds its flags from this table and `loadConfig`
+ * builds the one validated, frozen `Config` object the rest of the server reads.
+ *
+ * Precedence: CLI flag > environment variable > default.
+ */
+import { WasmbaseError } from './errors.js';
+import { LOG_LEVELS, type LogLevel } from './log/logger.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** The validated server configuration. */
+export interface Config {
+  /** Host part of the listen address. */
+  readonly host: string;
+  /** Port of the listen address; 0 picks a free port. */
+  readonly port: number;
+  /** Where the system environment, per-database environments and keys live. */
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'pretty';
+  /** Worker threads that run WebAssembly reducers. */
+  readonly workers: number;
+  /** Wall-clock limit for one reducer call, in milliseconds. */
+  readonly reducerTimeoutMs: number;
+  /** Maximum linear memory of one module instance, in bytes (rounded down to 64 KiB pages). */
+  readonly moduleMemoryBytes: number;
+  /** Most calls executed and committed as one LMDB write transaction. */
+  readonly batchMaxCalls: number;
+  /** Largest module a publish may upload, in bytes. */
+  readonly maxModuleBytes: number;
+  /** Largest HTTP request body other than a module, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Largest SQL text of one request, in bytes. */
+  readonly maxSqlBytes: number;
+  /** Most rows one SQL statement may return. */
+  readonly sqlRowLimit: number;
+  /** Module log lines kept per database (older ones are dropped). */
+  readonly logRetainLines: number;
+  /** Largest `num_lines` a logs request may ask for. */
+  readonly maxLogLines: number;
+  /** Most concurrent `follow=true` log streams per database. */
+  readonly maxLogFollowers: number;
+  /** Largest inbound WebSocket message, in bytes. */
+  readonly wsMaxMessageBytes: number;
+  /** Outbound bytes buffered for one WebSocket client before it is disconnected. */
+  readonly wsMaxBackpressureBytes: number;
+  /** Seconds without traffic after which a WebSocket connection is closed (pings keep it alive). */
+  readonly wsIdleTimeoutSec: number;
+  /** Issuer (`iss`) written into tokens this server mints. */
+  readonly issuer: string;
+}
+
+interface OptionSpec<K extends keyof Config> {
+  readonly key: K;
+  /** Long CLI flag without the dashes. */
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+  readonly defaultValue: Config[K];
+  /** Turns a string from the CLI or environment into a value; throws a message on bad input. */
+  readonly parse: (text: string) => Config[K];
+  readonly check?: (value: Config[K]) => string | undefined;
+}
+
+function int(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text.replaceAll('_', ''));
+    if (!Number.isInteger(value)) throw new Error(`expected an integer, got "${text}"`);
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (text: string): T => {
+    if ((values as readonly string[]).includes(text)) return text as T;
+    throw new Error(`must be one of ${values.join(', ')}, got "${text}"`);
+  };
+}
+
+const str = (text: string): string => {
+  if (text.length === 0) throw new Error('must not be empty');
+  return text;
+};
+
+/** The option table. Order is the order of `--help`. */
+export const OPTION_SPECS = [
+  { key: 'host', flag: 'host', env: 'WASMBASE_HOST', help: 'interface to listen on', defaultValue: '127.0.0.1', parse: str },
+  { key: 'port', flag: 'port', env: 'WASMBASE_PORT', help: 'port to listen on (0 = any free port)', defaultValue: 3000, parse: int(0, 65535) },
+  { key: 'dataDir', flag: 'data-dir', env: 'WASMBASE_DATA_DIR', help: 'directory for all data (created if missing)', defaultValue: './data', parse: str },
+  { key: 'logLevel', flag: 'log-level', env: 'WASMBASE_LOG_LEVEL', help: 'server log level', defaultValue: 'info', parse: oneOf(LOG_LEVELS) },
+  { key: 'logFormat', flag: 'log-format', env: 'WASMBASE_LOG_FORMAT', help: 'server log format', defaultValue: 'pretty', parse: oneOf(['json', 'pretty'] as const) },
+  { key: 'workers', flag: 'workers', env: 'WASMBASE_WORKERS', help: 'worker threads running reducers', defaultValue: 2, parse: int(1, 256) },
+  { key: 'reducerTimeoutMs', flag: 'reducer-timeout-ms', env: 'WASMBASE_REDUCER_TIMEOUT_MS', help: 'wall-clock limit of one reducer call', defaultValue: 1000, parse: int(10, 600_000) },
+  { key: 'moduleMemoryBytes', flag: 'module-memory-bytes', env: 'WASMBASE_MODULE_MEMORY_BYTES', help: 'linear memory maximum of a module instance', defaultValue: 64 * MiB, parse: int(1 * MiB, 4096 * MiB) },
+  { key: 'batchMaxCalls', flag: 'batch-max-calls', env: 'WASMBASE_BATCH_MAX_CALLS', help: 'most calls committed in one write transaction', defaultValue: 512, parse: int(1, 65536) },
+  { key: 'maxModuleBytes', flag: 'max-module-bytes', env: 'WASMBASE_MAX_MODULE_BYTES', help: 'largest module upload', defaultValue: 16 * MiB, parse: int(1 * KiB, 1024 * MiB) },
+  { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'WASMBASE_MAX_BODY_BYTES', help: 'largest request body (other than modules)', defaultValue: 1 * MiB, parse: int(64, 256 * MiB) },
+  { key: 'maxSqlBytes', flag: 'max-sql-bytes', env: 'WASMBASE_MAX_SQL_BYTES', help: 'largest SQL text of one request', defaultValue: 64 * KiB, parse: int(16, 16 * MiB) },
+  { key: 'sqlRowLimit', flag: 'sql-row-limit', env: 'WASMBASE_SQL_ROW_LIMIT', help: 'most rows one SQL statement may return', defaultValue: 100_000, parse: int(1, 100_000_000) },
+  { key: 'logRetainLines', flag: 'log-retain-lines', env: 'WASMBASE_LOG_RETAIN_LINES', help: 'module log lines kept per database', defaultValue: 10_000, parse: int(10, 10_000_000) },
+  { key: 'maxLogLines', flag: 'max-log-lines', env: 'WASMBASE_MAX_LOG_LINES', help: 'largest num_lines of a logs request', defaultValue: 10_000, parse: int(1, 10_000_000) },
+  { key: 'maxLogFollowers', flag: 'max-log-followers', env: 'WASMBASE_MAX_LOG_FOLLOWERS', help: 'concurrent log streams per database', defaultValue: 32, parse: int(1, 10_000) },
+  { key: 'wsMaxMessageBytes', flag: 'ws-max-message-bytes', env: 'WASMBASE_WS_MAX_MESSAGE_BYTES', help: 'largest inbound WebSocket message', defaultValue: 1 * MiB, parse: int(1 * KiB, 256 * MiB) },
+  { key: 'wsMaxBackpressureBytes', flag: 'ws-max-backpressure-bytes', env: 'WASMBASE_WS_MAX_BACKPRESSURE_BYTES', help: 'outbound bytes buffered per WebSocket client before disconnect', defaultValue: 16 * MiB, parse: int(64 * KiB, 1024 * MiB) },
+  { key: 'wsIdleTimeoutSec', flag: 'ws-idle-timeout-sec', env: 'WASMBASE_WS_IDLE_TIMEOUT_SEC', help: 'idle WebSocket timeout (pings keep connections alive)', defaultValue: 120, parse: int(8, 960) },
+  { key: 'issuer', flag: 'issuer', env: 'WASMBASE_ISSUER', help: 'issuer (iss) of tokens this server mints', defaultValue: 'wasmbase://localhost', parse: str },
+] as const satisfies readonly OptionSpec<keyof Config>[];
+
+/** The defaults as one object. */
+export const DEFAULT_CONFIG: Config = Object.freeze(
+  Object.fromEntries(OPTION_SPECS.map(spec => [spec.key, spec.defaultValue])) as unknown as Config,
+);
+
+/** Raw option values as strings, keyed by `Config` key (from CLI flags). */
+export type RawOptions = Partial<Record<keyof Config, string>>;
+
+/**
+ * Builds the validated config from CLI values, the environment and the defaults. A bad value
+ * throws `INVALID_ARGUMENT` naming the flag, the environment variable and what is allowed.
+ */
+export function loadConfig(cli: RawOptions = {}, env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const spec of OPTION_SPECS) {
+    const fromCli = cli[spec.key];
+    const fromEnv = env[spec.env];
+    const source = fromCli !== undefined ? `--${spec.flag}` : `${spec.env}`;
+    const text = fromCli ?? fromEnv;
+    if (text === undefined) {
+      out[spec.key] = spec.defaultValue;
+      continue;
+    }
+    try {
+      out[spec.key] = spec.parse(text);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new WasmbaseError('INVALID_ARGUMENT', `invalid ${source}: ${why}`, { option: spec.flag, env: spec.env });
+    }
+  }
+  return Object.freeze({ ...(out as unknown as Config), ...overrides });
+}
+
+/** Splits `host:port` (as given to `--listen`) into its parts. */
+export function parseListen(text: string): { host: string; port: string } {
+  const at = text.lastIndexOf(':');
+  if (at <= 0 || at === text.length - 1) {
+    throw new WasmbaseError('INVALID_ARGUMENT', `invalid --listen "${text}": expected host:port, e.g. 127.0.0.1:3000`, { option: 'listen' });
+  }
+  return { host: text.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: text.slice(at + 1) };
+}

@@ -1,0 +1,44 @@
+/**
+ * @module
+ * The error type and its mappings, in one place. The class itself lives in the protocol leaf
+ * (clients decode the same bodies); this file adds the WebSocket close-code mapping.
+ */
+export { WasmbaseError, ERROR_CODES, isErrorCode, toWasmbaseError } from './protocol/error.js';
+export type { ErrorCode, ErrorBody, ErrorDetails } from './protocol/error.js';
+import type { ErrorCode } from './protocol/error.js';
+
+/** WebSocket close codes (RFC 6455 §7.4.1) used when a connection must end because of an error. */
+export const WS_CLOSE = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  UNSUPPORTED_DATA: 1003,
+  INVALID_PAYLOAD: 1007,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+  TRY_AGAIN_LATER: 1013,
+} as const;
+
+/** The close code for an error that ends a WebSocket connection. */
+export function wsCloseCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'PROTOCOL_DECODE':
+    case 'PROTOCOL_UNSUPPORTED':
+      return WS_CLOSE.INVALID_PAYLOAD;
+    case 'BODY_TOO_LARGE':
+      return WS_CLOSE.MESSAGE_TOO_BIG;
+    case 'UNAUTHORIZED':
+    case 'TOKEN_INVALID':
+    case 'TOKEN_EXPIRED':
+    case 'PERMISSION_DENIED':
+    case 'RATE_LIMITED':
+    case 'LIMIT_EXCEEDED':
+      return WS_CLOSE.POLICY_VIOLATION;
+    case 'SHUTTING_DOWN':
+      return WS_CLOSE.GOING_AWAY;
+    case 'UNAVAILABLE':
+      return WS_CLOSE.TRY_AGAIN_LATER;
+    default:
+      return WS_CLOSE.INTERNAL_ERROR;
+  }
+}
