@@ -96,3 +96,42 @@ export interface DatabaseHandle {
   /** Subscribes to committed transactions in commit order; returns an unsubscribe function. */
   onCommit(listener: (tx: CommittedTx) => void): () => void;
 }
+
+/** One line of a database's module log. */
+export interface ModuleLogRecord {
+  /** Microseconds since the Unix epoch. */
+  readonly ts: bigint;
+  readonly level: 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'panic';
+  /** Reducer that wrote it, if any. */
+  readonly reducer: string | undefined;
+  /** Hex identity of the caller, if any. */
+  readonly caller: string | undefined;
+  readonly message: string;
+}
+
+/**
+ * Owns every database of the server. Authorization (who may publish, delete, rename, read logs)
+ * is decided by the caller (HTTP) from `DatabaseInfo.owner`; the engine only enforces integrity.
+ */
+export interface Engine {
+  /** Creates or updates a database from module bytes (validated first; atomic). */
+  publish(request: PublishRequest): Promise<PublishResult>;
+  /** The database with this name or hex identity, or undefined. */
+  resolve(nameOrIdentity: string): DatabaseHandle | undefined;
+  /** Every database, or those owned by `owner`. */
+  list(owner?: Identity): readonly DatabaseInfo[];
+  /** Deletes a database: data removed, names freed, `onDelete` listeners told. */
+  delete(identity: Identity): Promise<void>;
+  /** Adds a name (NAME_INVALID / NAME_TAKEN on failure). */
+  addName(identity: Identity, name: string): Promise<void>;
+  /** Replaces the set of names atomically. */
+  setNames(identity: Identity, names: readonly string[]): Promise<void>;
+  /** The last `limit` module log records of a database, oldest first. */
+  logTail(identity: Identity, limit: number): readonly ModuleLogRecord[];
+  /** Follows new module log records; returns an unsubscribe function. */
+  logFollow(identity: Identity, listener: (record: ModuleLogRecord) => void): () => void;
+  /** Called when a database is deleted (open subscribers and log followers close). */
+  onDelete(listener: (identity: Identity) => void): () => void;
+  /** Stops accepting calls, drains in-flight batches, closes stores and workers. */
+  close(): Promise<void>;
+}
