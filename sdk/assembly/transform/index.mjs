@@ -1,0 +1,277 @@
+/**
+ * The wasmbase asc transform. It reads `@table` classes and `@reducer` (and lifecycle)
+ * functions from the module's sources and:
+ *  - adds BSATN codecs and ids to every `@table` class (`__encode`, `__decode`, `__tableId`,
+ *    `__indexId`),
+ *  - generates the `__call_reducer__` dispatcher and `__describe_module__`,
+ *  - embeds the RawModuleDefV9 JSON in the custom section `wasmbase_v1.schema`,
+ *  - imports memory as `wasmbase_v1.memory` and exports only the ABI entry points.
+ * Problems are reported as compile errors with the source location.
+ */
+import { Transform } from 'assemblyscript/transform';
+import { ASTBuilder, Parser, Source, Tokenizer } from 'assemblyscript/dist/assemblyscript.js';
+import path from 'node:path';
+
+const NODE_CLASS = 52;
+const NODE_FIELD = 55;
+const NODE_FUNCTION = 56;
+const FLAG_EXPORT = 2;
+const FLAG_STATIC = 32;
+const SOURCE_USER = 0;
+
+const LIFECYCLE = { init: 'Init', clientConnected: 'OnConnect', clientDisconnected: 'OnDisconnect' };
+const FIELD_DECORATORS = new Set(['primaryKey', 'unique', 'index', 'autoInc']);
+const INTEGER_TYPES = new Set(['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64']);
+const PRIMITIVE_SATS = {
+  bool: 'Bool', i8: 'I8', u8: 'U8', i16: 'I16', u16: 'U16', i32: 'I32', u32: 'U32', i64: 'I64', u64: 'U64', f32: 'F32', f64: 'F64', string: 'String',
+};
+
+const unit = () => [];
+const some = v => ({ some: v });
+const none = () => ({ none: [] });
+const element = (name, type) => ({ name: some(name), algebraic_type: type });
+const product = elements => ({ Product: { elements } });
+
+/** The SATS-JSON type of an AssemblyScript type written as text, or an error string. */
+export function satsTypeOf(text) {
+  const t = text.replace(/\s+/g, ' ').trim();
+  const nullable = t.match(/^(.*?) ?\| ?null$/);
+  if (nullable) {
+    let inner = nullable[1].trim();
+    const opt = inner.match(/^Opt<(.+)>$/);
+    if (opt) inner = opt[1].trim();
+    else if (PRIMITIVE_SATS[inner] && inner !== 'string') return { error: `"${t}": value types cannot be null in AssemblyScript; use Opt<${inner}> | null` };
+    const innerType = satsTypeOf(inner);
+    if (innerType.error) return innerType;
+    return { type: { Sum: { variants: [element('some', innerType.type), element('none', product([]))] } } };
+  }
+  if (PRIMITIVE_SATS[t]) return { type: { [PRIMITIVE_SATS[t]]: unit() } };
+  if (t === 'Uint8Array') return { type: { Array: { U8: unit() } } };
+  if (t === 'Identity') return { type: product([element('__identity__', { U256: unit() })]) };
+  if (t === 'ConnectionId') return { type: product([element('__connection_id__', { U128: unit() })]) };
+  if (t === 'Timestamp') return { type: product([element('__timestamp_micros_since_unix_epoch__', { I64: unit() })]) };
+  const arr = t.match(/^Array<(.+)>$/) ?? t.match(/^(\w+)\[\]$/);
+  if (arr) {
+    const elem = satsTypeOf(arr[1]);
+    if (elem.error) return elem;
+    return { type: { Array: elem.type } };
+  }
+  return { error: `unsupported type "${t}" (supported: bool, i8..i64, u8..u64, f32, f64, string, Uint8Array, Identity, ConnectionId, Timestamp, Array<T>, T | null, Opt<T> | null)` };
+}
+
+function decoratorName(d) {
+  return d.name && d.name.text !== undefined ? d.name.text : ASTBuilder.build(d.name);
+}
+
+function stringArgs(d) {
+  return (d.args ?? []).map(a => ASTBuilder.build(a).replace(/^["'`]|["'`]$/g, ''));
+}
+
+export default class WasmbaseTransform extends Transform {
+  afterParse(parser) {
+    this.problems = [];
+    const tables = [];
+    const reducers = [];
+    const userSources = parser.sources.filter(s => s.sourceKind <= 1 && !s.normalizedPath.includes('sdk/assembly/') && !s.normalizedPath.startsWith('~lib'));
+    for (const source of userSources) {
+      for (const stmt of source.statements) {
+        if (stmt.kind === NODE_CLASS) this.collectTable(source, stmt, tables);
+        else if (stmt.kind === NODE_FUNCTION) this.collectReducer(source, stmt, reducers);
+      }
+    }
+    if (this.problems.length > 0) {
+      for (const p of this.problems) this.stderr.write(`wasmbase: ERROR ${p}\n`);
+      throw new Error(`wasmbase: ${this.problems.length} problem(s) in module declarations`);
+    }
+    tables.forEach((table, i) => this.injectTableMembers(parser, table, i, tables));
+    this.schema = this.buildSchema(tables, reducers);
+    const entry = userSources.find(s => s.sourceKind === 1) ?? userSources[0];
+    if (entry === undefined) return;
+    const dir = path.posix.dirname(entry.normalizedPath);
+    const sdk = this.relativeImport(dir, 'sdk/assembly/index');
+    const imports = reducers.map(r => `import { ${r.fn} as __r${r.id} } from "${this.relativeImport(dir, r.source.normalizedPath.replace(/\.ts$/, ''))}";`);
+    const cases = reducers.map(r => {
+      const reads = r.params.map((p, j) => `const a${j} = readValue<${p.typeText}>(r);`).join(' ');
+      const call = `__r${r.id}(ctx${r.params.map((_, j) => `, a${j}`).join('')})`;
+      const body = r.returnsError ? `return __wasmbase_result(${call});` : `${call}; return 0;`;
+      return `    case ${r.id}: { ${reads} __wasmbase_args_end(r); ${body} }`;
+    });
+    const code = [
+      `import { readValue, __wasmbase_args, __wasmbase_args_end, __wasmbase_context, __wasmbase_result, __wasmbase_describe } from "${sdk}";`,
+      ...imports,
+      `export function __call_reducer__(id: i32, s0: i64, s1: i64, s2: i64, s3: i64, c0: i64, c1: i64, ts: i64, argsLen: i32): i32 {`,
+      `  const ctx = __wasmbase_context(s0, s1, s2, s3, c0, c1, ts);`,
+      `  const r = __wasmbase_args(argsLen);`,
+      `  switch (id) {`,
+      ...cases,
+      `  }`,
+      `  return 2;`,
+      `}`,
+      `export function __describe_module__(): void { __wasmbase_describe(${JSON.stringify(JSON.stringify(this.schema))}); }`,
+    ].join('\n');
+    parser.parseFile(code, path.posix.join(dir, '__wasmbase__.ts'), true);
+  }
+
+  relativeImport(fromDir, target) {
+    let rel = path.posix.relative(fromDir, target);
+    if (!rel.startsWith('.')) rel = './' + rel;
+    return rel;
+  }
+
+  where(node) {
+    const r = node.range;
+    return r && r.source ? `${r.source.normalizedPath}:${r.source.lineAt(r.start)}` : 'module';
+  }
+
+  collectTable(source, cls, tables) {
+    const decorators = cls.decorators ?? [];
+    const tableDec = decorators.find(d => decoratorName(d) === 'table');
+    if (!tableDec) {
+      for (const m of cls.members) {
+        if ((m.decorators ?? []).some(d => FIELD_DECORATORS.has(decoratorName(d)))) this.problems.push(`${this.where(m)}: column decorators need a @table class`);
+      }
+      return;
+    }
+    const args = stringArgs(tableDec);
+    const name = args[0];
+    if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) this.problems.push(`${this.where(cls)}: @table needs a name like @table("person")`);
+    const isPublic = args.includes('public') || decorators.some(d => decoratorName(d) === 'publicTable');
+    const columns = [];
+    for (const m of cls.members) {
+      if (m.kind !== NODE_FIELD || (m.flags & FLAG_STATIC) !== 0) continue;
+      const decs = (m.decorators ?? []).map(decoratorName);
+      for (const d of decs) if (!FIELD_DECORATORS.has(d)) this.problems.push(`${this.where(m)}: unknown column decorator @${d}`);
+      if (!m.type) {
+        this.problems.push(`${this.where(m)}: column ${m.name.text} needs an explicit type`);
+        continue;
+      }
+      const typeText = ASTBuilder.build(m.type);
+      const sats = satsTypeOf(typeText);
+      if (sats.error) this.problems.push(`${this.where(m)}: column ${m.name.text}: ${sats.error}`);
+      if (decs.includes('autoInc') && !INTEGER_TYPES.has(typeText.trim())) this.problems.push(`${this.where(m)}: @autoInc needs an integer column, ${m.name.text} is ${typeText}`);
+      if ((decs.includes('primaryKey') || decs.includes('unique') || decs.includes('index')) && /^(f32|f64)$/.test(typeText.trim())) {
+        this.problems.push(`${this.where(m)}: column ${m.name.text}: floating-point columns cannot be indexed`);
+      }
+      columns.push({ name: m.name.text, typeText, type: sats.type, decs });
+    }
+    const pks = columns.filter(c => c.decs.includes('primaryKey'));
+    if (pks.length > 1) this.problems.push(`${this.where(cls)}: table ${name} has more than one @primaryKey`);
+    if (columns.length === 0) this.problems.push(`${this.where(cls)}: table ${name} has no columns`);
+    tables.push({ source, cls, name, isPublic, columns });
+  }
+
+  collectReducer(source, fn, reducers) {
+    const decs = (fn.decorators ?? []).map(decoratorName);
+    const kind = decs.find(d => d === 'reducer' || d in LIFECYCLE);
+    if (!kind) return;
+    const fnName = fn.name.text;
+    if ((fn.flags & FLAG_EXPORT) === 0) this.problems.push(`${this.where(fn)}: @${kind} function ${fnName} must be exported`);
+    const params = fn.signature.parameters;
+    if (params.length === 0 || ASTBuilder.build(params[0].type).trim() !== 'ReducerContext') {
+      this.problems.push(`${this.where(fn)}: the first parameter of ${fnName} must be ctx: ReducerContext`);
+    }
+    const rest = params.slice(1).map(p => {
+      const typeText = ASTBuilder.build(p.type);
+      const sats = satsTypeOf(typeText);
+      if (sats.error) this.problems.push(`${this.where(p)}: parameter ${p.name.text} of ${fnName}: ${sats.error}`);
+      return { name: p.name.text, typeText, type: sats.type };
+    });
+    const lifecycle = LIFECYCLE[kind];
+    if (lifecycle && rest.length > 0) this.problems.push(`${this.where(fn)}: lifecycle reducer ${fnName} must take only ctx`);
+    const ret = fn.signature.returnType ? ASTBuilder.build(fn.signature.returnType).replace(/\s+/g, '') : 'void';
+    if (ret !== 'void' && ret !== 'string|null') this.problems.push(`${this.where(fn)}: reducer ${fnName} must return void or string | null (the error message), not ${ret}`);
+    if (reducers.some(r => r.fn === fnName)) this.problems.push(`${this.where(fn)}: duplicate reducer name ${fnName}`);
+    if (lifecycle && reducers.some(r => r.lifecycle === lifecycle)) this.problems.push(`${this.where(fn)}: more than one @${kind} reducer`);
+    reducers.push({ id: reducers.length, source, fn: fnName, params: rest, lifecycle, returnsError: ret !== 'void' });
+  }
+
+  injectTableMembers(parser, table, tableId, tables) {
+    let indexId = tables.slice(0, tableId).reduce((n, t) => n + t.columns.filter(c => c.decs.some(d => d !== 'autoInc')).length, 0);
+    const indexCases = table.columns
+      .filter(c => c.decs.some(d => d !== 'autoInc'))
+      .map(c => `if (column == "${c.name}") return ${indexId++};`)
+      .join(' ');
+    const sdk = this.relativeImport(path.posix.dirname(table.source.normalizedPath), 'sdk/assembly/index');
+    const members = [
+      `__tableId(): u32 { return ${tableId}; }`,
+      `__indexId(column: string): i32 { ${indexCases} return -1; }`,
+      `__encode(w: __wasmbase_Writer): void { ${table.columns.map(c => `__wasmbase_write<${c.typeText}>(w, this.${c.name});`).join(' ')} }`,
+      `__decode(r: __wasmbase_Reader): void { ${table.columns.map(c => `this.${c.name} = __wasmbase_read<${c.typeText}>(r);`).join(' ')} }`,
+    ];
+    const p = new Parser(parser.diagnostics);
+    for (const code of members) {
+      const tn = new Tokenizer(new Source(SOURCE_USER, table.source.normalizedPath, code));
+      const member = p.parseClassMember(tn, table.cls);
+      if (member) table.cls.members.push(member);
+      else this.problems.push(`internal: could not generate ${code.slice(0, 20)} for ${table.name}`);
+    }
+    if (!table.source.__wasmbaseImported) {
+      const importCode = `import { Writer as __wasmbase_Writer, Reader as __wasmbase_Reader, writeValue as __wasmbase_write, readValue as __wasmbase_read } from "${sdk}";`;
+      const tn = new Tokenizer(new Source(SOURCE_USER, table.source.normalizedPath, importCode));
+      p.currentSource = table.source;
+      const stmt = p.parseTopLevelStatement(tn, null);
+      if (stmt) table.source.statements.unshift(stmt);
+      table.source.__wasmbaseImported = true;
+    }
+  }
+
+  buildSchema(tables, reducers) {
+    return {
+      typespace: { types: tables.map(t => product(t.columns.map(c => element(c.name, c.type)))) },
+      tables: tables.map((t, i) => {
+        const cols = t.columns.map((c, j) => ({ ...c, j }));
+        const indexed = cols.filter(c => c.decs.some(d => d !== 'autoInc'));
+        const uniques = cols.filter(c => c.decs.includes('primaryKey') || c.decs.includes('unique'));
+        const pk = cols.find(c => c.decs.includes('primaryKey'));
+        return {
+          name: t.name,
+          product_type_ref: i,
+          primary_key: pk ? [pk.j] : [],
+          indexes: indexed.map(c => ({ name: some(`${t.name}_${c.name}_idx_btree`), accessor_name: some(c.name), algorithm: { BTree: { columns: [c.j] } } })),
+          constraints: uniques.map(c => ({ name: some(`${t.name}_${c.name}_key`), data: { Unique: { columns: [c.j] } } })),
+          sequences: cols
+            .filter(c => c.decs.includes('autoInc'))
+            .map(c => ({ name: some(`${t.name}_${c.name}_seq`), column: c.j, start: none(), min_value: none(), max_value: none(), increment: 1 })),
+          schedule: none(),
+          table_type: { User: [] },
+          table_access: t.isPublic ? { Public: [] } : { Private: [] },
+        };
+      }),
+      reducers: reducers.map(r => ({
+        name: r.fn,
+        params: { elements: r.params.map(p => element(p.name, p.type)) },
+        lifecycle: r.lifecycle ? some({ [r.lifecycle]: [] }) : none(),
+      })),
+      types: tables.map((t, i) => ({ name: { scope: [], name: t.cls.name.text }, ty: i, custom_ordering: true })),
+      misc_exports: [],
+      row_level_security: [],
+    };
+  }
+
+  afterCompile(module) {
+    module.addMemoryImport('0', 'wasmbase_v1', 'memory', false);
+    const keep = new Set(['__call_reducer__', '__describe_module__']);
+    const exports = [];
+    for (let i = 0, n = module.getNumExports(); i < n; i++) exports.push(this.exportName(module, module.getExportByIndex(i)));
+    for (const name of exports) if (!keep.has(name)) module.removeExport(name);
+    const bad = [];
+    for (let i = 0, n = module.getNumFunctions(); i < n; i++) {
+      const info = this.functionImport(module, module.getFunctionByIndex(i));
+      if (info && info.module !== 'wasmbase_v1') bad.push(`${info.module}.${info.base}`);
+    }
+    if (bad.length > 0) {
+      const hints = bad.map(b => (b === 'env.seed' ? 'env.seed (Math.random is not available: reducers must be deterministic)' : b === 'env.Date.now' ? 'env.Date.now (use ctx.timestamp)' : b));
+      throw new Error(`wasmbase: the module imports ${hints.join(', ')}; only wasmbase_v1 imports are allowed`);
+    }
+    module.addCustomSection('wasmbase_v1.schema', new TextEncoder().encode(JSON.stringify(this.schema ?? {})));
+  }
+
+  exportName(module, ref) {
+    return this.binaryen.getExportInfo(ref).name;
+  }
+
+  functionImport(module, ref) {
+    const info = this.binaryen.getFunctionInfo(ref);
+    return info.module ? { module: info.module, base: info.base } : undefined;
+  }
+}

@@ -1,0 +1,87 @@
+import { Reader, readValue } from "./bsatn";
+/** Identity, ConnectionId, Timestamp and Opt: the special column and argument types. */
+
+const HEX = "0123456789abcdef";
+
+/** A 32-byte identity (little-endian u256 on the wire; printed big-endian as 64 hex digits). */
+export class Identity {
+  bytes: StaticArray<u8> = new StaticArray<u8>(32);
+
+  static fromParts(p0: i64, p1: i64, p2: i64, p3: i64): Identity {
+    const id = new Identity();
+    const ptr = changetype<usize>(id.bytes);
+    store<i64>(ptr, p0);
+    store<i64>(ptr + 8, p1);
+    store<i64>(ptr + 16, p2);
+    store<i64>(ptr + 24, p3);
+    return id;
+  }
+
+  /** 64 lowercase hex digits, big-endian. */
+  toHex(): string {
+    let s = "";
+    for (let i = 31; i >= 0; i--) {
+      const b = this.bytes[i];
+      s += HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+    }
+    return s;
+  }
+
+  /** The first 8 hex digits, for log lines. */
+  short(): string {
+    return this.toHex().substring(0, 8);
+  }
+
+  equals(other: Identity): bool {
+    for (let i = 0; i < 32; i++) if (this.bytes[i] != other.bytes[i]) return false;
+    return true;
+  }
+
+  @operator("==")
+  static eq(a: Identity | null, b: Identity | null): bool {
+    if (a === null || b === null) return a === b;
+    return a.equals(b);
+  }
+
+  @operator("!=")
+  static ne(a: Identity | null, b: Identity | null): bool {
+    return !Identity.eq(a, b);
+  }
+}
+
+/** A 16-byte connection id (little-endian u128); all zero = none. */
+export class ConnectionId {
+  bytes: StaticArray<u8> = new StaticArray<u8>(16);
+
+  static fromParts(p0: i64, p1: i64): ConnectionId {
+    const id = new ConnectionId();
+    const ptr = changetype<usize>(id.bytes);
+    store<i64>(ptr, p0);
+    store<i64>(ptr + 8, p1);
+    return id;
+  }
+
+  isZero(): bool {
+    for (let i = 0; i < 16; i++) if (this.bytes[i] != 0) return false;
+    return true;
+  }
+}
+
+/** Microseconds since the Unix epoch. */
+export class Timestamp {
+  constructor(public micros: i64 = 0) {}
+}
+
+/**
+ * A present value for a nullable column of a value type: `Opt<i32> | null` is an optional i32
+ * (AssemblyScript cannot make `i32` itself nullable). Reference types use `T | null` directly.
+ */
+export class Opt<T> {
+  readonly __isOpt: bool = true;
+  constructor(public value: T = <T>0) {}
+
+  /** @hidden used by readValue */
+  __readFrom(r: Reader): void {
+    this.value = readValue<T>(r);
+  }
+}
