@@ -1,0 +1,153 @@
+/**
+ * @module
+ * One database's LMDB environment: read snapshots, batches, and the commit of write sets.
+ *
+ * Durability: lmdb-js commits a `transactionSync` and flushes it to disk afterwards
+ * (`overlappingSync`); `env.flushed` resolves once the data is on disk. `commit` returns that
+ * promise as `durable`, and callers acknowledge only after it resolves, so an acknowledged
+ * write survives `kill -9` and power loss alike. Opening the same path again in another
+ * thread of the process (the reducer workers) shares the environment.
+ */
+import { mkdirSync } from 'node:fs';
+import { open, type RootDatabase } from 'lmdb';
+import { WasmbaseError } from '../protocol/index.js';
+import type { IndexSchema, ModuleSchema } from '../protocol/index.js';
+import type { BatchTx, ReadTx, WriteSet } from './store-types.js';
+import { LmdbKv } from './kv.js';
+import { OverlayBatchTx } from './batch-tx.js';
+import { compileTable, PREFIX, prefixSuccessor, type TableCodec } from './table-codec.js';
+import { TableView, type StoreLayout } from './table-view.js';
+import { forEachWrite } from './write-set.js';
+
+const STORAGE_IDS_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('storage-ids'));
+
+interface StorageIds {
+  tables: Record<string, number>;
+  indexes: Record<string, number>;
+  next: number;
+}
+
+export interface DatabaseStoreOptions {
+  /** LMDB map size in bytes (grows automatically; this is the initial reservation). */
+  readonly mapSize?: number;
+}
+
+export interface DatabaseStore {
+  readonly path: string;
+  readonly schema: ModuleSchema;
+  /** A consistent read snapshot; call `close()` when done. */
+  read(): ReadTx;
+  /** A batch overlay on the current committed state (never takes the write lock). */
+  beginBatch(): BatchTx;
+  /** Applies a write set in one synchronous transaction; `durable` resolves once flushed. */
+  commit(ws: WriteSet): { readonly durable: Promise<void> };
+  /** Deletes every row, index entry, counter and sequence (durable when the promise resolves). */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function loadStorageIds(db: RootDatabase<Uint8Array, Uint8Array>): StorageIds {
+  const raw = db.getBinary(STORAGE_IDS_KEY as Buffer);
+  if (raw === undefined) return { tables: {}, indexes: {}, next: 1 };
+  return JSON.parse(new TextDecoder().decode(raw)) as StorageIds;
+}
+
+function buildLayout(schema: ModuleSchema, ids: StorageIds): { layout: StoreLayout; changed: boolean } {
+  let changed = false;
+  const assign = (map: Record<string, number>, name: string): number => {
+    let id = map[name];
+    if (id === undefined) {
+      id = ids.next++;
+      if (id > 0xffff) throw new WasmbaseError('LIMIT_EXCEEDED', 'too many tables and indexes over the life of this database');
+      map[name] = id;
+      changed = true;
+    }
+    return id;
+  };
+  const tables: TableCodec[] = schema.tables.map(t => compileTable(t, assign(ids.tables, t.name), (ix: IndexSchema) => assign(ids.indexes, `${t.name}.${ix.name}`)));
+  const indexes = schema.indexes.map(ix => tables[ix.tableId]!.indexes.find(c => c.schema.id === ix.id)!);
+  const indexTable = schema.indexes.map(ix => tables[ix.tableId]!);
+  return { layout: { tables, indexes, indexTable }, changed };
+}
+
+class LmdbReadTx extends TableView implements ReadTx {
+  constructor(layout: StoreLayout, kv: LmdbKv, private readonly release: () => void) {
+    super(layout, kv);
+  }
+  close(): void {
+    this.release();
+  }
+}
+
+/** Opens (creating if needed) the store at `path` for `schema`. */
+export function openDatabaseStore(path: string, schema: ModuleSchema, options: DatabaseStoreOptions = {}): DatabaseStore {
+  mkdirSync(path, { recursive: true });
+  let env: RootDatabase<Uint8Array, Uint8Array>;
+  try {
+    env = open<Uint8Array, Uint8Array>({
+      path,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+      mapSize: options.mapSize ?? 64 * 1024 * 1024,
+      pageSize: 4096,
+    });
+  } catch (err) {
+    throw new WasmbaseError('STORAGE_FAILURE', `cannot open the database store at ${path}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+  }
+  const ids = loadStorageIds(env);
+  const { layout, changed } = buildLayout(schema, ids);
+  if (changed) env.transactionSync(() => env.putSync(STORAGE_IDS_KEY as Buffer, Buffer.from(JSON.stringify(ids))));
+  const kv = new LmdbKv(env);
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new WasmbaseError('UNAVAILABLE', 'the database store is closed');
+  };
+
+  return {
+    path,
+    schema,
+    read() {
+      assertOpen();
+      const txn = env.useReadTransaction();
+      const pinned = new LmdbKv(env, txn);
+      return new LmdbReadTx(layout, pinned, () => txn.done());
+    },
+    beginBatch() {
+      assertOpen();
+      env.resetReadTxn();
+      return new OverlayBatchTx(layout, kv);
+    },
+    commit(ws) {
+      assertOpen();
+      try {
+        env.transactionSync(() => {
+          forEachWrite(ws, (key, value) => {
+            if (value === null) env.removeSync(key as Buffer);
+            else env.putSync(key as Buffer, value as Buffer);
+          });
+        });
+      } catch (err) {
+        throw new WasmbaseError('STORAGE_FAILURE', `commit failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+      }
+      return { durable: env.flushed.then(() => undefined) };
+    },
+    async clear() {
+      assertOpen();
+      const keep = env.getBinary(STORAGE_IDS_KEY as Buffer);
+      env.transactionSync(() => {
+        for (const prefix of [PREFIX.ROW, PREFIX.INDEX, PREFIX.SEQUENCE, PREFIX.COUNT, PREFIX.ROW_ID, PREFIX.ROW_HASH]) {
+          const start = Uint8Array.of(prefix);
+          for (const key of env.getKeys({ start: start as Buffer, end: prefixSuccessor(start) as Buffer })) env.removeSync(key as Buffer);
+        }
+        if (keep !== undefined) env.putSync(STORAGE_IDS_KEY as Buffer, keep);
+      });
+      await env.flushed;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await env.flushed;
+      await env.close();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * @module
+ * The table store: LMDB environments holding rows as BSATN under order-preserving keys, batch
+ * overlays for reducer execution, and the system catalog.
+ */
+export type * from './store-types.js';
+export { openDatabaseStore } from './database-store.js';
+export type { DatabaseStore, DatabaseStoreOptions } from './database-store.js';
+export { openCatalog } from './catalog.js';
+export type { Catalog, DatabaseRecord } from './catalog.js';
+export { MAX_KEY_BYTES, MAX_ROW_BYTES } from './table-codec.js';
+export { MAX_WRITES_PER_CALL } from './batch-tx.js';

@@ -1,0 +1,123 @@
+/**
+ * @module
+ * Table reads over a key/value view: the `TableReader` half of the store contract, shared by
+ * read snapshots (`ReadTx`) and batches (`BatchTx`).
+ */
+import { WasmbaseError } from '../protocol/index.js';
+import type { IndexRange, KeyBound, TableReader } from './store-types.js';
+import type { KvReader } from './kv.js';
+import { indexKeyFromBsatn, prefixSuccessor, type IndexCodec, type TableCodec } from './table-codec.js';
+import { KeyBuilder } from './key-codec.js';
+
+export interface StoreLayout {
+  readonly tables: readonly TableCodec[];
+  /** Index codecs by schema index id. */
+  readonly indexes: readonly IndexCodec[];
+  /** The table owning each schema index id. */
+  readonly indexTable: readonly TableCodec[];
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+export class TableView implements TableReader {
+  protected readonly keyBuilder = new KeyBuilder();
+
+  constructor(
+    protected readonly layout: StoreLayout,
+    protected readonly kv: KvReader,
+  ) {}
+
+  protected table(tableId: number): TableCodec {
+    const t = this.layout.tables[tableId];
+    if (t === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no table with id ${tableId}`, { table: tableId });
+    return t;
+  }
+
+  protected index(indexId: number): IndexCodec {
+    const ix = this.layout.indexes[indexId];
+    if (ix === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no index with id ${indexId}`, { index: indexId });
+    return ix;
+  }
+
+  count(tableId: number): number {
+    const v = this.kv.get(this.table(tableId).countKey);
+    return v === undefined ? 0 : Number(new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0));
+  }
+
+  scan(tableId: number): Uint8Array[] {
+    const t = this.table(tableId);
+    return this.kv.range(t.rowPrefix, prefixSuccessor(t.rowPrefix)).map(e => e.value);
+  }
+
+  /** The key of the index entry for a full key given as BSATN. */
+  protected pointKey(index: IndexCodec, key: Uint8Array): Uint8Array {
+    return indexKeyFromBsatn(index, index.types, key, this.keyBuilder);
+  }
+
+  findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined {
+    const index = this.index(indexId);
+    if (!index.schema.unique) throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is not unique`, { index: index.schema.name });
+    const rowKey = this.kv.get(this.pointKey(index, key));
+    return rowKey === undefined ? undefined : this.kv.get(rowKey);
+  }
+
+  /** Row keys of the index entries in [start, end). */
+  protected indexRowKeys(start: Uint8Array, end: Uint8Array, reverse = false): Uint8Array[] {
+    return this.kv.range(start, end, reverse).map(e => e.value);
+  }
+
+  protected rowsOf(rowKeys: readonly Uint8Array[]): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const k of rowKeys) {
+      const row = this.kv.get(k);
+      if (row === undefined) throw new WasmbaseError('STORAGE_FAILURE', 'index entry points to a missing row');
+      out.push(row);
+    }
+    return out;
+  }
+
+  protected pointBounds(index: IndexCodec, key: Uint8Array): [Uint8Array, Uint8Array] {
+    const k = this.pointKey(index, key);
+    return index.schema.unique ? [k, concat(k, Uint8Array.of(0))] : [k, prefixSuccessor(k)];
+  }
+
+  scanIndexPoint(indexId: number, key: Uint8Array): Uint8Array[] {
+    const index = this.index(indexId);
+    const [start, end] = this.pointBounds(index, key);
+    return this.rowsOf(this.indexRowKeys(start, end));
+  }
+
+  protected rangeBounds(index: IndexCodec, range: IndexRange): [Uint8Array, Uint8Array] {
+    if (range.prefixElems < 0 || range.prefixElems > index.types.length) {
+      throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} has ${index.types.length} columns; prefix of ${range.prefixElems} is out of range`);
+    }
+    const prefixTypes = index.types.slice(0, range.prefixElems);
+    const prefix = indexKeyFromBsatn(index, prefixTypes, range.prefix, new KeyBuilder());
+    if (range.prefixElems === index.types.length) {
+      return [prefix, prefixSuccessor(prefix)];
+    }
+    const colType = [index.types[range.prefixElems]!];
+    const bound = (b: KeyBound): Uint8Array | undefined =>
+      b.kind === 'unbounded' ? undefined : concat(prefix, indexKeyFromBsatn(index, colType, b.value, new KeyBuilder()).subarray(index.prefix.length));
+    const s = bound(range.start);
+    const e = bound(range.end);
+    const start = s === undefined ? prefix : range.start.kind === 'excluded' ? prefixSuccessor(s) : s;
+    const end = e === undefined ? prefixSuccessor(prefix) : range.end.kind === 'included' ? prefixSuccessor(e) : e;
+    return [start, end];
+  }
+
+  scanIndexRange(indexId: number, range: IndexRange, reverse = false): Uint8Array[] {
+    const index = this.index(indexId);
+    if (index.schema.algorithm === 'Hash' && range.prefixElems < index.types.length) {
+      throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is a hash index: it answers only exact lookups`, { index: index.schema.name, errno: 'WRONG_INDEX_ALGO' });
+    }
+    const [start, end] = this.rangeBounds(index, range);
+    if (start.length > 0 && end.length > 0 && Buffer.compare(start, end) >= 0) return [];
+    return this.rowsOf(this.indexRowKeys(start, end, reverse));
+  }
+}
