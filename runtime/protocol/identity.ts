@@ -4,6 +4,7 @@
  * little-endian integers (`u256`, `u128`); people see them as big-endian hex, so an identity
  * prints as the 64 hex digits of its number (`c200…` for SpacetimeDB-style identities).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { WasmbaseError } from './error.js';
 
 const HEX64 = /^(0x)?[0-9a-fA-F]{64}$/;
@@ -32,6 +33,23 @@ export class Identity {
   }
 
   static readonly ZERO = new Identity(new Uint8Array(32));
+
+  /**
+   * A SpacetimeDB-shaped identity from 26 bytes of hash: printed, it reads `c200` + a 4-byte
+   * checksum (the first bytes of sha256 over `c2 00` + hash) + the hash.
+   */
+  static fromHash26(hash: Uint8Array): Identity {
+    if (hash.length < 26) throw new WasmbaseError('INTERNAL', 'identity hash needs 26 bytes');
+    const head = Uint8Array.of(0xc2, 0x00, ...hash.subarray(0, 26));
+    const checksum = createHash('sha256').update(head).digest().subarray(0, 4);
+    const be = Uint8Array.of(0xc2, 0x00, ...checksum, ...hash.subarray(0, 26));
+    return new Identity(be.reverse());
+  }
+
+  /** A fresh random identity (for new databases and anonymous callers). */
+  static random(): Identity {
+    return Identity.fromHash26(randomBytes(26));
+  }
 
   static isHex(text: string): boolean {
     return HEX64.test(text);

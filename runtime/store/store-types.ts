@@ -32,14 +32,14 @@ export interface IndexRange {
 export interface TableReader {
   /** Number of rows in a table. */
   count(tableId: number): number;
-  /** Every row of a table, in primary-key order (insertion order without a key). */
-  scan(tableId: number): Iterable<Uint8Array>;
+  /** Every row of a table, in primary-key order (insertion order without a key), as a snapshot array. */
+  scan(tableId: number): Uint8Array[];
   /** The row whose unique-index key equals `key` (BSATN of the key columns), if any. */
   findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined;
   /** Rows whose index key equals `key`, in index order. */
-  scanIndexPoint(indexId: number, key: Uint8Array): Iterable<Uint8Array>;
+  scanIndexPoint(indexId: number, key: Uint8Array): Uint8Array[];
   /** Rows within `range`, in index order (`reverse` walks it backwards). */
-  scanIndexRange(indexId: number, range: IndexRange, reverse?: boolean): Iterable<Uint8Array>;
+  scanIndexRange(indexId: number, range: IndexRange, reverse?: boolean): Uint8Array[];
 }
 
 /** A read snapshot. Release it with `close()` (snapshots pin old pages). */

@@ -34,13 +34,13 @@ export class TableView implements TableReader {
 
   protected table(tableId: number): TableCodec {
     const t = this.layout.tables[tableId];
-    if (t === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no table with id ${tableId}`, { table: tableId });
+    if (t === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no table with id ${tableId}`, { table: tableId, errno: 'NO_SUCH_TABLE' });
     return t;
   }
 
   protected index(indexId: number): IndexCodec {
     const ix = this.layout.indexes[indexId];
-    if (ix === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no index with id ${indexId}`, { index: indexId });
+    if (ix === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no index with id ${indexId}`, { index: indexId, errno: 'NO_SUCH_INDEX' });
     return ix;
   }
 
@@ -61,7 +61,7 @@ export class TableView implements TableReader {
 
   findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined {
     const index = this.index(indexId);
-    if (!index.schema.unique) throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is not unique`, { index: index.schema.name });
+    if (!index.schema.unique) throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is not unique`, { index: index.schema.name, errno: 'INDEX_NOT_UNIQUE' });
     const rowKey = this.kv.get(this.pointKey(index, key));
     return rowKey === undefined ? undefined : this.kv.get(rowKey);
   }

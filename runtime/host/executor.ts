@@ -1,0 +1,269 @@
+/**
+ * @module
+ * The per-database executor. Calls run one at a time in arrival order, gathered into batches:
+ * a worker runs a batch against a snapshot plus overlay, the main thread commits its write set
+ * in one short LMDB transaction, and callers are answered once that commit is on disk. While
+ * batch k flushes, batch k+1 already runs (one batch in flight per database).
+ *
+ * A call that overruns the time limit is stopped by terminating its worker (the worker reports
+ * which call it is running through shared memory); that call fails with REDUCER_TIMEOUT and the
+ * rest of its batch is run again — nothing of the stopped batch was committed.
+ */
+import { WasmbaseError } from '../errors.js';
+import type { Logger } from '../log/index.js';
+import type { ConnectionId, Identity } from '../protocol/index.js';
+import type { BatchTx, CallChanges, DatabaseStore } from '../store/index.js';
+import { PROGRESS, type BatchCall, type BatchResult, type CallResult } from './batch-types.js';
+import type { CallOutcome } from './engine-types.js';
+import type { ValidatedModule } from './module-validate.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export interface ExecutedCall {
+  readonly reducer: string;
+  readonly reducerId: number;
+  readonly args: Uint8Array;
+  readonly sender: Identity;
+  readonly connectionId: ConnectionId | undefined;
+  readonly timestamp: bigint;
+}
+
+export interface ExecutorDeps {
+  readonly pool: WorkerPool;
+  readonly store: DatabaseStore;
+  readonly module: ValidatedModule;
+  readonly databasePath: string;
+  readonly databaseIdentity: Identity;
+  readonly reducerTimeoutMs: number;
+  readonly batchMaxCalls: number;
+  readonly memoryMaxPages: number;
+  readonly logger: Logger;
+  /** Every finished call (committed ones after they are durable), in order. */
+  readonly onFinished: (call: ExecutedCall, result: CallResult | { status: 'timeout'; message: string; durationMicros: number }) => void;
+  /** Committed transactions, in commit order, once durable. */
+  readonly onCommitted: (call: ExecutedCall, changes: CallChanges) => void;
+}
+
+interface QueuedCall {
+  readonly kind: 'call';
+  readonly call: ExecutedCall;
+  readonly resolve: (outcome: CallOutcome) => void;
+}
+
+interface QueuedJob {
+  readonly kind: 'host';
+  readonly call: ExecutedCall;
+  readonly run: (tx: BatchTx) => unknown;
+  readonly resolve: (value: { result: unknown; changes: CallChanges }) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Queued = QueuedCall | QueuedJob;
+
+export class DatabaseExecutor {
+  readonly #deps: ExecutorDeps;
+  readonly #queue: Queued[] = [];
+  #busy = false;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+  #lastDurable: Promise<void> = Promise.resolve();
+
+  constructor(deps: ExecutorDeps) {
+    this.#deps = deps;
+  }
+
+  /** Queues a reducer call; resolves with its outcome (committed outcomes once durable). */
+  call(call: ExecutedCall): Promise<CallOutcome> {
+    if (this.#closed) return Promise.reject(new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'));
+    return new Promise(resolve => {
+      this.#queue.push({ kind: 'call', call, resolve });
+      this.#pump();
+    });
+  }
+
+  /** Queues a host-side transaction; resolves once it is durable. */
+  transact<T>(call: ExecutedCall, run: (tx: BatchTx) => T): Promise<{ result: T; changes: CallChanges }> {
+    if (this.#closed) return Promise.reject(new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: 'host', call, run, resolve: resolve as QueuedJob['resolve'], reject });
+      this.#pump();
+    });
+  }
+
+  /** Stops accepting work and waits until everything queued is done and durable. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.drain();
+  }
+
+  /** Waits until the queue is empty, no batch is running and the last commit is durable. */
+  async drain(): Promise<void> {
+    while (this.#busy || this.#queue.length > 0) await new Promise<void>(resolve => this.#idleWaiters.push(resolve));
+    await this.#lastDurable.catch(() => {});
+  }
+
+  #pump(): void {
+    if (this.#busy) return;
+    const head = this.#queue[0];
+    if (head === undefined) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+      return;
+    }
+    this.#busy = true;
+    if (head.kind === 'host') {
+      this.#queue.shift();
+      this.#runHostJob(head);
+      return;
+    }
+    const batch: QueuedCall[] = [];
+    while (batch.length < this.#deps.batchMaxCalls && this.#queue[0]?.kind === 'call') batch.push(this.#queue.shift() as QueuedCall);
+    void this.#runBatch(batch);
+  }
+
+  #release(): void {
+    this.#busy = false;
+    this.#pump();
+  }
+
+  #runHostJob(job: QueuedJob): void {
+    const { store } = this.#deps;
+    const tx = store.beginBatch();
+    let result: unknown;
+    let changes: CallChanges;
+    try {
+      tx.beginCall();
+      try {
+        result = job.run(tx);
+        changes = tx.commitCall();
+      } catch (err) {
+        tx.rollbackCall();
+        throw err;
+      }
+      const { durable } = store.commit(tx.finish());
+      this.#lastDurable = durable;
+      this.#release();
+      durable.then(
+        () => {
+          this.#deps.onCommitted(job.call, changes);
+          job.resolve({ result, changes });
+        },
+        (err: unknown) => job.reject(err),
+      );
+    } catch (err) {
+      tx.abandon();
+      this.#release();
+      job.reject(err);
+    }
+  }
+
+  async #runOnce(calls: readonly QueuedCall[]): Promise<{ result?: BatchResult; timedOut?: number; error?: unknown }> {
+    const d = this.#deps;
+    const progress = new SharedArrayBuffer(PROGRESS.LENGTH * 4);
+    const view = new Int32Array(progress);
+    Atomics.store(view, PROGRESS.CALL, -1);
+    const abort = new AbortController();
+    let timedOut: number | undefined;
+    const tick = Math.max(5, Math.min(50, Math.floor(d.reducerTimeoutMs / 4)));
+    const watchdog = setInterval(() => {
+      const index = Atomics.load(view, PROGRESS.CALL);
+      if (index < 0) return;
+      const started = (Atomics.load(view, PROGRESS.START_HI) >>> 0) * 0x100000000 + (Atomics.load(view, PROGRESS.START_LO) >>> 0);
+      if (Date.now() - started > d.reducerTimeoutMs) {
+        timedOut = index;
+        abort.abort();
+      }
+    }, tick);
+    try {
+      const batchCalls: BatchCall[] = calls.map(q => ({
+        reducerId: q.call.reducerId,
+        args: q.call.args,
+        sender: q.call.sender.bytes,
+        connectionId: q.call.connectionId?.bytes ?? new Uint8Array(16),
+        timestamp: q.call.timestamp,
+      }));
+      const result = await d.pool.run(
+        {
+          databasePath: d.databasePath,
+          databaseIdentity: d.databaseIdentity.bytes,
+          moduleHash: d.module.hash,
+          moduleBytes: d.module.bytes,
+          schemaJson: d.module.schemaJson,
+          memoryMinPages: d.module.memoryMinPages,
+          memoryMaxPages: d.memoryMaxPages,
+          calls: batchCalls,
+          progress,
+        },
+        abort.signal,
+      );
+      return { result };
+    } catch (error) {
+      return timedOut === undefined ? { error } : { timedOut };
+    } finally {
+      clearInterval(watchdog);
+    }
+  }
+
+  async #runBatch(batch: QueuedCall[]): Promise<void> {
+    const d = this.#deps;
+    let pending = batch;
+    const timeouts: QueuedCall[] = [];
+    let result: BatchResult | undefined;
+    let failure: unknown;
+    while (pending.length > 0) {
+      const attempt = await this.#runOnce(pending);
+      if (attempt.result !== undefined) {
+        result = attempt.result;
+        break;
+      }
+      if (attempt.timedOut === undefined) {
+        failure = attempt.error;
+        break;
+      }
+      timeouts.push(pending[attempt.timedOut]!);
+      pending = pending.filter((_, i) => i !== attempt.timedOut);
+    }
+    let durable: Promise<void> = Promise.resolve();
+    if (result !== undefined) {
+      try {
+        durable = d.store.commit(result.writeSet).durable;
+      } catch (err) {
+        failure = err;
+        result = undefined;
+      }
+    }
+    this.#lastDurable = durable;
+    this.#release();
+
+    for (const q of timeouts) {
+      const message = `reducer ${q.call.reducer} ran longer than ${d.reducerTimeoutMs} ms (--reducer-timeout-ms) and was stopped`;
+      d.onFinished(q.call, { status: 'timeout', message, durationMicros: d.reducerTimeoutMs * 1000 });
+      q.resolve({ status: 'failed', error: new WasmbaseError('REDUCER_TIMEOUT', message), timestamp: q.call.timestamp, durationMicros: d.reducerTimeoutMs * 1000 });
+    }
+    if (result === undefined) {
+      if (pending.length > 0) d.logger.error('reducer batch failed', { err: failure, calls: pending.length });
+      for (const q of pending) {
+        q.resolve({ status: 'failed', error: new WasmbaseError('INTERNAL', 'the call could not be executed; see the server log'), timestamp: q.call.timestamp, durationMicros: 0 });
+      }
+      return;
+    }
+    try {
+      await durable;
+    } catch (err) {
+      d.logger.error('commit did not reach the disk', { err });
+      for (const q of pending) q.resolve({ status: 'failed', error: new WasmbaseError('STORAGE_FAILURE', 'the transaction could not be made durable'), timestamp: q.call.timestamp, durationMicros: 0 });
+      return;
+    }
+    result.results.forEach((r, i) => {
+      const q = pending[i]!;
+      d.onFinished(q.call, r);
+      if (r.status === 'committed') {
+        d.onCommitted(q.call, r.changes);
+        q.resolve({ status: 'committed', changes: r.changes, timestamp: q.call.timestamp, durationMicros: r.durationMicros });
+        return;
+      }
+      const code = r.status === 'failed' ? 'REDUCER_FAILED' : r.status === 'out_of_memory' ? 'REDUCER_OUT_OF_MEMORY' : 'REDUCER_TRAPPED';
+      q.resolve({ status: 'failed', error: new WasmbaseError(code, r.message, { reducer: q.call.reducer }), timestamp: q.call.timestamp, durationMicros: r.durationMicros });
+    });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * @module
+ * Runs batches of reducer calls against module instances, inside a worker thread. Compiled
+ * modules are cached by hash and instances per database; an instance that trapped is dropped
+ * and recreated on the next call.
+ */
+import { moduleDefFromJsonText, resolveModuleSchema } from '../protocol/index.js';
+import { openDatabaseStore, type DatabaseStore } from '../store/index.js';
+import { ABI_NAMESPACE } from './abi.js';
+import { PROGRESS, type BatchResult, type BatchTask, type CallResult } from './batch-types.js';
+import { createHostImports, newCallState, type HostSession } from './host-imports.js';
+
+interface LiveInstance {
+  readonly session: HostSession;
+  readonly memory: WebAssembly.Memory;
+  readonly callReducer: (...args: unknown[]) => number;
+}
+
+const modules = new Map<string, WebAssembly.Module>();
+const stores = new Map<string, DatabaseStore>();
+const instances = new Map<string, LiveInstance>();
+
+function storeFor(task: BatchTask): DatabaseStore {
+  const key = `${task.databasePath}|${task.moduleHash}`;
+  let store = stores.get(key);
+  if (store === undefined) {
+    store = openDatabaseStore(task.databasePath, resolveModuleSchema(moduleDefFromJsonText(task.schemaJson)));
+    stores.set(key, store);
+  }
+  return store;
+}
+
+function instanceFor(task: BatchTask): LiveInstance {
+  const key = `${task.databasePath}|${task.moduleHash}`;
+  const live = instances.get(key);
+  if (live !== undefined) return live;
+  let module = modules.get(task.moduleHash);
+  if (module === undefined) {
+    module = new WebAssembly.Module(task.moduleBytes);
+    modules.set(task.moduleHash, module);
+  }
+  const memory = new WebAssembly.Memory({ initial: task.memoryMinPages, maximum: task.memoryMaxPages });
+  const session: HostSession = { tx: undefined, call: undefined, describe: undefined, databaseIdentity: task.databaseIdentity };
+  const instance = new WebAssembly.Instance(module, { [ABI_NAMESPACE]: createHostImports(session, memory) });
+  const created: LiveInstance = { session, memory, callReducer: instance.exports['__call_reducer__'] as LiveInstance['callReducer'] };
+  instances.set(key, created);
+  return created;
+}
+
+function splitLE(bytes: Uint8Array, words: number): bigint[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: words }, (_, i) => view.getBigInt64(i * 8, true));
+}
+
+/** True when a trap most likely came from memory exhaustion (memory is at its maximum). */
+function nearMemoryLimit(memory: WebAssembly.Memory, maxPages: number): boolean {
+  return memory.buffer.byteLength >= (maxPages - 1) * 65536;
+}
+
+/** Runs every call of the batch; returns the kept writes and one result per call. */
+export function runBatch(task: BatchTask): BatchResult {
+  const progress = new Int32Array(task.progress);
+  const store = storeFor(task);
+  const tx = store.beginBatch();
+  const results: CallResult[] = [];
+  try {
+    for (let i = 0; i < task.calls.length; i++) {
+      const c = task.calls[i]!;
+      const started = Date.now();
+      Atomics.store(progress, PROGRESS.START_LO, started % 0x100000000 | 0);
+      Atomics.store(progress, PROGRESS.START_HI, Math.floor(started / 0x100000000));
+      Atomics.store(progress, PROGRESS.CALL, i);
+      const t0 = performance.now();
+      const state = newCallState(c.args);
+      let live: LiveInstance | undefined;
+      tx.beginCall();
+      let outcome: CallResult;
+      try {
+        live = instanceFor(task);
+        live.session.tx = tx;
+        live.session.call = state;
+        const [s0, s1, s2, s3] = splitLE(c.sender, 4);
+        const [c0, c1] = splitLE(c.connectionId, 2);
+        const rc = live.callReducer(c.reducerId, s0, s1, s2, s3, c0, c1, c.timestamp, c.args.length);
+        const micros = Math.round((performance.now() - t0) * 1000);
+        if (rc === 0) {
+          outcome = { status: 'committed', changes: tx.commitCall(), durationMicros: micros, logs: state.logs };
+        } else {
+          tx.rollbackCall();
+          const message = rc === 1 ? (state.error ?? 'the reducer failed without a message') : `the reducer returned error code ${rc}`;
+          outcome = { status: 'failed', message, durationMicros: micros, logs: state.logs };
+        }
+      } catch (err) {
+        tx.rollbackCall();
+        const micros = Math.round((performance.now() - t0) * 1000);
+        const oom = live !== undefined && nearMemoryLimit(live.memory, task.memoryMaxPages);
+        instances.delete(`${task.databasePath}|${task.moduleHash}`);
+        const panic = [...state.logs].reverse().find(l => l.level === 101)?.message;
+        const what = err instanceof Error ? err.message : String(err);
+        const message = oom ? `the reducer ran out of memory (limit ${task.memoryMaxPages * 64} KiB)` : panic !== undefined ? `the reducer panicked: ${panic}` : `the reducer trapped: ${what}`;
+        outcome = { status: oom ? 'out_of_memory' : 'trapped', message, durationMicros: micros, logs: state.logs };
+      } finally {
+        if (live !== undefined) {
+          live.session.tx = undefined;
+          live.session.call = undefined;
+        }
+      }
+      if (state.droppedLogs > 0) state.logs.push({ ts: BigInt(Date.now()) * 1000n, level: 1, message: `${state.droppedLogs} more log lines of this call were dropped` });
+      results.push(outcome);
+    }
+    Atomics.store(progress, PROGRESS.CALL, -1);
+    return { writeSet: tx.finish(), results };
+  } catch (err) {
+    tx.abandon();
+    throw err;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * @module
+ * A database's module log: what its reducers wrote with `log.*`, plus failed calls and traps.
+ * Records are appended to `<database dir>/module.log` (one JSON object per line) and the most
+ * recent ones are kept in memory for `tail`; `follow` delivers new records as they arrive.
+ */
+import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+
+export type ModuleLogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'panic';
+
+export interface ModuleLogEntry {
+  /** Microseconds since the Unix epoch. */
+  readonly ts: bigint;
+  readonly level: ModuleLogLevel;
+  readonly reducer: string | undefined;
+  readonly caller: string | undefined;
+  readonly message: string;
+}
+
+const LEVELS: Readonly<Record<number, ModuleLogLevel>> = { 0: 'error', 1: 'warn', 2: 'info', 3: 'debug', 4: 'trace', 101: 'panic' };
+
+/** The level of an ABI `log_write` level number (unknown numbers read as info). */
+export function moduleLogLevel(n: number): ModuleLogLevel {
+  return LEVELS[n] ?? 'info';
+}
+
+/** Bytes of the file's end read back on open to refill the in-memory tail. */
+const RELOAD_BYTES = 4 * 1024 * 1024;
+
+export class ModuleLog {
+  readonly #path: string;
+  readonly #retain: number;
+  readonly #ring: ModuleLogEntry[] = [];
+  readonly #followers = new Set<(e: ModuleLogEntry) => void>();
+  #fd: number | undefined;
+
+  constructor(path: string, retainLines: number) {
+    this.#path = path;
+    this.#retain = retainLines;
+    this.#reload();
+  }
+
+  #reload(): void {
+    if (!existsSync(this.#path)) return;
+    const size = statSync(this.#path).size;
+    const start = Math.max(0, size - RELOAD_BYTES);
+    const fd = openSync(this.#path, 'r');
+    try {
+      const buf = Buffer.alloc(size - start);
+      readSync(fd, buf, 0, buf.length, start);
+      const lines = buf.toString('utf8').split('\n');
+      if (start > 0) lines.shift();
+      for (const line of lines.slice(-this.#retain)) {
+        if (line.trim() === '') continue;
+        try {
+          const j = JSON.parse(line) as { ts: string; level: ModuleLogLevel; reducer?: string; caller?: string; message: string };
+          this.#ring.push({ ts: BigInt(j.ts), level: j.level, reducer: j.reducer, caller: j.caller, message: j.message });
+        } catch {
+          // A torn last line after a crash: skip it.
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  append(entry: ModuleLogEntry): void {
+    this.#ring.push(entry);
+    if (this.#ring.length > this.#retain) this.#ring.splice(0, this.#ring.length - this.#retain);
+    const line = JSON.stringify({ ts: entry.ts.toString(), level: entry.level, reducer: entry.reducer, caller: entry.caller, message: entry.message }) + '\n';
+    this.#fd ??= openSync(this.#path, 'a');
+    writeSync(this.#fd, line);
+    for (const f of this.#followers) f(entry);
+  }
+
+  /** The last `limit` entries, oldest first. */
+  tail(limit: number): readonly ModuleLogEntry[] {
+    return limit <= 0 ? [] : this.#ring.slice(-limit);
+  }
+
+  follow(listener: (e: ModuleLogEntry) => void): () => void {
+    this.#followers.add(listener);
+    return () => this.#followers.delete(listener);
+  }
+
+  get followers(): number {
+    return this.#followers.size;
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    this.#followers.clear();
+  }
+}
+
+/** One entry as a plain text line: `2026-11-23T23:59:59.123456Z  INFO add: Hello`. */
+export function formatLogLine(e: ModuleLogEntry): string {
+  const ms = Number(e.ts / 1000n);
+  const iso = new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_, m: string) => `.${m}${(e.ts % 1000n).toString().padStart(3, '0')}Z`);
+  const where = e.reducer === undefined ? '' : `${e.reducer}: `;
+  return `${iso} ${e.level.toUpperCase().padStart(5)} ${where}${e.message}`;
+}
