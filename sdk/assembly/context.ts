@@ -75,12 +75,4 @@ export function __wasmbase_describe(json: string): void {
   env.module_write_describe(changetype<usize>(buf), buf.byteLength);
 }
 
-/** @hidden The abort handler (asc --use abort=...): logs a panic line, then traps. */
-export function __wasmbase_abort(message: string | null = null, fileName: string | null = null, line: u32 = 0, column: u32 = 0): void {
-  let text = message === null ? "abort" : message;
-  if (fileName !== null) text += " (" + fileName + ":" + line.toString() + ":" + column.toString() + ")";
-  write(101, text);
-  unreachable();
-}
-
 export { Writer };

@@ -11,5 +11,5 @@ export {
   __wasmbase_context,
   __wasmbase_result,
   __wasmbase_describe,
-  __wasmbase_abort,
 } from "./context";
+export { __wasmbase_abort } from "./abort";

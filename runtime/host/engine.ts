@@ -1,0 +1,399 @@
+/**
+ * @module
+ * The engine: every database of the server, with its store, executor and module log.
+ *
+ * Layout of the data directory: `system/` (the catalog), `databases/<identity hex>/` (one
+ * LMDB environment per database, plus its `module.log`).
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { WasmbaseError } from '../errors.js';
+import { ModuleLog, moduleLogLevel, type Logger } from '../log/index.js';
+import { decodeFromBytes, Identity, type ModuleSchema, type ReducerSchema } from '../protocol/index.js';
+import { openCatalog, openDatabaseStore, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
+import { validateDatabaseName } from './database-name.js';
+import type { CallOutcome, CallRequest, CommittedTx, DatabaseHandle, DatabaseInfo, Engine, ModuleLogRecord, PublishRequest, PublishResult } from './engine-types.js';
+import { DatabaseExecutor, type ExecutedCall } from './executor.js';
+import { validateModule, type ValidatedModule } from './module-validate.js';
+import { incompatibilities } from './schema-compat.js';
+import { createWorkerPool, type WorkerPool } from './worker-pool.js';
+
+export interface EngineOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
+
+function toInfo(record: DatabaseRecord): DatabaseInfo {
+  return {
+    identity: Identity.fromHex(record.identity),
+    owner: Identity.fromHex(record.owner),
+    moduleHash: record.moduleHash,
+    initialModuleHash: record.initialModuleHash,
+    names: record.names,
+    createdAt: BigInt(record.createdAt),
+  };
+}
+
+/** Suggests the closest name for "did you mean" hints. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = dp[0]!;
+      dp[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = dp[j]!;
+        dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = tmp;
+      }
+    }
+    return dp[b.length]!;
+  };
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+class LiveDatabase implements DatabaseHandle {
+  info: DatabaseInfo;
+  readonly schema: ModuleSchema;
+  readonly module: ValidatedModule;
+  readonly store: DatabaseStore;
+  readonly executor: DatabaseExecutor;
+  readonly log: ModuleLog;
+  readonly #listeners = new Set<(tx: CommittedTx) => void>();
+
+  constructor(info: DatabaseInfo, module: ValidatedModule, dir: string, pool: WorkerPool, config: Config, logger: Logger, log: ModuleLog) {
+    this.info = info;
+    this.module = module;
+    this.schema = module.schema;
+    this.log = log;
+    this.store = openDatabaseStore(dir, module.schema);
+    this.executor = new DatabaseExecutor({
+      pool,
+      store: this.store,
+      module,
+      databasePath: dir,
+      databaseIdentity: info.identity,
+      reducerTimeoutMs: config.reducerTimeoutMs,
+      batchMaxCalls: config.batchMaxCalls,
+      memoryMaxPages: Math.floor(config.moduleMemoryBytes / 65536),
+      logger: logger.child({ database: info.identity.toHex() }),
+      onFinished: (call, result) => {
+        const caller = call.sender.toHex();
+        for (const line of 'logs' in result ? result.logs : []) {
+          this.log.append({ ts: line.ts, level: moduleLogLevel(line.level), reducer: call.reducer, caller, message: line.message });
+        }
+        if (result.status !== 'committed') {
+          const level = result.status === 'failed' ? 'info' : 'error';
+          this.log.append({ ts: nowMicros(), level, reducer: call.reducer, caller, message: `${call.reducer} ${result.status === 'failed' ? 'failed' : result.status}: ${result.message}` });
+        }
+      },
+      onCommitted: (call, changes) => {
+        const tx: CommittedTx = {
+          databaseIdentity: info.identity,
+          reducer: call.reducer,
+          reducerId: call.reducerId,
+          args: call.args,
+          sender: call.sender,
+          connectionId: call.connectionId,
+          timestamp: call.timestamp,
+          changes,
+          durable: true,
+        };
+        for (const l of this.#listeners) {
+          try {
+            l(tx);
+          } catch (err) {
+            logger.error('commit listener failed', { err });
+          }
+        }
+      },
+    });
+  }
+
+  #reducer(name: string): ReducerSchema {
+    const reducer = this.schema.reducerByName(name);
+    if (reducer === undefined) {
+      const hint = closest(name, this.schema.reducers.map(r => r.name));
+      throw new WasmbaseError('REDUCER_NOT_FOUND', `no reducer "${name}" in this database${hint === undefined ? '' : `; did you mean "${hint}"?`}`, { reducer: name });
+    }
+    return reducer;
+  }
+
+  call(request: CallRequest): Promise<CallOutcome> {
+    const reducer = this.#reducer(request.reducer);
+    if (reducer.lifecycle !== undefined && request.allowLifecycle !== true) {
+      throw new WasmbaseError('LIFECYCLE_NOT_CALLABLE', `reducer "${reducer.name}" is the ${reducer.lifecycle} lifecycle reducer; the server calls it, clients cannot`, { reducer: reducer.name });
+    }
+    try {
+      decodeFromBytes({ tag: 'Product', elements: reducer.params.elements }, request.args);
+    } catch (err) {
+      throw new WasmbaseError('REDUCER_ARGS_INVALID', `arguments of ${reducer.name} do not match its parameters: ${err instanceof Error ? err.message : String(err)}`, { reducer: reducer.name });
+    }
+    return this.executor.call(this.#executed(reducer.name, reducer.id, request.args, request.sender, request.connectionId));
+  }
+
+  #executed(reducer: string, reducerId: number, args: Uint8Array, sender: Identity, connectionId: CallRequest['connectionId']): ExecutedCall {
+    return { reducer, reducerId, args, sender, connectionId: connectionId?.isZero() === true ? undefined : connectionId, timestamp: nowMicros() };
+  }
+
+  read<T>(fn: (tx: ReturnType<DatabaseStore['read']>) => T): T {
+    const tx = this.store.read();
+    try {
+      return fn(tx);
+    } finally {
+      tx.close();
+    }
+  }
+
+  transact<T>(label: string, sender: Identity, fn: Parameters<DatabaseHandle['transact']>[2]): Promise<{ result: T; changes: import('../store/index.js').CallChanges }> {
+    return this.executor.transact(this.#executed(label, -1, new Uint8Array(0), sender, undefined), fn) as Promise<{ result: T; changes: import('../store/index.js').CallChanges }>;
+  }
+
+  onCommit(listener: (tx: CommittedTx) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.executor.close();
+    await this.store.close();
+    this.log.close();
+  }
+}
+
+class WasmbaseEngine implements Engine {
+  readonly #config: Config;
+  readonly #logger: Logger;
+  readonly #catalog: Catalog;
+  readonly #pool: WorkerPool;
+  readonly #live = new Map<string, LiveDatabase>();
+  readonly #deleteListeners = new Set<(identity: Identity) => void>();
+  /** Serialises publishes, deletes and renames. */
+  #admin: Promise<unknown> = Promise.resolve();
+
+  constructor(options: EngineOptions) {
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.#catalog = openCatalog(path.join(options.config.dataDir, 'system'));
+    this.#pool = createWorkerPool(options.config.workers);
+    for (const record of this.#catalog.listDatabases()) {
+      try {
+        this.#open(toInfo(record));
+      } catch (err) {
+        this.#logger.error('could not open database', { database: record.identity, err });
+      }
+    }
+  }
+
+  #dir(identity: Identity): string {
+    return path.join(this.#config.dataDir, 'databases', identity.toHex());
+  }
+
+  #open(info: DatabaseInfo, validated?: ValidatedModule): LiveDatabase {
+    const module = validated ?? this.#loadModule(info.moduleHash);
+    const dir = this.#dir(info.identity);
+    const log = new ModuleLog(path.join(dir, 'module.log'), this.#config.logRetainLines);
+    const db = new LiveDatabase(info, module, dir, this.#pool, this.#config, this.#logger, log);
+    this.#live.set(info.identity.toHex(), db);
+    return db;
+  }
+
+  #loadModule(hash: string): ValidatedModule {
+    const bytes = this.#catalog.getModule(hash);
+    if (bytes === undefined) throw new WasmbaseError('STORAGE_FAILURE', `module ${hash} is missing from the catalog`);
+    return validateModule(bytes, Number.MAX_SAFE_INTEGER);
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#admin.then(fn, fn);
+    this.#admin = next.catch(() => {});
+    return next;
+  }
+
+  resolve(nameOrIdentity: string): DatabaseHandle | undefined {
+    return this.#resolveLive(nameOrIdentity);
+  }
+
+  #resolveLive(nameOrIdentity: string): LiveDatabase | undefined {
+    if (Identity.isHex(nameOrIdentity)) return this.#live.get(Identity.fromHex(nameOrIdentity).toHex());
+    const hex = this.#catalog.lookupName(nameOrIdentity);
+    return hex === undefined ? undefined : this.#live.get(hex);
+  }
+
+  list(owner?: Identity): readonly DatabaseInfo[] {
+    const all = [...this.#live.values()].map(d => d.info);
+    return owner === undefined ? all : all.filter(i => i.owner.equals(owner));
+  }
+
+  publish(request: PublishRequest): Promise<PublishResult> {
+    const validated = validateModule(request.moduleBytes, this.#config.maxModuleBytes);
+    return this.#serial(async () => {
+      const target = request.nameOrIdentity;
+      const existing = target === undefined ? undefined : this.#resolveLive(target);
+      if (existing !== undefined) return this.#update(existing, validated, request);
+      if (target !== undefined && Identity.isHex(target)) {
+        throw new WasmbaseError('DATABASE_NOT_FOUND', `no database with identity ${target}`, { database: target });
+      }
+      if (target !== undefined) validateDatabaseName(target);
+      return this.#create(validated, request.owner, target);
+    });
+  }
+
+  async #runInit(db: LiveDatabase, owner: Identity): Promise<void> {
+    const init = db.schema.reducers.find(r => r.lifecycle === 'Init');
+    if (init === undefined) return;
+    const outcome = await db.call({ reducer: init.name, args: new Uint8Array(0), sender: owner, connectionId: undefined, allowLifecycle: true });
+    if (outcome.status === 'failed') {
+      throw new WasmbaseError('INIT_FAILED', `the init reducer failed, so nothing was published: ${outcome.error.message}`, { reducer: init.name, cause: outcome.error.code });
+    }
+  }
+
+  async #create(validated: ValidatedModule, owner: Identity, name: string | undefined): Promise<PublishResult> {
+    if (name !== undefined && this.#catalog.lookupName(name) !== undefined) throw new WasmbaseError('NAME_TAKEN', `the name "${name}" is already used`, { name });
+    const identity = Identity.random();
+    const info: DatabaseInfo = {
+      identity,
+      owner,
+      moduleHash: validated.hash,
+      initialModuleHash: validated.hash,
+      names: name === undefined ? [] : [name],
+      createdAt: nowMicros(),
+    };
+    await this.#catalog.putModule(validated.hash, validated.bytes);
+    const db = this.#open(info, validated);
+    try {
+      await this.#runInit(db, owner);
+    } catch (err) {
+      this.#live.delete(identity.toHex());
+      await db.close();
+      rmSync(this.#dir(identity), { recursive: true, force: true });
+      throw err;
+    }
+    await this.#catalog.putDatabase(this.#record(info));
+    this.#logger.info('database created', { database: identity.toHex(), name, module: validated.hash });
+    return { op: 'created', databaseIdentity: identity, domain: name ?? null };
+  }
+
+  #record(info: DatabaseInfo): DatabaseRecord {
+    return {
+      identity: info.identity.toHex(),
+      owner: info.owner.toHex(),
+      moduleHash: info.moduleHash,
+      initialModuleHash: info.initialModuleHash,
+      names: info.names,
+      createdAt: info.createdAt.toString(),
+    };
+  }
+
+  async #update(db: LiveDatabase, validated: ValidatedModule, request: PublishRequest): Promise<PublishResult> {
+    const domain = request.nameOrIdentity !== undefined && !Identity.isHex(request.nameOrIdentity) ? request.nameOrIdentity : null;
+    const result: PublishResult = { op: 'updated', databaseIdentity: db.info.identity, domain };
+    if (validated.hash === db.info.moduleHash && !request.clear) return result;
+    if (!request.clear) {
+      const reasons = incompatibilities(db.schema, validated.schema);
+      if (reasons.length > 0) {
+        throw new WasmbaseError('MIGRATION_REFUSED', `the new module cannot keep this database's data: ${reasons.join('; ')}. Publish with clear=true to wipe the data.`, { problems: reasons, hint: 'clear=true' });
+      }
+    }
+    await this.#catalog.putModule(validated.hash, validated.bytes);
+    const hex = db.info.identity.toHex();
+    await db.close();
+    this.#live.delete(hex);
+    const info: DatabaseInfo = { ...db.info, moduleHash: validated.hash };
+    const next = this.#open(info, validated);
+    try {
+      if (request.clear) {
+        await next.store.clear();
+        await this.#runInit(next, request.owner);
+      }
+    } catch (err) {
+      // The old module keeps serving (its data was only cleared if init then failed).
+      await next.close();
+      this.#live.delete(hex);
+      this.#open(db.info);
+      throw err;
+    }
+    await this.#catalog.putDatabase(this.#record(info));
+    this.#logger.info('database updated', { database: hex, module: validated.hash, clear: request.clear });
+    return result;
+  }
+
+  delete(identity: Identity): Promise<void> {
+    return this.#serial(async () => {
+      const hex = identity.toHex();
+      const db = this.#live.get(hex);
+      if (db === undefined) return;
+      this.#live.delete(hex);
+      for (const l of this.#deleteListeners) l(identity);
+      await db.close();
+      await this.#catalog.deleteDatabase(hex);
+      rmSync(this.#dir(identity), { recursive: true, force: true });
+      this.#logger.info('database deleted', { database: hex });
+    });
+  }
+
+  addName(identity: Identity, name: string): Promise<void> {
+    validateDatabaseName(name);
+    return this.#serial(async () => {
+      const db = this.#mustGet(identity);
+      if (db.info.names.includes(name)) return;
+      const info = { ...db.info, names: [...db.info.names, name] };
+      await this.#catalog.putDatabase(this.#record(info));
+      db.info = info;
+    });
+  }
+
+  setNames(identity: Identity, names: readonly string[]): Promise<void> {
+    for (const n of names) validateDatabaseName(n);
+    return this.#serial(async () => {
+      const db = this.#mustGet(identity);
+      const info = { ...db.info, names: [...new Set(names)] };
+      await this.#catalog.putDatabase(this.#record(info));
+      db.info = info;
+    });
+  }
+
+  #mustGet(identity: Identity): LiveDatabase {
+    const db = this.#live.get(identity.toHex());
+    if (db === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database with identity ${identity.toHex()}`);
+    return db;
+  }
+
+  logTail(identity: Identity, limit: number): readonly ModuleLogRecord[] {
+    return this.#mustGet(identity).log.tail(limit);
+  }
+
+  logFollow(identity: Identity, listener: (record: ModuleLogRecord) => void): () => void {
+    return this.#mustGet(identity).log.follow(listener);
+  }
+
+  onDelete(listener: (identity: Identity) => void): () => void {
+    this.#deleteListeners.add(listener);
+    return () => this.#deleteListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.#admin.catch(() => {});
+    for (const db of this.#live.values()) await db.close();
+    this.#live.clear();
+    await this.#pool.close();
+    await this.#catalog.close();
+  }
+}
+
+/** Opens the engine on `config.dataDir`, reopening every database found there. */
+export function createEngine(options: EngineOptions): Engine {
+  return new WasmbaseEngine(options);
+}

@@ -1,0 +1,12 @@
+/**
+ * @module
+ * The module host: validation of module bytes, the reducer workers, per-database executors and
+ * the engine that owns every database. The ABI is documented in README.md.
+ */
+export { createEngine } from './engine.js';
+export type { EngineOptions } from './engine.js';
+export type * from './engine-types.js';
+export { validateModule } from './module-validate.js';
+export type { ValidatedModule } from './module-validate.js';
+export { validateDatabaseName, DATABASE_NAME_RULE } from './database-name.js';
+export { HOST_FUNCTIONS, REQUIRED_EXPORTS, ERRNO, ABI_NAMESPACE, SCHEMA_SECTION } from './abi.js';

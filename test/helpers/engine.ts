@@ -1,0 +1,17 @@
+/** An engine on a temporary data directory, closed when the test file ends. */
+import { afterAll } from 'vitest';
+import { loadConfig, type Config } from '../../runtime/config.js';
+import { createEngine, type Engine } from '../../runtime/host/index.js';
+import { silentLogger } from '../../runtime/log/index.js';
+import { tempDir } from './temp-dir.js';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return loadConfig({}, {}, { dataDir: tempDir(), port: 0, workers: 2, ...overrides });
+}
+
+export function testEngine(overrides: Partial<Config> = {}): { engine: Engine; config: Config } {
+  const config = testConfig(overrides);
+  const engine = createEngine({ config, logger: silentLogger });
+  afterAll(() => engine.close());
+  return { engine, config };
+}
