@@ -1,0 +1,15 @@
+/**
+ * @module
+ * Authentication: the server's signing keys, identities and bearer tokens.
+ */
+import { loadOrCreateKeys } from './keys.js';
+import { TokenService } from './tokens.js';
+
+export { TokenService, identityFromClaims, TOKEN_AUDIENCE, WEBSOCKET_TOKEN_SECONDS, MAX_TOKEN_LENGTH } from './tokens.js';
+export type { VerifiedToken, MintedIdentity } from './tokens.js';
+export { loadOrCreateKeys } from './keys.js';
+
+/** The token service of a data directory (keys created on first use). */
+export async function openTokenService(dataDir: string, issuer: string): Promise<TokenService> {
+  return new TokenService(await loadOrCreateKeys(dataDir), issuer);
+}

@@ -1,0 +1,48 @@
+/**
+ * @module
+ * Who is calling: the identity of the bearer token (`Authorization: Bearer` or `?token=`), or,
+ * where anonymous callers are allowed, a freshly minted identity whose token is returned in the
+ * `spacetime-identity` / `spacetime-identity-token` response headers (as SpacetimeDB does).
+ */
+import type { TokenService, VerifiedToken } from '../auth/index.js';
+import { WasmbaseError } from '../errors.js';
+import type { Identity } from '../protocol/index.js';
+import type { RequestContext } from './request.js';
+
+export interface Caller {
+  readonly identity: Identity;
+  readonly verified: VerifiedToken | undefined;
+  /** Headers to add to the reply when the identity was minted for this request. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The bearer token of a request, if any. */
+export function bearerToken(ctx: RequestContext): string | undefined {
+  const header = ctx.authorization.trim();
+  if (header !== '') {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (match === null) throw new WasmbaseError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
+    return match[1];
+  }
+  const fromQuery = ctx.query.get('token');
+  return fromQuery === null || fromQuery === '' ? undefined : fromQuery;
+}
+
+/** The verified caller; UNAUTHORIZED when there is no token. */
+export async function requireCaller(ctx: RequestContext, tokens: TokenService): Promise<Caller> {
+  const token = bearerToken(ctx);
+  if (token === undefined) throw new WasmbaseError('UNAUTHORIZED', 'this route needs a token: send "Authorization: Bearer <token>" (get one with POST /v1/identity)');
+  const verified = await tokens.verify(token);
+  return { identity: verified.identity, verified, headers: {} };
+}
+
+/** The verified caller, or a new anonymous identity when there is no token. */
+export async function callerOrAnonymous(ctx: RequestContext, tokens: TokenService): Promise<Caller> {
+  if (bearerToken(ctx) !== undefined) return requireCaller(ctx, tokens);
+  const minted = await tokens.mintIdentity();
+  return {
+    identity: minted.identity,
+    verified: undefined,
+    headers: { 'spacetime-identity': minted.identity.toHex(), 'spacetime-identity-token': minted.token },
+  };
+}
