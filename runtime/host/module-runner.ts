@@ -52,9 +52,14 @@ function splitLE(bytes: Uint8Array, words: number): bigint[] {
   return Array.from({ length: words }, (_, i) => view.getBigInt64(i * 8, true));
 }
 
-/** True when a trap most likely came from memory exhaustion (memory is at its maximum). */
+/**
+ * True when a trap most likely came from memory exhaustion: the AssemblyScript allocator traps
+ * (`unreachable`) when `memory.grow` fails, which happens once the memory is close enough to its
+ * maximum that the next request does not fit (within 2 MiB or an eighth of the maximum).
+ */
 function nearMemoryLimit(memory: WebAssembly.Memory, maxPages: number): boolean {
-  return memory.buffer.byteLength >= (maxPages - 1) * 65536;
+  const max = maxPages * 65536;
+  return memory.buffer.byteLength + Math.max(2 * 1024 * 1024, max / 8) >= max;
 }
 
 /** Runs every call of the batch; returns the kept writes and one result per call. */

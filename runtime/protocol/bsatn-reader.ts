@@ -104,7 +104,8 @@ export class BsatnReader {
   /** `u32` length + bytes, as an owned copy. */
   readBytes(): Uint8Array {
     const n = this.readU32();
-    return this.readRawView(n).slice();
+    // A plain Uint8Array copy, even when the input is a Node Buffer.
+    return new Uint8Array(this.readRawView(n));
   }
 
   /** `u32` length + UTF-8 text. Invalid UTF-8 is an error. */

@@ -97,7 +97,7 @@ export default class WasmbaseTransform extends Transform {
       return `    case ${r.id}: { ${reads} __wasmbase_args_end(r); ${body} }`;
     });
     const code = [
-      `import { readValue, __wasmbase_args, __wasmbase_args_end, __wasmbase_context, __wasmbase_result, __wasmbase_describe } from "${sdk}";`,
+      `import { readValue, __wasmbase_args, __wasmbase_args_end, __wasmbase_context, __wasmbase_result, __wasmbase_describe, Identity, ConnectionId, Timestamp, Opt } from "${sdk}";`,
       ...imports,
       `export function __call_reducer__(id: i32, s0: i64, s1: i64, s2: i64, s3: i64, c0: i64, c1: i64, ts: i64, argsLen: i32): i32 {`,
       `  const ctx = __wasmbase_context(s0, s1, s2, s3, c0, c1, ts);`,
