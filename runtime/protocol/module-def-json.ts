@@ -37,14 +37,14 @@ export const MAX_SCHEMA_JSON_BYTES = 4 * 1024 * 1024;
 export function moduleDefFromJsonText(text: string | Uint8Array): RawModuleDefV9 {
   const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   if (size > MAX_SCHEMA_JSON_BYTES) {
-    throw new WasmbaseError('MODULE_INVALID', `schema is ${size} bytes; the limit is ${MAX_SCHEMA_JSON_BYTES}`, { problems: [`schema: larger than ${MAX_SCHEMA_JSON_BYTES} bytes`] });
+    throw new WasmbaseError('MODULE_INVALID', `schema is ${size} bytes; the limit is ${MAX_SCHEMA_JSON_BYTES}`, { problems: [`larger than ${MAX_SCHEMA_JSON_BYTES} bytes`] });
   }
   let json: unknown;
   try {
     json = JSON.parse(typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: true }).decode(text));
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new WasmbaseError('MODULE_INVALID', `schema is not valid JSON: ${why}`, { problems: [`schema: not valid JSON: ${why}`] });
+    throw new WasmbaseError('MODULE_INVALID', `schema is not valid JSON: ${why}`, { problems: [`not valid JSON: ${why}`] });
   }
   return moduleDefFromJson(json);
 }
