@@ -138,7 +138,9 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
           res.writeHeader('content-type', 'text/plain; charset=utf-8');
           res.writeHeader('cache-control', 'no-cache');
           res.writeHeader('access-control-allow-origin', '*');
-          res.write(tail.map(l => l + '\n').join(''));
+          // uWS sends headers with the first chunk and a zero-length chunk would end the
+          // response, so an empty tail starts the stream with one empty line.
+          res.write(tail.length === 0 ? '\n' : tail.map(l => l + '\n').join(''));
         });
       },
     };

@@ -53,37 +53,48 @@ export class BsatnWriter {
   }
 
   writeBool(v: boolean): void {
-    this.#buf[this.#reserve(1)] = v ? 1 : 0;
+    const at = this.#reserve(1);
+    this.#buf[at] = v ? 1 : 0;
   }
   writeU8(v: number): void {
-    this.#view.setUint8(this.#reserve(1), v);
+    const at = this.#reserve(1);
+    this.#view.setUint8(at, v);
   }
   writeI8(v: number): void {
-    this.#view.setInt8(this.#reserve(1), v);
+    const at = this.#reserve(1);
+    this.#view.setInt8(at, v);
   }
   writeU16(v: number): void {
-    this.#view.setUint16(this.#reserve(2), v, true);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, v, true);
   }
   writeI16(v: number): void {
-    this.#view.setInt16(this.#reserve(2), v, true);
+    const at = this.#reserve(2);
+    this.#view.setInt16(at, v, true);
   }
   writeU32(v: number): void {
-    this.#view.setUint32(this.#reserve(4), v, true);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, v, true);
   }
   writeI32(v: number): void {
-    this.#view.setInt32(this.#reserve(4), v, true);
+    const at = this.#reserve(4);
+    this.#view.setInt32(at, v, true);
   }
   writeU64(v: bigint): void {
-    this.#view.setBigUint64(this.#reserve(8), v, true);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, v, true);
   }
   writeI64(v: bigint): void {
-    this.#view.setBigInt64(this.#reserve(8), v, true);
+    const at = this.#reserve(8);
+    this.#view.setBigInt64(at, v, true);
   }
   writeF32(v: number): void {
-    this.#view.setFloat32(this.#reserve(4), v, true);
+    const at = this.#reserve(4);
+    this.#view.setFloat32(at, v, true);
   }
   writeF64(v: number): void {
-    this.#view.setFloat64(this.#reserve(8), v, true);
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, v, true);
   }
 
   /** Writes `v` as a little-endian integer of `bytes` bytes (16 or 32), two's complement. */
