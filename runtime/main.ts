@@ -11,6 +11,7 @@ import { startHttpServer } from './http/index.js';
 import { createLogger, type Logger } from './log/index.js';
 
 export interface RunningServer {
+  readonly config: Config;
   readonly port: number;
   readonly url: string;
   readonly engine: Engine;
@@ -35,6 +36,7 @@ export async function runServer(config: Config, logger: Logger = createLogger({ 
   logger.info('wasmbase is listening', { url, dataDir: config.dataDir });
   let closing: Promise<void> | undefined;
   return {
+    config,
     port: http.port,
     url,
     engine,
