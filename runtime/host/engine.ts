@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import { WasmbaseError } from '../errors.js';
 import { ModuleLog, moduleLogLevel, type Logger } from '../log/index.js';
 import { decodeFromBytes, Identity, type ModuleSchema, type ReducerSchema } from '../protocol/index.js';
-import { openCatalog, openDatabaseStore, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
+import { openCatalog, openDatabaseStore, type CallChanges, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
 import { validateDatabaseName } from './database-name.js';
 import type { CallOutcome, CallRequest, CommittedTx, DatabaseHandle, DatabaseInfo, Engine, ModuleLogRecord, PublishRequest, PublishResult } from './engine-types.js';
 import { DatabaseExecutor, type ExecutedCall } from './executor.js';
@@ -157,8 +157,8 @@ class LiveDatabase implements DatabaseHandle {
     }
   }
 
-  transact<T>(label: string, sender: Identity, fn: Parameters<DatabaseHandle['transact']>[2]): Promise<{ result: T; changes: import('../store/index.js').CallChanges }> {
-    return this.executor.transact(this.#executed(label, -1, new Uint8Array(0), sender, undefined), fn) as Promise<{ result: T; changes: import('../store/index.js').CallChanges }>;
+  transact<T>(label: string, sender: Identity, fn: Parameters<DatabaseHandle['transact']>[2]): Promise<{ result: T; changes: CallChanges }> {
+    return this.executor.transact(this.#executed(label, -1, new Uint8Array(0), sender, undefined), fn) as Promise<{ result: T; changes: CallChanges }>;
   }
 
   onCommit(listener: (tx: CommittedTx) => void): () => void {
