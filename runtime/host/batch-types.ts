@@ -28,11 +28,15 @@ export interface BatchTask {
   readonly databasePath: string;
   readonly databaseIdentity: Uint8Array;
   readonly moduleHash: string;
-  readonly moduleBytes: Uint8Array;
+  /** The module's bytes, shared (not copied) with every worker. */
+  readonly moduleBytes: SharedArrayBuffer;
   readonly schemaJson: string;
   readonly memoryMinPages: number;
   readonly memoryMaxPages: number;
-  readonly calls: readonly BatchCall[];
+  /** Writes of the previous batch, which may still be committing: run on top of them. */
+  readonly base: WriteSet | undefined;
+  /** The calls, packed by `packCalls` (one buffer instead of thousands of small objects). */
+  readonly calls: Uint8Array;
   /** Int32Array over this buffer, laid out as `PROGRESS`. */
   readonly progress: SharedArrayBuffer;
 }
@@ -55,4 +59,44 @@ export type CallResult =
 export interface BatchResult {
   readonly writeSet: WriteSet;
   readonly results: readonly CallResult[];
+}
+
+/** Packs calls as `[reducer u32][timestamp i64][sender 32][connection 16][args len u32][args]…`. */
+export function packCalls(calls: readonly BatchCall[]): Uint8Array {
+  let size = 4;
+  for (const c of calls) size += 4 + 8 + 32 + 16 + 4 + c.args.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, calls.length, true);
+  let at = 4;
+  for (const c of calls) {
+    view.setUint32(at, c.reducerId, true);
+    view.setBigInt64(at + 4, c.timestamp, true);
+    out.set(c.sender, at + 12);
+    out.set(c.connectionId, at + 44);
+    view.setUint32(at + 60, c.args.length, true);
+    out.set(c.args, at + 64);
+    at += 64 + c.args.length;
+  }
+  return out;
+}
+
+/** The calls of a packed buffer; their byte fields are views into it. */
+export function unpackCalls(packed: Uint8Array): BatchCall[] {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const n = view.getUint32(0, true);
+  const out: BatchCall[] = [];
+  let at = 4;
+  for (let i = 0; i < n; i++) {
+    const len = view.getUint32(at + 60, true);
+    out.push({
+      reducerId: view.getUint32(at, true),
+      timestamp: view.getBigInt64(at + 4, true),
+      sender: packed.subarray(at + 12, at + 44),
+      connectionId: packed.subarray(at + 44, at + 60),
+      args: packed.subarray(at + 64, at + 64 + len),
+    });
+    at += 64 + len;
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { WasmbaseError } from '../errors.js';
 import { ModuleLog, moduleLogLevel, type Logger } from '../log/index.js';
-import { decodeFromBytes, Identity, type ModuleSchema, type ReducerSchema } from '../protocol/index.js';
+import { BsatnReader, Identity, skipValue, type ModuleSchema, type ReducerSchema } from '../protocol/index.js';
 import { openCatalog, openDatabaseStore, type CallChanges, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
 import { validateDatabaseName } from './database-name.js';
 import type { CallOutcome, CallRequest, CommittedTx, DatabaseHandle, DatabaseInfo, Engine, ModuleLogRecord, PublishRequest, PublishResult } from './engine-types.js';
@@ -137,7 +137,9 @@ class LiveDatabase implements DatabaseHandle {
       throw new WasmbaseError('LIFECYCLE_NOT_CALLABLE', `reducer "${reducer.name}" is the ${reducer.lifecycle} lifecycle reducer; the server calls it, clients cannot`, { reducer: reducer.name });
     }
     try {
-      decodeFromBytes({ tag: 'Product', elements: reducer.params.elements }, request.args);
+      const r = new BsatnReader(request.args);
+      skipValue(r, { tag: 'Product', elements: reducer.params.elements });
+      r.expectEnd('arguments');
     } catch (err) {
       throw new WasmbaseError('REDUCER_ARGS_INVALID', `arguments of ${reducer.name} do not match its parameters: ${err instanceof Error ? err.message : String(err)}`, { reducer: reducer.name });
     }

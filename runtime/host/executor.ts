@@ -12,8 +12,8 @@
 import { WasmbaseError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { ConnectionId, Identity } from '../protocol/index.js';
-import type { BatchTx, CallChanges, DatabaseStore } from '../store/index.js';
-import { PROGRESS, type BatchCall, type BatchResult, type CallResult } from './batch-types.js';
+import type { BatchTx, CallChanges, DatabaseStore, WriteSet } from '../store/index.js';
+import { packCalls, PROGRESS, type BatchCall, type BatchResult, type CallResult } from './batch-types.js';
 import type { CallOutcome } from './engine-types.js';
 import type { ValidatedModule } from './module-validate.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -66,6 +66,10 @@ export class DatabaseExecutor {
   #closed = false;
   #idleWaiters: (() => void)[] = [];
   #lastDurable: Promise<void> = Promise.resolve();
+  /** Writes of the batch committing right now; the next batch runs on top of them. */
+  #base: WriteSet | undefined;
+  /** Set once a commit failed: later batches may depend on it, so they fail too. */
+  #broken: unknown;
 
   constructor(deps: ExecutorDeps) {
     this.#deps = deps;
@@ -128,6 +132,7 @@ export class DatabaseExecutor {
 
   #runHostJob(job: QueuedJob): void {
     const { store } = this.#deps;
+    this.#base = undefined;
     const tx = store.beginBatch();
     let result: unknown;
     let changes: CallChanges;
@@ -187,11 +192,12 @@ export class DatabaseExecutor {
           databasePath: d.databasePath,
           databaseIdentity: d.databaseIdentity.bytes,
           moduleHash: d.module.hash,
-          moduleBytes: d.module.bytes,
+          moduleBytes: d.module.shared,
           schemaJson: d.module.schemaJson,
           memoryMinPages: d.module.memoryMinPages,
           memoryMaxPages: d.memoryMaxPages,
-          calls: batchCalls,
+          base: this.#base,
+          calls: packCalls(batchCalls),
           progress,
         },
         abort.signal,
@@ -224,16 +230,27 @@ export class DatabaseExecutor {
       pending = pending.filter((_, i) => i !== attempt.timedOut);
     }
     let durable: Promise<void> = Promise.resolve();
-    if (result !== undefined) {
+    if (result !== undefined && this.#broken !== undefined) {
+      failure = this.#broken;
+      result = undefined;
+    }
+    if (result === undefined) {
+      this.#base = undefined;
+      this.#release();
+    } else {
+      // Start the next batch on top of these writes first, then commit them: execution of the
+      // next batch overlaps this commit.
+      this.#base = result.writeSet;
+      this.#release();
       try {
         durable = d.store.commit(result.writeSet).durable;
       } catch (err) {
+        this.#broken = err;
         failure = err;
         result = undefined;
       }
     }
     this.#lastDurable = durable;
-    this.#release();
 
     for (const q of timeouts) {
       const message = `reducer ${q.call.reducer} ran longer than ${d.reducerTimeoutMs} ms (--reducer-timeout-ms) and was stopped`;

@@ -149,7 +149,7 @@ export function createHostImports(session: HostSession, memory: WebAssembly.Memo
     table_scan_rows: (tableId: number, out: number) => guard(() => openIterator(tx().scan(tableId), out)),
     index_find_row: (indexId: number, keyPtr: number, keyLen: number, buf: number, cap: number, outLen: number) =>
       guard(() => {
-        const row = tx().findUnique(indexId, mem.copy(keyPtr, keyLen));
+        const row = tx().findUnique(indexId, mem.view(keyPtr, keyLen));
         if (row === undefined) return ERRNO.NO_SUCH_ROW;
         mem.writeU32(outLen, row.length);
         if (row.length > cap >>> 0) return ERRNO.BUFFER_TOO_SMALL;

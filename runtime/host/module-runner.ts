@@ -7,7 +7,7 @@
 import { moduleDefFromJsonText, resolveModuleSchema } from '../protocol/index.js';
 import { openDatabaseStore, type DatabaseStore } from '../store/index.js';
 import { ABI_NAMESPACE } from './abi.js';
-import { PROGRESS, type BatchResult, type BatchTask, type CallResult } from './batch-types.js';
+import { PROGRESS, unpackCalls, type BatchResult, type BatchTask, type CallResult } from './batch-types.js';
 import { createHostImports, newCallState, type HostSession } from './host-imports.js';
 
 interface LiveInstance {
@@ -36,7 +36,7 @@ function instanceFor(task: BatchTask): LiveInstance {
   if (live !== undefined) return live;
   let module = modules.get(task.moduleHash);
   if (module === undefined) {
-    module = new WebAssembly.Module(task.moduleBytes);
+    module = new WebAssembly.Module(new Uint8Array(task.moduleBytes).slice());
     modules.set(task.moduleHash, module);
   }
   const memory = new WebAssembly.Memory({ initial: task.memoryMinPages, maximum: task.memoryMaxPages });
@@ -47,9 +47,14 @@ function instanceFor(task: BatchTask): LiveInstance {
   return created;
 }
 
-function splitLE(bytes: Uint8Array, words: number): bigint[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Array.from({ length: words }, (_, i) => view.getBigInt64(i * 8, true));
+const scratch = new DataView(new ArrayBuffer(48));
+const scratchBytes = new Uint8Array(scratch.buffer);
+
+/** The sender (32 bytes) and connection id (16 bytes) as the six i64 words of the ABI. */
+function callWords(sender: Uint8Array, connection: Uint8Array): bigint[] {
+  scratchBytes.set(sender, 0);
+  scratchBytes.set(connection, 32);
+  return [0, 8, 16, 24, 32, 40].map(at => scratch.getBigInt64(at, true));
 }
 
 /**
@@ -66,11 +71,12 @@ function nearMemoryLimit(memory: WebAssembly.Memory, maxPages: number): boolean 
 export function runBatch(task: BatchTask): BatchResult {
   const progress = new Int32Array(task.progress);
   const store = storeFor(task);
-  const tx = store.beginBatch();
+  const tx = store.beginBatch(task.base);
   const results: CallResult[] = [];
   try {
-    for (let i = 0; i < task.calls.length; i++) {
-      const c = task.calls[i]!;
+    const calls = unpackCalls(task.calls);
+    for (let i = 0; i < calls.length; i++) {
+      const c = calls[i]!;
       const started = Date.now();
       Atomics.store(progress, PROGRESS.START_LO, started % 0x100000000 | 0);
       Atomics.store(progress, PROGRESS.START_HI, Math.floor(started / 0x100000000));
@@ -84,8 +90,7 @@ export function runBatch(task: BatchTask): BatchResult {
         live = instanceFor(task);
         live.session.tx = tx;
         live.session.call = state;
-        const [s0, s1, s2, s3] = splitLE(c.sender, 4);
-        const [c0, c1] = splitLE(c.connectionId, 2);
+        const [s0, s1, s2, s3, c0, c1] = callWords(c.sender, c.connectionId);
         const rc = live.callReducer(c.reducerId, s0, s1, s2, s3, c0, c1, c.timestamp, c.args.length);
         const micros = Math.round((performance.now() - t0) * 1000);
         if (rc === 0) {

@@ -12,6 +12,8 @@ import { formatFuncType, summarizeWasm, type FuncType } from './wasm-binary.js';
 
 export interface ValidatedModule {
   readonly bytes: Uint8Array;
+  /** The same bytes in shared memory, handed to workers without copying. */
+  readonly shared: SharedArrayBuffer;
   readonly module: WebAssembly.Module;
   readonly schema: ModuleSchema;
   /** sha256 of the bytes, hex. */
@@ -94,5 +96,7 @@ export function validateModule(bytes: Uint8Array, maxBytes: number): ValidatedMo
     }
   }
   if (problems.length > 0 || schema === undefined) reject(problems);
-  return { bytes, module, schema, hash: createHash('sha256').update(bytes).digest('hex'), schemaJson, memoryMinPages };
+  const shared = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(shared).set(bytes);
+  return { bytes, shared, module, schema, hash: createHash('sha256').update(bytes).digest('hex'), schemaJson, memoryMinPages };
 }

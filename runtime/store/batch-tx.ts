@@ -59,7 +59,7 @@ export class OverlayBatchTx extends TableView implements BatchTx {
     this.#assertOpen();
     if (this.#inCall) throw new WasmbaseError('INTERNAL', 'beginCall while a call is open');
     this.#overlay.savepoint();
-    this.#changes = new Map();
+    this.#changes.clear();
     this.#writes = 0;
     this.#inCall = true;
   }
@@ -69,9 +69,10 @@ export class OverlayBatchTx extends TableView implements BatchTx {
     this.#overlay.release();
     this.#inCall = false;
     const out: TableChanges[] = [];
-    for (const [tableId, c] of [...this.#changes].sort((a, b) => a[0] - b[0])) {
+    for (const [tableId, c] of this.#changes) {
       if (c.inserts.size > 0 || c.deletes.size > 0) out.push({ tableId, inserts: [...c.inserts.values()], deletes: [...c.deletes.values()] });
     }
+    if (out.length > 1) out.sort((a, b) => a.tableId - b.tableId);
     this.#changes = new Map();
     return out;
   }
@@ -80,7 +81,7 @@ export class OverlayBatchTx extends TableView implements BatchTx {
     this.#assertCall();
     this.#overlay.rollback();
     this.#inCall = false;
-    this.#changes = new Map();
+    this.#changes.clear();
   }
 
   #assertOpen(): void {
@@ -163,6 +164,7 @@ export class OverlayBatchTx extends TableView implements BatchTx {
   #put(table: TableCodec, rowKey: Uint8Array, row: Uint8Array, ignoreRowKey?: Uint8Array): void {
     const entries: Uint8Array[] = [];
     for (const index of table.indexes) {
+      if (index.primary) continue;
       const entry = indexEntryKey(table, index, row, rowKey, this.keyBuilder);
       if (index.schema.unique) {
         const owner = this.#overlay.get(entry);
@@ -182,7 +184,7 @@ export class OverlayBatchTx extends TableView implements BatchTx {
   }
 
   #remove(table: TableCodec, rowKey: Uint8Array, row: Uint8Array): void {
-    for (const index of table.indexes) this.#overlay.delete(indexEntryKey(table, index, row, rowKey, this.keyBuilder));
+    for (const index of table.indexes) if (!index.primary) this.#overlay.delete(indexEntryKey(table, index, row, rowKey, this.keyBuilder));
     this.#overlay.delete(rowKey);
     if (table.schema.primaryKey === undefined) this.#overlay.delete(rowHashKey(table, row));
   }
@@ -223,13 +225,25 @@ export class OverlayBatchTx extends TableView implements BatchTx {
     const old = this.#overlay.get(rowKey);
     if (old === undefined) throw new WasmbaseError('ROW_NOT_FOUND', `no row with this primary key in table ${table.schema.name}`, { table: table.schema.name });
     if (Buffer.compare(old, row) === 0) return old;
-    this.#remove(table, rowKey, old);
-    try {
-      this.#put(table, rowKey, row, rowKey);
-    } catch (err) {
-      this.#put(table, rowKey, old, rowKey);
-      throw err;
+    // Only secondary index entries whose key changed are rewritten; unique ones are checked first.
+    const moves: [Uint8Array, Uint8Array][] = [];
+    for (const index of table.indexes) {
+      if (index.primary) continue;
+      const before = indexEntryKey(table, index, old, rowKey, this.keyBuilder);
+      const after = indexEntryKey(table, index, row, rowKey, this.keyBuilder);
+      if (Buffer.compare(before, after) === 0) continue;
+      if (index.schema.unique && this.#overlay.get(after) !== undefined) {
+        const cols = index.schema.columns.map(c => table.schema.columns[c]!.name).join(', ');
+        throw new WasmbaseError('UNIQUE_VIOLATION', `duplicate value in unique column ${cols} of table ${table.schema.name} (index ${index.schema.name})`, {
+          table: table.schema.name,
+          index: index.schema.name,
+        });
+      }
+      moves.push([before, after]);
     }
+    for (const [before] of moves) this.#overlay.delete(before);
+    for (const [, after] of moves) this.#overlay.put(after, rowKey);
+    this.#overlay.put(rowKey, row);
     this.#recordDelete(tableId, old);
     this.#recordInsert(tableId, row);
     return row;
@@ -259,7 +273,7 @@ export class OverlayBatchTx extends TableView implements BatchTx {
   #deleteRowKeys(indexId: number, start: Uint8Array, end: Uint8Array): number {
     const table = this.layout.indexTable[indexId]!;
     let n = 0;
-    for (const rowKey of this.indexRowKeys(start, end)) if (this.#deleteByKey(table, rowKey)) n++;
+    for (const rowKey of this.indexRowKeys(this.index(indexId), start, end)) if (this.#deleteByKey(table, rowKey)) n++;
     return n;
   }
 

@@ -13,7 +13,7 @@ import { open, type RootDatabase } from 'lmdb';
 import { WasmbaseError } from '../protocol/index.js';
 import type { IndexSchema, ModuleSchema } from '../protocol/index.js';
 import type { BatchTx, ReadTx, WriteSet } from './store-types.js';
-import { LmdbKv } from './kv.js';
+import { LmdbKv, OverlayKv } from './kv.js';
 import { OverlayBatchTx } from './batch-tx.js';
 import { compileTable, PREFIX, prefixSuccessor, type TableCodec } from './table-codec.js';
 import { TableView, type StoreLayout } from './table-view.js';
@@ -37,8 +37,12 @@ export interface DatabaseStore {
   readonly schema: ModuleSchema;
   /** A consistent read snapshot; call `close()` when done. */
   read(): ReadTx;
-  /** A batch overlay on the current committed state (never takes the write lock). */
-  beginBatch(): BatchTx;
+  /**
+   * A batch overlay on the current committed state (never takes the write lock). `base` is the
+   * write set of a previous batch that may not be committed yet: the batch sees it as if it were
+   * (so execution of batch k+1 can overlap the commit of batch k).
+   */
+  beginBatch(base?: WriteSet): BatchTx;
   /** Applies a write set in one synchronous transaction; `durable` resolves once flushed. */
   commit(ws: WriteSet): { readonly durable: Promise<void> };
   /** Deletes every row, index entry, counter and sequence (durable when the promise resolves). */
@@ -112,10 +116,13 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
       const pinned = new LmdbKv(env, txn);
       return new LmdbReadTx(layout, pinned, () => txn.done());
     },
-    beginBatch() {
+    beginBatch(base) {
       assertOpen();
       env.resetReadTxn();
-      return new OverlayBatchTx(layout, kv);
+      if (base === undefined || base.opCount === 0) return new OverlayBatchTx(layout, kv);
+      const pending = new OverlayKv(kv);
+      forEachWrite(base, (key, value) => (value === null ? pending.delete(key) : pending.put(key, value.slice())));
+      return new OverlayBatchTx(layout, pending);
     },
     commit(ws) {
       assertOpen();

@@ -54,6 +54,12 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Latin-1 strings of key bytes compare exactly like the bytes. */
 export function keyString(key: Uint8Array): string {
+  // Hot: short keys are cheaper to build by hand than through a Buffer.
+  if (key.length <= 24) {
+    let s = '';
+    for (let i = 0; i < key.length; i++) s += String.fromCharCode(key[i]!);
+    return s;
+  }
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
@@ -62,6 +68,8 @@ export function keyFromString(s: string): Uint8Array {
 }
 
 const DELETED = null;
+/** Base reads remembered per overlay (bounded, so a huge scan cannot hold everything). */
+const READ_CACHE_LIMIT = 65_536;
 type Slot = Uint8Array | typeof DELETED;
 
 /**
@@ -70,9 +78,11 @@ type Slot = Uint8Array | typeof DELETED;
 export class OverlayKv implements KvReader {
   readonly #base: KvReader;
   readonly #map = new Map<string, Slot>();
+  readonly #reads = new Map<string, Slot>();
   #sorted: string[] | undefined = [];
   /** Undo journal of the open savepoint: key → previous slot (undefined = was absent). */
   #journal: Map<string, Slot | undefined> | undefined;
+  #journalOpen = false;
 
   constructor(base: KvReader) {
     this.#base = base;
@@ -83,9 +93,16 @@ export class OverlayKv implements KvReader {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const slot = this.#map.get(keyString(key));
-    if (slot === undefined) return this.#base.get(key);
-    return slot === DELETED ? undefined : slot;
+    const k = keyString(key);
+    const slot = this.#map.get(k);
+    if (slot !== undefined) return slot === DELETED ? undefined : slot;
+    // The base is one snapshot for the life of this overlay, so its answers can be remembered.
+    let cached = this.#reads.get(k);
+    if (cached === undefined) {
+      cached = this.#base.get(key) ?? DELETED;
+      if (this.#reads.size < READ_CACHE_LIMIT) this.#reads.set(k, cached);
+    }
+    return cached === DELETED ? undefined : cached;
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
@@ -98,26 +115,28 @@ export class OverlayKv implements KvReader {
 
   #set(k: string, slot: Slot): void {
     const had = this.#map.has(k);
-    if (this.#journal !== undefined && !this.#journal.has(k)) this.#journal.set(k, had ? this.#map.get(k) : undefined);
+    if (this.#journalOpen && !this.#journal!.has(k)) this.#journal!.set(k, had ? this.#map.get(k) : undefined);
     if (!had) this.#sorted = undefined;
     this.#map.set(k, slot);
   }
 
   /** Starts recording changes so they can be undone with `rollback`. */
   savepoint(): void {
-    this.#journal = new Map();
+    this.#journal ??= new Map();
+    this.#journal.clear();
+    this.#journalOpen = true;
   }
 
   /** Keeps the changes since `savepoint`. */
   release(): void {
-    this.#journal = undefined;
+    this.#journalOpen = false;
   }
 
   /** Undoes the changes since `savepoint`. */
   rollback(): void {
     const journal = this.#journal;
-    this.#journal = undefined;
-    if (journal === undefined) return;
+    if (!this.#journalOpen || journal === undefined) return;
+    this.#journalOpen = false;
     for (const [k, prev] of journal) {
       if (prev === undefined) {
         this.#map.delete(k);

@@ -9,6 +9,7 @@
  * | 0x00   | meta name                                               | JSON                   |
  * | 0x01   | table sid (u16) + primary key, or + row id (u64)        | row BSATN              |
  * | 0x02   | index sid (u16) + index key [+ row key for non-unique]  | row key                |
+ * |        | (the primary-key index has no entries of its own: row keys are already its keys) |  |
  * | 0x03   | table sid + column (u16)                                | next sequence value    |
  * | 0x04   | table sid                                               | row count (u64)        |
  * | 0x05   | table sid                                               | next row id (u64)      |
@@ -31,7 +32,9 @@ export interface IndexCodec {
   readonly schema: IndexSchema;
   readonly sid: number;
   readonly types: readonly AlgebraicType[];
-  /** `[0x02][sid]`, the prefix of every entry of this index. */
+  /** The primary-key index: its "entries" are the rows themselves, under their row keys. */
+  readonly primary: boolean;
+  /** `[0x02][sid]`, the prefix of every entry of this index (the row prefix for the primary index). */
   readonly prefix: Uint8Array;
 }
 
@@ -64,14 +67,16 @@ export function compileTable(schema: TableSchema, sid: number, indexSid: (ix: In
     const size = fixedSize(col.type);
     offset = offset === undefined || size === undefined ? undefined : offset + size;
   }
+  const rowPrefix = Uint8Array.of(PREFIX.ROW, ...u16(sid));
   const indexes = schema.indexes.map(ix => {
     const s = indexSid(ix);
-    return { schema: ix, sid: s, types: ix.columns.map(c => schema.columns[c]!.type), prefix: Uint8Array.of(PREFIX.INDEX, ...u16(s)) };
+    const primary = schema.primaryIndex?.id === ix.id;
+    return { schema: ix, sid: s, types: ix.columns.map(c => schema.columns[c]!.type), primary, prefix: primary ? rowPrefix : Uint8Array.of(PREFIX.INDEX, ...u16(s)) };
   });
   return {
     schema,
     sid,
-    rowPrefix: Uint8Array.of(PREFIX.ROW, ...u16(sid)),
+    rowPrefix,
     countKey: Uint8Array.of(PREFIX.COUNT, ...u16(sid)),
     rowIdKey: Uint8Array.of(PREFIX.ROW_ID, ...u16(sid)),
     fixedRowSize: fixedSize({ tag: 'Product', elements: schema.rowType.elements }),
@@ -170,10 +175,12 @@ export function indexEntryKey(table: TableCodec, index: IndexCodec, row: Uint8Ar
 }
 
 /** `[0x02][sid]` + encoding of consecutive BSATN values of `types` in `bsatn`. */
+const keyReader = new BsatnReader(new Uint8Array(0));
+
 export function indexKeyFromBsatn(index: IndexCodec, types: readonly AlgebraicType[], bsatn: Uint8Array, out = new KeyBuilder()): Uint8Array {
   out.reset();
   out.bytes(index.prefix);
-  const r = new BsatnReader(bsatn);
+  const r = keyReader.reset(bsatn);
   try {
     for (const t of types) appendKey(out, t, r);
     r.expectEnd('key');

@@ -62,13 +62,21 @@ export class TableView implements TableReader {
   findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined {
     const index = this.index(indexId);
     if (!index.schema.unique) throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is not unique`, { index: index.schema.name, errno: 'INDEX_NOT_UNIQUE' });
-    const rowKey = this.kv.get(this.pointKey(index, key));
+    const entry = this.pointKey(index, key);
+    if (index.primary) return this.kv.get(entry);
+    const rowKey = this.kv.get(entry);
     return rowKey === undefined ? undefined : this.kv.get(rowKey);
   }
 
   /** Row keys of the index entries in [start, end). */
-  protected indexRowKeys(start: Uint8Array, end: Uint8Array, reverse = false): Uint8Array[] {
-    return this.kv.range(start, end, reverse).map(e => e.value);
+  protected indexRowKeys(index: IndexCodec, start: Uint8Array, end: Uint8Array, reverse = false): Uint8Array[] {
+    return this.kv.range(start, end, reverse).map(e => (index.primary ? e.key : e.value));
+  }
+
+  /** Rows of the index entries in [start, end). */
+  protected indexRows(index: IndexCodec, start: Uint8Array, end: Uint8Array, reverse = false): Uint8Array[] {
+    if (index.primary) return this.kv.range(start, end, reverse).map(e => e.value);
+    return this.rowsOf(this.indexRowKeys(index, start, end, reverse));
   }
 
   protected rowsOf(rowKeys: readonly Uint8Array[]): Uint8Array[] {
@@ -89,7 +97,7 @@ export class TableView implements TableReader {
   scanIndexPoint(indexId: number, key: Uint8Array): Uint8Array[] {
     const index = this.index(indexId);
     const [start, end] = this.pointBounds(index, key);
-    return this.rowsOf(this.indexRowKeys(start, end));
+    return this.indexRows(index, start, end);
   }
 
   protected rangeBounds(index: IndexCodec, range: IndexRange): [Uint8Array, Uint8Array] {
@@ -118,6 +126,6 @@ export class TableView implements TableReader {
     }
     const [start, end] = this.rangeBounds(index, range);
     if (start.length > 0 && end.length > 0 && Buffer.compare(start, end) >= 0) return [];
-    return this.rowsOf(this.indexRowKeys(start, end, reverse));
+    return this.indexRows(index, start, end, reverse);
   }
 }

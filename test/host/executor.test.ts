@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DatabaseExecutor } from '../../runtime/host/executor.js';
-import type { BatchResult, BatchTask } from '../../runtime/host/batch-types.js';
+import { unpackCalls, type BatchResult, type BatchTask } from '../../runtime/host/batch-types.js';
 import type { ValidatedModule } from '../../runtime/host/module-validate.js';
 import type { WorkerPool } from '../../runtime/host/worker-pool.js';
 import { silentLogger } from '../../runtime/log/index.js';
@@ -26,10 +26,11 @@ function fakePool() {
   const batches: number[][] = [];
   const pool: WorkerPool = {
     run: async (task: BatchTask): Promise<BatchResult> => {
-      batches.push(task.calls.map(c => c.reducerId));
+      const calls = unpackCalls(task.calls);
+      batches.push(calls.map(c => c.reducerId));
       return {
         writeSet: { ops: new Uint8Array(0), opCount: 0 },
-        results: task.calls.map(() => ({ status: 'committed' as const, changes: [], durationMicros: 1, logs: [] })),
+        results: calls.map(() => ({ status: 'committed' as const, changes: [], durationMicros: 1, logs: [] })),
       };
     },
     close: async () => {},
