@@ -23,6 +23,7 @@ const { values } = parseArgs({
     transfers: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '512' },
     inflight: { type: 'string', default: '4096' },
+    only: { type: 'string' },
   },
 });
 const ACCOUNTS = Number(values.accounts);
@@ -142,9 +143,9 @@ async function lmdbRaw(work: Uint32Array): Promise<number> {
 
 say(`transfer benchmark: ${ACCOUNTS} accounts, ${TRANSFERS} uniform transfers, batch ${BATCH}, ${INFLIGHT} calls in flight`);
 const work = pairs(TRANSFERS, ACCOUNTS);
-const raw = await lmdbRaw(work);
+const raw = values.only === 'wasmbase' ? NaN : await lmdbRaw(work);
 say(`  lmdb-raw: ${Math.round(raw)} transfers/s`);
-const wb = await wasmbase(work);
+const wb = values.only === 'lmdb-raw' ? NaN : await wasmbase(work);
 say(`  wasmbase: ${Math.round(wb)} transfers/s`);
 say('');
 say('| target | transfers/s | vs lmdb-raw |');

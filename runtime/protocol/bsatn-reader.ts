@@ -10,20 +10,25 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 export class BsatnReader {
   #buf: Uint8Array;
-  #view: DataView;
+  /** Created on first need: resetting a reader is hot, most reads do not need a DataView. */
+  #dataView: DataView | undefined;
   #pos = 0;
 
   constructor(bytes: Uint8Array) {
     this.#buf = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** Points the reader at new input (hot paths reuse one reader). */
   reset(bytes: Uint8Array): this {
     this.#buf = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#dataView = undefined;
     this.#pos = 0;
     return this;
+  }
+
+  get #view(): DataView {
+    this.#dataView ??= new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
+    return this.#dataView;
   }
 
   get offset(): number {
@@ -57,19 +62,22 @@ export class BsatnReader {
     return b === 1;
   }
   readU8(): number {
-    return this.#view.getUint8(this.#take(1, 'u8'));
+    return this.#buf[this.#take(1, 'u8')]!;
   }
   readI8(): number {
     return this.#view.getInt8(this.#take(1, 'i8'));
   }
   readU16(): number {
-    return this.#view.getUint16(this.#take(2, 'u16'), true);
+    const at = this.#take(2, 'u16');
+    return this.#buf[at]! | (this.#buf[at + 1]! << 8);
   }
   readI16(): number {
     return this.#view.getInt16(this.#take(2, 'i16'), true);
   }
   readU32(): number {
-    return this.#view.getUint32(this.#take(4, 'u32'), true);
+    const at = this.#take(4, 'u32');
+    const b = this.#buf;
+    return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
   }
   readI32(): number {
     return this.#view.getInt32(this.#take(4, 'i32'), true);

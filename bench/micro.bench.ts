@@ -1,0 +1,79 @@
+/**
+ * Micro benchmarks (tinybench) of the hot pieces: BSATN codec, order-preserving keys, JSON
+ * argument conversion, module validation, and one transfer on the store overlay.
+ *
+ *   npm run build && node dist/bench/micro.bench.js
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Bench } from 'tinybench';
+import { validateModule } from '../runtime/host/index.js';
+import { decodeFromBytes, encodeToBytes, reducerArgsFromJson, type AlgebraicType } from '../runtime/protocol/index.js';
+import { openDatabaseStore } from '../runtime/store/index.js';
+import { keyFromBsatn } from '../runtime/store/key-codec.js';
+
+const row: AlgebraicType = {
+  tag: 'Product',
+  elements: [
+    { name: 'id', type: { tag: 'U64' } },
+    { name: 'name', type: { tag: 'String' } },
+    { name: 'score', type: { tag: 'F64' } },
+    { name: 'tags', type: { tag: 'Array', elem: { tag: 'U32' } } },
+  ],
+};
+const value = [42n, 'a name of moderate length', 3.5, [1, 2, 3, 4]];
+const bytes = encodeToBytes(row, value);
+const bankBytes = new Uint8Array(readFileSync(path.resolve(import.meta.dirname, '../../modules/bank/build/bank.wasm')));
+const bank = validateModule(bankBytes, 1 << 24);
+const transfer = bank.schema.reducerByName('transfer')!;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'wasmbase-micro-'));
+const store = openDatabaseStore(dir, bank.schema);
+const accountType: AlgebraicType = { tag: 'Product', elements: bank.schema.tables[0]!.rowType.elements };
+{
+  const tx = store.beginBatch();
+  tx.beginCall();
+  for (let i = 0; i < 100_000; i++) tx.insert(0, encodeToBytes(accountType, [i, 1_000_000n]));
+  tx.commitCall();
+  await store.commit(tx.finish()).durable;
+}
+let batch = store.beginBatch();
+let inBatch = 0;
+const key = new Uint8Array(4);
+const keyView = new DataView(key.buffer);
+
+const bench = new Bench({ time: 500 });
+bench
+  .add('bsatn encode row (u64, string, f64, u32[4])', () => encodeToBytes(row, value))
+  .add('bsatn decode row', () => decodeFromBytes(row, bytes))
+  .add('order-preserving key of a string', () => keyFromBsatn([{ tag: 'String' }], bytes.subarray(8, 8 + 4 + 25)))
+  .add('JSON args → BSATN (transfer)', () => reducerArgsFromJson('transfer', transfer.params, [1, 2, 1]))
+  .add('validate the bank module (20 KB)', () => validateModule(bankBytes, 1 << 24))
+  .add('overlay transfer: 2 finds + 2 updates (batches of 512, not committed)', () => {
+    if (inBatch++ === 512) {
+      batch.abandon();
+      batch = store.beginBatch();
+      inBatch = 0;
+    }
+    batch.beginCall();
+    keyView.setUint32(0, (Math.random() * 100_000) | 0, true);
+    const a = batch.findUnique(0, key)!.slice();
+    keyView.setUint32(0, (Math.random() * 100_000) | 0, true);
+    const b = batch.findUnique(0, key)!.slice();
+    a[4]! ^= 1;
+    b[4]! ^= 1;
+    batch.update(0, a);
+    batch.update(0, b);
+    batch.commitCall();
+  });
+
+await bench.run();
+process.stdout.write('| benchmark | ops/s |\n| --- | ---: |\n');
+for (const task of bench.tasks) {
+  const r = task.result as { throughput?: { mean: number } } | undefined;
+  process.stdout.write(`| ${task.name} | ${Math.round(r?.throughput?.mean ?? 0).toLocaleString('en-US')} |\n`);
+}
+batch.abandon();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
