@@ -2,7 +2,8 @@
  * @module
  * The messages between the executor (main thread) and the reducer workers.
  */
-import type { CallChanges, WriteSet } from '../store/index.js';
+import { BsatnReader, type BsatnWriter } from '../protocol/index.js';
+import type { CallChanges, TableChanges, WriteSet } from '../store/index.js';
 
 /** Slots of the shared progress array a worker updates while it runs a batch. */
 export const PROGRESS = {
@@ -48,7 +49,13 @@ export interface CallLogLine {
 }
 
 export type CallResult =
-  | { readonly status: 'committed'; readonly changes: CallChanges; readonly durationMicros: number; readonly logs: readonly CallLogLine[] }
+  | {
+      readonly status: 'committed';
+      /** This call's changes inside `BatchResult.changes` (see `packChanges`). */
+      readonly changesAt: readonly [start: number, end: number];
+      readonly durationMicros: number;
+      readonly logs: readonly CallLogLine[];
+    }
   | {
       readonly status: 'failed' | 'trapped' | 'out_of_memory';
       readonly message: string;
@@ -59,6 +66,33 @@ export type CallResult =
 export interface BatchResult {
   readonly writeSet: WriteSet;
   readonly results: readonly CallResult[];
+  /** The changes of every committed call, packed one after another. */
+  readonly changes: Uint8Array;
+}
+
+/** Appends one call's changes: `[tables u32]` then per table `[id u32][n u32][len u32 row]…` for inserts, then deletes. */
+export function packChanges(w: BsatnWriter, changes: CallChanges): void {
+  w.writeU32(changes.length);
+  for (const t of changes) {
+    w.writeU32(t.tableId);
+    for (const rows of [t.inserts, t.deletes]) {
+      w.writeU32(rows.length);
+      for (const row of rows) w.writeBytes(row);
+    }
+  }
+}
+
+/** Reads one call's changes; the rows are views into `bytes`. */
+export function unpackChanges(bytes: Uint8Array): CallChanges {
+  const r = new BsatnReader(bytes);
+  const out: TableChanges[] = [];
+  for (let n = r.readU32(), i = 0; i < n; i++) {
+    const tableId = r.readU32();
+    const lists: Uint8Array[][] = [[], []];
+    for (const list of lists) for (let k = r.readU32(), j = 0; j < k; j++) list.push(r.readRawView(r.readU32()));
+    out.push({ tableId, inserts: lists[0]!, deletes: lists[1]! });
+  }
+  return out;
 }
 
 /** Packs calls as `[reducer u32][timestamp i64][sender 32][connection 16][args len u32][args]…`. */

@@ -13,7 +13,7 @@ import { WasmbaseError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { ConnectionId, Identity } from '../protocol/index.js';
 import type { BatchTx, CallChanges, DatabaseStore, WriteSet } from '../store/index.js';
-import { packCalls, PROGRESS, type BatchCall, type BatchResult, type CallResult } from './batch-types.js';
+import { packCalls, PROGRESS, unpackChanges, type BatchCall, type BatchResult, type CallResult } from './batch-types.js';
 import type { CallOutcome } from './engine-types.js';
 import type { ValidatedModule } from './module-validate.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -275,8 +275,9 @@ export class DatabaseExecutor {
       const q = pending[i]!;
       d.onFinished(q.call, r);
       if (r.status === 'committed') {
-        d.onCommitted(q.call, r.changes);
-        q.resolve({ status: 'committed', changes: r.changes, timestamp: q.call.timestamp, durationMicros: r.durationMicros });
+        const changes = unpackChanges(result.changes.subarray(r.changesAt[0], r.changesAt[1]));
+        d.onCommitted(q.call, changes);
+        q.resolve({ status: 'committed', changes, timestamp: q.call.timestamp, durationMicros: r.durationMicros });
         return;
       }
       const code = r.status === 'failed' ? 'REDUCER_FAILED' : r.status === 'out_of_memory' ? 'REDUCER_OUT_OF_MEMORY' : 'REDUCER_TRAPPED';

@@ -4,10 +4,10 @@
  * modules are cached by hash and instances per database; an instance that trapped is dropped
  * and recreated on the next call.
  */
-import { moduleDefFromJsonText, resolveModuleSchema } from '../protocol/index.js';
 import { openDatabaseStore, type DatabaseStore } from '../store/index.js';
 import { ABI_NAMESPACE } from './abi.js';
-import { PROGRESS, unpackCalls, type BatchResult, type BatchTask, type CallResult } from './batch-types.js';
+import { BsatnWriter, moduleDefFromJsonText, resolveModuleSchema } from '../protocol/index.js';
+import { packChanges, PROGRESS, unpackCalls, type BatchResult, type BatchTask, type CallResult } from './batch-types.js';
 import { createHostImports, newCallState, type HostSession } from './host-imports.js';
 
 interface LiveInstance {
@@ -73,6 +73,7 @@ export function runBatch(task: BatchTask): BatchResult {
   const store = storeFor(task);
   const tx = store.beginBatch(task.base);
   const results: CallResult[] = [];
+  const changes = new BsatnWriter(4096);
   try {
     const calls = unpackCalls(task.calls);
     for (let i = 0; i < calls.length; i++) {
@@ -94,7 +95,9 @@ export function runBatch(task: BatchTask): BatchResult {
         const rc = live.callReducer(c.reducerId, s0, s1, s2, s3, c0, c1, c.timestamp, c.args.length);
         const micros = Math.round((performance.now() - t0) * 1000);
         if (rc === 0) {
-          outcome = { status: 'committed', changes: tx.commitCall(), durationMicros: micros, logs: state.logs };
+          const start = changes.length;
+          packChanges(changes, tx.commitCall());
+          outcome = { status: 'committed', changesAt: [start, changes.length], durationMicros: micros, logs: state.logs };
         } else {
           tx.rollbackCall();
           const message = rc === 1 ? (state.error ?? 'the reducer failed without a message') : `the reducer returned error code ${rc}`;
@@ -119,7 +122,7 @@ export function runBatch(task: BatchTask): BatchResult {
       results.push(outcome);
     }
     Atomics.store(progress, PROGRESS.CALL, -1);
-    return { writeSet: tx.finish(), results };
+    return { writeSet: tx.finish(), results, changes: changes.toBytes() };
   } catch (err) {
     tx.abandon();
     throw err;

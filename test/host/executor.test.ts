@@ -30,7 +30,8 @@ function fakePool() {
       batches.push(calls.map(c => c.reducerId));
       return {
         writeSet: { ops: new Uint8Array(0), opCount: 0 },
-        results: calls.map(() => ({ status: 'committed' as const, changes: [], durationMicros: 1, logs: [] })),
+        results: calls.map(() => ({ status: 'committed' as const, changesAt: [0, 4] as const, durationMicros: 1, logs: [] })),
+        changes: new Uint8Array(4),
       };
     },
     close: async () => {},
