@@ -16,7 +16,6 @@ class Message {
 }
 
 const users = new Table<User>("user");
-const messages = new Table<Message>("message");
 
 function validateName(name: string): string | null {
   if (name.length == 0) return "Names must not be empty";
@@ -45,8 +44,8 @@ export function send_message(ctx: ReducerContext, text: string): string | null {
   m.sender = ctx.sender;
   m.sent = ctx.timestamp;
   m.text = text;
-  messages.insert(m);
-  log.info(ctx.sender.short() + ": " + text);
+  ctx.db.table<Message>("message").insert(m);
+  ctx.log.info(ctx.sender.short() + ": " + text);
   return null;
 }
 

@@ -14,7 +14,8 @@ import type { AlgebraicType, AlgebraicValue, SumValue } from './sats.js';
 /** Deepest type nesting the codec follows (guards against hostile schemas). */
 export const MAX_TYPE_DEPTH = 64;
 
-const INT_RANGES = {
+/** The value range of each integer type that fits a JS number. */
+export const INT_RANGES = {
   I8: [-128, 127],
   U8: [0, 255],
   I16: [-32768, 32767],

@@ -16,7 +16,7 @@
  * | other sums              | `{"<variant name>": payload}`      | `{"<variant index>": payload}`               |
  * | products, arrays        | arrays (positional)                | objects keyed by field name (products)       |
  */
-import { encodeValue } from './bsatn-value.js';
+import { encodeValue, INT_RANGES } from './bsatn-value.js';
 import { BsatnWriter } from './bsatn-writer.js';
 import { WasmbaseError } from './error.js';
 import type { AlgebraicType, AlgebraicValue, ProductType, SumValue } from './sats.js';
@@ -60,15 +60,6 @@ function fail(path: string, type: AlgebraicType, got: unknown): never {
   const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 60) ?? String(got);
   throw new WasmbaseError('INVALID_ARGUMENT', `${path}: expected ${formatType(type)}, got ${shown}`, { path, expected: formatType(type) });
 }
-
-const SMALL_INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  I8: [-128, 127],
-  U8: [0, 255],
-  I16: [-32768, 32767],
-  U16: [0, 65535],
-  I32: [-2147483648, 2147483647],
-  U32: [0, 4294967295],
-};
 
 function bigFromJson(json: unknown): bigint | undefined {
   if (typeof json === 'number' && Number.isSafeInteger(json)) return BigInt(json);
@@ -116,7 +107,7 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
     case 'I32':
     case 'U32': {
       const n = typeof json === 'string' && /^-?\d+$/.test(json) ? Number(json) : json;
-      const [min, max] = SMALL_INT_RANGE[type.tag]!;
+      const [min, max] = INT_RANGES[type.tag];
       if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
       if (typeof n === 'number' && Number.isInteger(n)) throw new WasmbaseError('INVALID_ARGUMENT', `${path}: ${n} is out of range for ${formatType(type)} (${min}..${max})`, { path });
       return fail(path, type, json);

@@ -4,6 +4,31 @@
 import * as env from "./env";
 import { Reader, Writer } from "./bsatn";
 import { Identity, ConnectionId, Timestamp } from "./types";
+import { Table } from "./table";
+
+function write(level: i32, message: string): void {
+  const buf = String.UTF8.encode(message);
+  env.log_write(level, changetype<usize>(buf), buf.byteLength);
+}
+
+/** The module log as an object (`ctx.log`); the same as the `log` namespace. */
+export class Logger {
+  error(message: string): void { write(0, message); }
+  warn(message: string): void { write(1, message); }
+  info(message: string): void { write(2, message); }
+  debug(message: string): void { write(3, message); }
+  trace(message: string): void { write(4, message); }
+}
+
+/** The database's tables (`ctx.db`): `ctx.db.table<Row>("name")` is the same as `new Table<Row>("name")`. */
+export class Database {
+  table<T>(name: string): Table<T> {
+    return new Table<T>(name);
+  }
+}
+
+const sharedLogger = new Logger();
+const sharedDatabase = new Database();
 
 /** What a reducer knows about its call. */
 export class ReducerContext {
@@ -16,6 +41,16 @@ export class ReducerContext {
     public readonly timestamp: Timestamp,
   ) {}
 
+  /** The module log. */
+  get log(): Logger {
+    return sharedLogger;
+  }
+
+  /** The database's tables. */
+  get db(): Database {
+    return sharedDatabase;
+  }
+
   /** This database's identity. */
   get identity(): Identity {
     const id = new Identity();
@@ -24,10 +59,6 @@ export class ReducerContext {
   }
 }
 
-function write(level: i32, message: string): void {
-  const buf = String.UTF8.encode(message);
-  env.log_write(level, changetype<usize>(buf), buf.byteLength);
-}
 
 /** The module log (read it with `GET /v1/database/:name/logs`). */
 export namespace log {

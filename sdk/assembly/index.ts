@@ -3,7 +3,7 @@
  */
 export { Identity, ConnectionId, Timestamp, Opt } from "./types";
 export { Table, BoundKind } from "./table";
-export { ReducerContext, log } from "./context";
+export { ReducerContext, Database, Logger, log } from "./context";
 export { Writer, Reader, writeValue, readValue } from "./bsatn";
 export {
   __wasmbase_args,
