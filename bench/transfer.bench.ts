@@ -59,7 +59,7 @@ function pairs(n: number, accounts: number): Uint32Array {
 async function wasmbase(work: Uint32Array): Promise<number> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wasmbase-bench-'));
   const config = loadConfig({}, {}, { dataDir, batchMaxCalls: BATCH, workers: 2, logLevel: 'error', reducerTimeoutMs: 120_000 });
-  const engine = createEngine({ config, logger: silentLogger });
+  const engine = await createEngine({ config, logger: silentLogger });
   try {
     const owner = Identity.random();
     const bytes = new Uint8Array(readFileSync(path.resolve(import.meta.dirname, '../../modules/bank/build/bank.wasm')));

@@ -24,7 +24,7 @@ export interface RunningServer {
 export async function runServer(config: Config, logger: Logger = createLogger({ level: config.logLevel, format: config.logFormat })): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const tokens = await openTokenService(config.dataDir, config.issuer);
-  const engine = createEngine({ config, logger });
+  const engine = await createEngine({ config, logger });
   let http;
   try {
     http = await startHttpServer({ config, engine, tokens, logger });

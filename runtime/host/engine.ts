@@ -11,12 +11,12 @@ import type { Config } from '../config.js';
 import { WasmbaseError } from '../errors.js';
 import { ModuleLog, moduleLogLevel, type Logger } from '../log/index.js';
 import { BsatnReader, Identity, skipValue, type ModuleSchema, type ReducerSchema } from '../protocol/index.js';
-import { openCatalog, openDatabaseStore, type CallChanges, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
+import { openCatalog, openDatabaseStore, readRecordedModuleHash, type CallChanges, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
 import { validateDatabaseName } from './database-name.js';
 import type { CallOutcome, CallRequest, CommittedTx, DatabaseHandle, DatabaseInfo, Engine, ModuleLogRecord, PublishRequest, PublishResult } from './engine-types.js';
 import { DatabaseExecutor, type ExecutedCall } from './executor.js';
 import { validateModule, type ValidatedModule } from './module-validate.js';
-import { incompatibilities } from './schema-compat.js';
+import { planMigration } from './schema-compat.js';
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';
 
 export interface EngineOptions {
@@ -190,9 +190,18 @@ class WasmbaseEngine implements Engine {
     this.#logger = options.logger;
     this.#catalog = openCatalog(path.join(options.config.dataDir, 'system'));
     this.#pool = createWorkerPool(options.config.workers);
+  }
+
+  /** Opens every database of the catalog. */
+  async start(): Promise<void> {
     for (const record of this.#catalog.listDatabases()) {
       try {
-        this.#open(toInfo(record));
+        // A publish that crashed after migrating the data but before updating the catalog left
+        // the data's module recorded in the store: the data decides.
+        const recorded = await readRecordedModuleHash(this.#dir(Identity.fromHex(record.identity)));
+        const info = toInfo(recorded !== undefined && recorded !== record.moduleHash && this.#catalog.getModule(recorded) !== undefined ? { ...record, moduleHash: recorded } : record);
+        this.#open(info);
+        if (info.moduleHash !== record.moduleHash) await this.#catalog.putDatabase(this.#record(info));
       } catch (err) {
         this.#logger.error('could not open database', { database: record.identity, err });
       }
@@ -203,12 +212,12 @@ class WasmbaseEngine implements Engine {
     return path.join(this.#config.dataDir, 'databases', identity.toHex());
   }
 
-  #open(info: DatabaseInfo, validated?: ValidatedModule): LiveDatabase {
+  #open(info: DatabaseInfo, validated?: ValidatedModule, register = true): LiveDatabase {
     const module = validated ?? this.#loadModule(info.moduleHash);
     const dir = this.#dir(info.identity);
     const log = new ModuleLog(path.join(dir, 'module.log'), this.#config.logRetainLines);
     const db = new LiveDatabase(info, module, dir, this.#pool, this.#config, this.#logger, log);
-    this.#live.set(info.identity.toHex(), db);
+    if (register) this.#live.set(info.identity.toHex(), db);
     return db;
   }
 
@@ -283,6 +292,7 @@ class WasmbaseEngine implements Engine {
       rmSync(this.#dir(identity), { recursive: true, force: true });
       throw err;
     }
+    await db.store.setModuleHash(validated.hash);
     await this.#catalog.putDatabase(this.#record(info));
     this.#logger.info('database created', { database: identity.toHex(), name, module: validated.hash });
     return { op: 'created', databaseIdentity: identity, domain: name ?? null };
@@ -303,30 +313,35 @@ class WasmbaseEngine implements Engine {
     const domain = request.nameOrIdentity !== undefined && !Identity.isHex(request.nameOrIdentity) ? request.nameOrIdentity : null;
     const result: PublishResult = { op: 'updated', databaseIdentity: db.info.identity, domain };
     if (validated.hash === db.info.moduleHash && !request.clear) return result;
-    if (!request.clear) {
-      const reasons = incompatibilities(db.schema, validated.schema);
-      if (reasons.length > 0) {
-        throw new WasmbaseError('MIGRATION_REFUSED', `the new module cannot keep this database's data: ${reasons.join('; ')}. Publish with clear=true to wipe the data.`, { problems: reasons, hint: 'clear=true' });
-      }
+    const plan = request.clear ? undefined : planMigration(db.schema, validated.schema, name => db.read(tx => tx.count(db.schema.tableByName(name)!.id)));
+    if (plan !== undefined && plan.problems.length > 0) {
+      throw new WasmbaseError('MIGRATION_REFUSED', `the new module cannot keep this database's data: ${plan.problems.join('; ')}. Publish with clear=true to wipe the data.`, {
+        problems: plan.problems,
+        hint: 'clear=true',
+      });
     }
     await this.#catalog.putModule(validated.hash, validated.bytes);
     const hex = db.info.identity.toHex();
+    // The old handle stays registered (its calls answer SHUTTING_DOWN, "being replaced") until
+    // the new module's data is ready; then the new handle takes its place.
     await db.close();
-    this.#live.delete(hex);
     const info: DatabaseInfo = { ...db.info, moduleHash: validated.hash };
-    const next = this.#open(info, validated);
+    const next = this.#open(info, validated, false);
     try {
-      if (request.clear) {
+      if (plan === undefined) {
         await next.store.clear();
         await this.#runInit(next, request.owner);
+        await next.store.setModuleHash(validated.hash);
+      } else {
+        await next.store.migrate(plan.tables, validated.hash);
       }
     } catch (err) {
-      // The old module keeps serving (its data was only cleared if init then failed).
+      // The old module serves again (with clear=true its data was wiped before init failed).
       await next.close();
-      this.#live.delete(hex);
       this.#open(db.info);
       throw err;
     }
+    this.#live.set(hex, next);
     await this.#catalog.putDatabase(this.#record(info));
     this.#logger.info('database updated', { database: hex, module: validated.hash, clear: request.clear });
     return result;
@@ -396,6 +411,8 @@ class WasmbaseEngine implements Engine {
 }
 
 /** Opens the engine on `config.dataDir`, reopening every database found there. */
-export function createEngine(options: EngineOptions): Engine {
-  return new WasmbaseEngine(options);
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const engine = new WasmbaseEngine(options);
+  await engine.start();
+  return engine;
 }

@@ -12,14 +12,15 @@ import { mkdirSync } from 'node:fs';
 import { open, type RootDatabase } from 'lmdb';
 import { WasmbaseError } from '../protocol/index.js';
 import type { IndexSchema, ModuleSchema } from '../protocol/index.js';
-import type { BatchTx, ReadTx, WriteSet } from './store-types.js';
+import type { BatchTx, ReadTx, TableMigrationSpec, WriteSet } from './store-types.js';
 import { LmdbKv, OverlayKv } from './kv.js';
 import { OverlayBatchTx } from './batch-tx.js';
-import { compileTable, PREFIX, prefixSuccessor, type TableCodec } from './table-codec.js';
+import { compileTable, indexEntryKey, PREFIX, prefixSuccessor, rowHashKey, type TableCodec } from './table-codec.js';
 import { TableView, type StoreLayout } from './table-view.js';
 import { forEachWrite } from './write-set.js';
 
 const STORAGE_IDS_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('storage-ids'));
+const MODULE_HASH_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('module-hash'));
 
 interface StorageIds {
   tables: Record<string, number>;
@@ -45,6 +46,14 @@ export interface DatabaseStore {
   beginBatch(base?: WriteSet): BatchTx;
   /** Applies a write set in one synchronous transaction; `durable` resolves once flushed. */
   commit(ws: WriteSet): { readonly durable: Promise<void> };
+  /**
+   * Rewrites storage for a new module in one transaction: appends default values to rows, builds
+   * and drops indexes, and records `moduleHash` as the module the data now belongs to.
+   */
+  migrate(changes: readonly TableMigrationSpec[], moduleHash: string): Promise<void>;
+  /** The module hash recorded by the last migration or `setModuleHash`, if any. */
+  moduleHash(): string | undefined;
+  setModuleHash(hash: string): Promise<void>;
   /** Deletes every row, index entry, counter and sequence (durable when the promise resolves). */
   clear(): Promise<void>;
   close(): Promise<void>;
@@ -138,6 +147,51 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
       }
       return { durable: env.flushed.then(() => undefined) };
     },
+    async migrate(changes, moduleHash) {
+      assertOpen();
+      env.transactionSync(() => {
+        for (const change of changes) {
+          const table = layout.tables.find(t => t.schema.name === change.table);
+          if (table === undefined) throw new WasmbaseError('INTERNAL', `migration names unknown table ${change.table}`);
+          const rowRange = { start: table.rowPrefix as Buffer, end: prefixSuccessor(table.rowPrefix) as Buffer };
+          if (change.appendedDefaults.length > 0) {
+            for (const { key, value } of env.getRange(rowRange)) {
+              const old = value as Uint8Array;
+              const row = new Uint8Array(old.length + change.appendedDefaults.length);
+              row.set(old, 0);
+              row.set(change.appendedDefaults, old.length);
+              env.putSync(key as Buffer, row as Buffer);
+              if (table.schema.primaryKey === undefined) {
+                env.removeSync(rowHashKey(table, old) as Buffer);
+                env.putSync(rowHashKey(table, row) as Buffer, key as Buffer);
+              }
+            }
+          }
+          for (const name of change.dropIndexes) {
+            const sid = ids.indexes[`${table.schema.name}.${name}`];
+            if (sid === undefined) continue;
+            const prefix = Uint8Array.of(PREFIX.INDEX, (sid >>> 8) & 0xff, sid & 0xff);
+            for (const key of env.getKeys({ start: prefix as Buffer, end: prefixSuccessor(prefix) as Buffer })) env.removeSync(key as Buffer);
+          }
+          const building = table.indexes.filter(ix => change.addIndexes.includes(ix.schema.name) && !ix.primary);
+          if (building.length > 0) {
+            for (const { key, value } of env.getRange(rowRange)) {
+              for (const ix of building) env.putSync(indexEntryKey(table, ix, value as Uint8Array, key as Uint8Array) as Buffer, key as Buffer);
+            }
+          }
+        }
+        env.putSync(MODULE_HASH_KEY as Buffer, Buffer.from(moduleHash));
+      });
+      await env.flushed;
+    },
+    moduleHash() {
+      const v = env.getBinary(MODULE_HASH_KEY as Buffer);
+      return v === undefined ? undefined : Buffer.from(v).toString();
+    },
+    async setModuleHash(hash) {
+      env.transactionSync(() => env.putSync(MODULE_HASH_KEY as Buffer, Buffer.from(hash)));
+      await env.flushed;
+    },
     async clear() {
       assertOpen();
       const keep = env.getBinary(STORAGE_IDS_KEY as Buffer);
@@ -147,6 +201,7 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
           for (const key of env.getKeys({ start: start as Buffer, end: prefixSuccessor(start) as Buffer })) env.removeSync(key as Buffer);
         }
         if (keep !== undefined) env.putSync(STORAGE_IDS_KEY as Buffer, keep);
+        env.removeSync(MODULE_HASH_KEY as Buffer);
       });
       await env.flushed;
     },
@@ -157,4 +212,18 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
       await env.close();
     },
   };
+}
+
+/**
+ * The module hash recorded in a database's store, read without knowing its schema (used at
+ * startup to finish a publish that crashed between the migration and the catalog update).
+ */
+export async function readRecordedModuleHash(path: string): Promise<string | undefined> {
+  const env = open<Uint8Array, Uint8Array>({ path, keyEncoding: 'binary', encoding: 'binary' });
+  try {
+    const v = env.getBinary(MODULE_HASH_KEY as Buffer);
+    return v === undefined ? undefined : Buffer.from(v).toString();
+  } finally {
+    await env.close();
+  }
 }

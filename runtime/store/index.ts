@@ -4,7 +4,7 @@
  * overlays for reducer execution, and the system catalog.
  */
 export type * from './store-types.js';
-export { openDatabaseStore } from './database-store.js';
+export { openDatabaseStore, readRecordedModuleHash } from './database-store.js';
 export type { DatabaseStore, DatabaseStoreOptions } from './database-store.js';
 export { openCatalog } from './catalog.js';
 export type { Catalog, DatabaseRecord } from './catalog.js';

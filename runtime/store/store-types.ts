@@ -92,3 +92,13 @@ export interface BatchTx extends TableReader {
   /** Releases the snapshot without producing a write set. */
   abandon(): void;
 }
+
+/** What an automatic migration changes in one table's storage. */
+export interface TableMigrationSpec {
+  readonly table: string;
+  /** BSATN appended to every row (defaults of new trailing columns); empty for none. */
+  readonly appendedDefaults: Uint8Array;
+  /** Names of indexes to build from the existing rows, and to drop. */
+  readonly addIndexes: readonly string[];
+  readonly dropIndexes: readonly string[];
+}

@@ -59,7 +59,7 @@ describe('kill -9', () => {
       await Promise.all(writers);
     }
     expect(acked.size).toBeGreaterThan(0);
-    const engine = createEngine({ config: loadConfig({}, {}, { dataDir, workers: 2 }), logger: silentLogger });
+    const engine = await createEngine({ config: loadConfig({}, {}, { dataDir, workers: 2 }), logger: silentLogger });
     try {
       const db = engine.resolve('quickstart')!;
       const person = db.schema.tableByName('person')!;

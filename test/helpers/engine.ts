@@ -9,9 +9,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return loadConfig({}, {}, { dataDir: tempDir(), port: 0, workers: 2, ...overrides });
 }
 
-export function testEngine(overrides: Partial<Config> = {}): { engine: Engine; config: Config } {
+export async function testEngine(overrides: Partial<Config> = {}): Promise<{ engine: Engine; config: Config }> {
   const config = testConfig(overrides);
-  const engine = createEngine({ config, logger: silentLogger });
+  const engine = await createEngine({ config, logger: silentLogger });
   afterAll(() => engine.close());
   return { engine, config };
 }

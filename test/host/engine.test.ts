@@ -9,8 +9,9 @@ const transferArgs = (from: number, to: number, amount: bigint) =>
   encodeToBytes({ tag: 'Product', elements: [{ name: 'from', type: { tag: 'U32' } }, { name: 'to', type: { tag: 'U32' } }, { name: 'amount', type: { tag: 'I64' } }] }, [from, to, amount]);
 const seedArgs = (n: number, initial: bigint) => encodeToBytes({ tag: 'Product', elements: [{ name: 'n', type: { tag: 'U32' } }, { name: 'i', type: { tag: 'I64' } }] }, [n, initial]);
 
+const { engine } = await testEngine();
+
 describe('engine with the bank module', () => {
-  const { engine } = testEngine();
 
   it('publishes, seeds, transfers and reads back durable rows', async () => {
     const published = await engine.publish({ moduleBytes: moduleBytes('bank'), owner, nameOrIdentity: 'bank', clear: false });

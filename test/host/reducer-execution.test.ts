@@ -23,8 +23,9 @@ function rows(db: DatabaseHandle, table: string): AlgebraicValue[][] {
 
 const outcome = (o: Awaited<ReturnType<DatabaseHandle['call']>>) => (o.status === 'committed' ? 'ok' : `${o.error.code}: ${o.error.message}`);
 
+const { engine } = await testEngine({ reducerTimeoutMs: 300, moduleMemoryBytes: 8 * 1024 * 1024 });
+
 describe('reducer execution (edge fixture)', () => {
-  const { engine } = testEngine({ reducerTimeoutMs: 300, moduleMemoryBytes: 8 * 1024 * 1024 });
   let db: DatabaseHandle;
 
   it('publishes the fixture', async () => {
