@@ -322,9 +322,9 @@ class WasmbaseEngine implements Engine {
     }
     await this.#catalog.putModule(validated.hash, validated.bytes);
     const hex = db.info.identity.toHex();
-    // The old handle stays registered (its calls answer SHUTTING_DOWN, "being replaced") until
-    // the new module's data is ready; then the new handle takes its place.
-    await db.close();
+    // The old module keeps its place while the new one is prepared: its running batch finishes,
+    // new calls wait in its queue, and they move to the new module once its data is ready.
+    await db.executor.pause();
     const info: DatabaseInfo = { ...db.info, moduleHash: validated.hash };
     const next = this.#open(info, validated, false);
     try {
@@ -336,12 +336,26 @@ class WasmbaseEngine implements Engine {
         await next.store.migrate(plan.tables, validated.hash);
       }
     } catch (err) {
-      // The old module serves again (with clear=true its data was wiped before init failed).
+      // The old module serves on (with clear=true its data was wiped before init failed).
       await next.close();
-      this.#open(db.info);
+      db.executor.resume();
       throw err;
     }
+    db.executor.transferQueue(next.executor, call => {
+      if (call.reducerId < 0) return call;
+      const reducer = next.schema.reducerByName(call.reducer);
+      if (reducer === undefined) return new WasmbaseError('REDUCER_NOT_FOUND', `reducer "${call.reducer}" is gone: the database was republished with a module that does not have it`);
+      try {
+        const r = new BsatnReader(call.args);
+        skipValue(r, { tag: 'Product', elements: reducer.params.elements });
+        r.expectEnd('arguments');
+      } catch {
+        return new WasmbaseError('REDUCER_ARGS_INVALID', `reducer "${call.reducer}" changed its parameters while the call waited for the new module`);
+      }
+      return { ...call, reducerId: reducer.id };
+    });
     this.#live.set(hex, next);
+    await db.close();
     await this.#catalog.putDatabase(this.#record(info));
     this.#logger.info('database updated', { database: hex, module: validated.hash, clear: request.clear });
     return result;

@@ -70,6 +70,8 @@ export class DatabaseExecutor {
   #base: WriteSet | undefined;
   /** Set once a commit failed: later batches may depend on it, so they fail too. */
   #broken: unknown;
+  /** While paused, calls queue up but no batch starts (used while a new module takes over). */
+  #paused = false;
 
   constructor(deps: ExecutorDeps) {
     this.#deps = deps;
@@ -99,6 +101,38 @@ export class DatabaseExecutor {
     await this.drain();
   }
 
+  /** Stops starting batches; resolves once the running batch (if any) is done and durable. */
+  async pause(): Promise<void> {
+    this.#paused = true;
+    while (this.#busy) await new Promise<void>(resolve => this.#idleWaiters.push(resolve));
+    await this.#lastDurable.catch(() => {});
+  }
+
+  /** Starts batches again after `pause`. */
+  resume(): void {
+    this.#paused = false;
+    this.#pump();
+  }
+
+  /**
+   * Hands every queued call over to `next` (a paused executor gives up its queue when a new
+   * module takes over). `remap` translates a call to the new module, or returns an error for
+   * calls that no longer make sense (their reducer is gone); those fail with it.
+   */
+  transferQueue(next: DatabaseExecutor, remap: (call: ExecutedCall) => ExecutedCall | WasmbaseError): void {
+    const queued = this.#queue.splice(0);
+    for (const item of queued) {
+      const call = remap(item.call);
+      if (call instanceof WasmbaseError) {
+        if (item.kind === 'call') item.resolve({ status: 'failed', error: call, timestamp: item.call.timestamp, durationMicros: 0 });
+        else item.reject(call);
+        continue;
+      }
+      next.#queue.push({ ...item, call });
+    }
+    next.#pump();
+  }
+
   /** Waits until the queue is empty, no batch is running and the last commit is durable. */
   async drain(): Promise<void> {
     while (this.#busy || this.#queue.length > 0) await new Promise<void>(resolve => this.#idleWaiters.push(resolve));
@@ -107,6 +141,12 @@ export class DatabaseExecutor {
 
   #pump(): void {
     if (this.#busy) return;
+    if (this.#paused) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+      return;
+    }
     const head = this.#queue[0];
     if (head === undefined) {
       const waiters = this.#idleWaiters;

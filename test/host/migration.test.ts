@@ -52,6 +52,21 @@ describe('automatic migrations', () => {
     expect(await call(engine.resolve('game')!, 'report', ['ann'])).toBe('ok');
   });
 
+  it('serves calls that arrive during a republish with the new module, none refused', async () => {
+    const db = engine.resolve('game')!;
+    const calls = Array.from({ length: 40 }, (_, i) => call(db, 'add_player', [100 + i, `p${i}`]));
+    const publish = engine.publish({ moduleBytes: moduleBytes('fixtures/migrate_v2'), owner, nameOrIdentity: 'game', clear: true });
+    const more = Array.from({ length: 40 }, (_, i) => call(db, 'add_player', [200 + i, `q${i}`]));
+    await publish;
+    expect(await Promise.all([...calls, ...more])).toEqual(Array.from({ length: 80 }, () => 'ok'));
+    const fresh = engine.resolve('game')!;
+    expect(fresh).not.toBe(db);
+    expect(await call(fresh, 'add_player', [1, 'ann'])).toBe('ok');
+    expect(await call(fresh, 'add_player', [2, 'bob'])).toBe('ok');
+    expect(await call(fresh, 'win', [2])).toBe('ok');
+    expect(await call(fresh, 'add_player', [3, 'bob'])).toBe('ok');
+  });
+
   it('keeps the migrated module and data across a restart', async () => {
     await engine.close();
     engine = await createEngine({ config, logger: silentLogger });
