@@ -43,15 +43,6 @@ export class LmdbKv implements KvReader {
   }
 }
 
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
-
 /** Latin-1 strings of key bytes compare exactly like the bytes. */
 export function keyString(key: Uint8Array): string {
   // Hot: short keys are cheaper to build by hand than through a Buffer.

@@ -1,5 +1,7 @@
 /** A real server on 127.0.0.1 and an ephemeral port, on a temporary data directory. */
+import { SignJWT } from 'jose';
 import { afterAll } from 'vitest';
+import { loadOrCreateKeys } from '../../runtime/auth/index.js';
 import type { Config } from '../../runtime/config.js';
 import { silentLogger } from '../../runtime/log/index.js';
 import { runServer, type RunningServer } from '../../runtime/main.js';
@@ -44,4 +46,18 @@ export function client(server: RunningServer): Client {
       return (await res.json()) as { identity: string; token: string };
     },
   };
+}
+
+/** A token signed with the server's own key that expired a minute ago. */
+export async function expiredToken(server: RunningServer): Promise<string> {
+  const keys = await loadOrCreateKeys(server.config.dataDir);
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer(server.config.issuer)
+    .setSubject('expired-user')
+    .setAudience('wasmbase')
+    .setIssuedAt(now - 120)
+    .setExpirationTime(now - 60)
+    .sign(keys.privateKey);
 }

@@ -1,8 +1,7 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { loadOrCreateKeys } from '../../runtime/auth/index.js';
 import { moduleBytes } from '../helpers/modules.js';
-import { client, testServer } from '../helpers/server.js';
+import { client, expiredToken, testServer } from '../helpers/server.js';
 
 const server = await testServer({ maxBodyBytes: 1024, maxModuleBytes: 256 * 1024 });
 const api = client(server);
@@ -13,7 +12,7 @@ await api.json('POST', '/v1/database/bank', { token: owner.token, body: moduleBy
 const foreignKey = await generateKeyPair('ES256');
 const foreignToken = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer('wasmbase://localhost').setSubject('x').setAudience('wasmbase').setIssuedAt().sign(foreignKey.privateKey);
 const hsToken = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('wasmbase://localhost').setSubject('x').setAudience('wasmbase').sign(new TextEncoder().encode('secret-secret-secret-secret-secret!'));
-const expiredToken = await (async () => {
+const tamperedToken = await (async () => {
   const { token } = (await (await api.request('POST', '/v1/identity/websocket-token', { token: owner.token })).json()) as { token: string };
   const [h, , s] = token.split('.');
   const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, number>;
@@ -25,7 +24,7 @@ const TOKENS: Record<string, { token: string; status: number; code: string }> = 
   garbage: { token: 'not-a-jwt', status: 401, code: 'TOKEN_INVALID' },
   foreign: { token: foreignToken, status: 401, code: 'TOKEN_INVALID' },
   hs256: { token: hsToken, status: 401, code: 'TOKEN_INVALID' },
-  tampered: { token: expiredToken, status: 401, code: 'TOKEN_INVALID' },
+  tampered: { token: tamperedToken, status: 401, code: 'TOKEN_INVALID' },
 };
 
 describe('bad input never crashes the server and always gets a structured error', () => {
@@ -42,16 +41,7 @@ describe('bad input never crashes the server and always gets a structured error'
   });
 
   it('an expired token says it expired', async () => {
-    const keys = await loadOrCreateKeys(server.config.dataDir);
-    const expired = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256' })
-      .setIssuer('wasmbase://localhost')
-      .setSubject('someone')
-      .setAudience('wasmbase')
-      .setIssuedAt(Math.floor(Date.now() / 1000) - 120)
-      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-      .sign(keys.privateKey);
-    const res = await api.json('POST', '/v1/identity/websocket-token', { token: expired });
+    const res = await api.json('POST', '/v1/identity/websocket-token', { token: await expiredToken(server) });
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ error: { code: 'TOKEN_EXPIRED', message: 'the token has expired; get a new one' } });
   });

@@ -2,11 +2,9 @@
  * Every route × every kind of bad input that applies to it, with the exact status and error
  * code each cell must answer. The cell count is part of the test name.
  */
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { loadOrCreateKeys } from '../../runtime/auth/index.js';
 import { moduleBytes } from '../helpers/modules.js';
-import { client, testServer } from '../helpers/server.js';
+import { client, expiredToken, testServer } from '../helpers/server.js';
 
 const server = await testServer({ maxBodyBytes: 4096, maxModuleBytes: 128 * 1024 });
 const api = client(server);
@@ -14,15 +12,7 @@ const owner = await api.newIdentity();
 const other = await api.newIdentity();
 await api.json('POST', '/v1/database/bank', { token: owner.token, body: moduleBytes('bank') });
 await api.json('POST', '/v1/database/bank/call/seed', { body: '[10, 100]', contentType: 'application/json' });
-const keys = await loadOrCreateKeys(server.config.dataDir);
-const expired = await new SignJWT({})
-  .setProtectedHeader({ alg: 'ES256' })
-  .setIssuer('wasmbase://localhost')
-  .setSubject('late')
-  .setAudience('wasmbase')
-  .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
-  .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
-  .sign(keys.privateKey);
+const expired = await expiredToken(server);
 const GARBAGE = 'garbage.token.here';
 const UNKNOWN_DB = 'no-such-db';
 const UNKNOWN_ID = 'c200' + '0'.repeat(60);
