@@ -100,17 +100,7 @@ class LiveDatabase implements DatabaseHandle {
         }
       },
       onCommitted: (call, changes) => {
-        const tx: CommittedTx = {
-          databaseIdentity: info.identity,
-          reducer: call.reducer,
-          reducerId: call.reducerId,
-          args: call.args,
-          sender: call.sender,
-          connectionId: call.connectionId,
-          timestamp: call.timestamp,
-          changes,
-          durable: true,
-        };
+        const tx: CommittedTx = { ...call, databaseIdentity: info.identity, changes, durable: true };
         for (const l of this.#listeners) {
           try {
             l(tx);

@@ -38,6 +38,28 @@ export function tokenize(text: string): Token[] {
   let line = 1;
   let lineStart = 0;
   const pos = (at: number): Position => ({ offset: at, line, column: at - lineStart + 1 });
+  /** Reads a quoted run starting at `i` (a doubled quote stands for one); returns its content. */
+  const scanQuoted = (quote: string): string => {
+    const start = i;
+    let out = '';
+    i++;
+    for (;;) {
+      if (i >= text.length) throw sqlError(quote === '"' ? 'unterminated quoted identifier' : 'unterminated string literal', pos(start));
+      if (text[i] === quote) {
+        if (text[i + 1] !== quote) break;
+        out += quote;
+        i += 2;
+        continue;
+      }
+      if (text[i] === '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+      out += text[i++];
+    }
+    i++;
+    return out;
+  };
   while (i < text.length) {
     const c = text[i]!;
     if (c === '\n') {
@@ -71,47 +93,10 @@ export function tokenize(text: string): Token[] {
       tokens.push(KEYWORDS.has(upper) ? { kind: 'keyword', text: upper, pos: pos(start) } : { kind: 'ident', text: word, pos: pos(start) });
       continue;
     }
-    if (c === '"') {
-      let out = '';
-      i++;
-      for (;;) {
-        if (i >= text.length) throw sqlError('unterminated quoted identifier', pos(start));
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            out += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        out += text[i++];
-      }
-      if (out === '') throw sqlError('empty quoted identifier', pos(start));
-      tokens.push({ kind: 'quoted', text: out, pos: pos(start) });
-      continue;
-    }
-    if (c === "'") {
-      let out = '';
-      i++;
-      for (;;) {
-        if (i >= text.length) throw sqlError('unterminated string literal', pos(start));
-        if (text[i] === "'") {
-          if (text[i + 1] === "'") {
-            out += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        if (text[i] === '\n') {
-          line++;
-          lineStart = i + 1;
-        }
-        out += text[i++];
-      }
-      tokens.push({ kind: 'string', text: out, pos: pos(start) });
+    if (c === '"' || c === "'") {
+      const quoted = scanQuoted(c);
+      if (c === '"' && quoted === '') throw sqlError('empty quoted identifier', pos(start));
+      tokens.push({ kind: c === '"' ? 'quoted' : 'string', text: quoted, pos: pos(start) });
       continue;
     }
     if (c === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X')) {
