@@ -1,9 +1,21 @@
 /**
  * @module
- * The SQL front end: lexer and parser of wasmbase's SQL dialect, shared by ad-hoc queries and
- * (later) subscriptions. The binder, planner and executor are not built yet.
+ * wasmbase's SQL: lexer, parser, binder, planner and executor. The HTTP `/sql` route calls
+ * `runSql` and renders with `sqlResultsToJson`; subscriptions reuse the parser, binder,
+ * planner and the tuple pipeline (`compileSql`, `planSelect`, `planTuples`).
  */
-export { parseSql, MAX_SQL_DEPTH, MAX_SQL_CHARS } from './sql-parser.js';
+export { parseSql, MAX_SQL_DEPTH, MAX_SQL_CHARS, MAX_SQL_TERMS } from './sql-parser.js';
 export { tokenize, KEYWORDS } from './sql-lexer.js';
 export type { Token, TokenKind, Position } from './sql-lexer.js';
 export type * from './sql-ast.js';
+export type * from './sql-bound.js';
+export { bindStatement } from './sql-binder.js';
+export type { BindOptions } from './sql-binder.js';
+export { planStatement, planSelect, planAccess, conjunctsOf } from './sql-planner.js';
+export { explainPlan, exprText } from './sql-plan.js';
+export type { AccessPath, JoinStep, RangeBound, SelectPlan, DmlPlan, StatementPlan } from './sql-plan.js';
+export { executeSelect, executeDml, planTuples, readAccess, compilePredicate, NO_STATS } from './sql-execute.js';
+export type { SqlStatementResult, SqlStats, Tuple, ExecuteOptions } from './sql-execute.js';
+export { literalToValue, compareValues, compareStrings } from './sql-values.js';
+export { runSql, sqlResultsToJson, compileSql, explainSql, SQL_TX_LABEL } from './sql-run.js';
+export type { SqlCaller, RunSqlOptions } from './sql-run.js';

@@ -10,6 +10,8 @@ import { sqlError, tokenize, type Position, type Token } from './sql-lexer.js';
 
 /** Deepest nesting of parentheses and NOT accepted. */
 export const MAX_SQL_DEPTH = 128;
+/** Most AND/OR operators in one expression (keeps every later tree walk shallow). */
+export const MAX_SQL_TERMS = 1024;
 /** Longest SQL text parsed here (the HTTP layer has its own, configurable limit). */
 export const MAX_SQL_CHARS = 16 * 1024 * 1024;
 
@@ -32,6 +34,7 @@ class Parser {
   #tokens: Token[];
   #i = 0;
   #depth = 0;
+  #terms = 0;
 
   constructor(tokens: Token[]) {
     this.#tokens = tokens;
@@ -100,7 +103,8 @@ class Parser {
     for (;;) {
       while (this.#acceptSymbol(';'));
       if (this.#peek.kind === 'end') return out;
-      out.push(this.#statement());
+      this.#terms = 0;
+      out.push(freezeTree(this.#statement()));
       if (!this.#atEnd() && !this.#isSymbol(';')) this.#fail('";" or the end of the query');
     }
   }
@@ -274,10 +278,15 @@ class Parser {
     if (++this.#depth > MAX_SQL_DEPTH) throw sqlError(`expression nested deeper than ${MAX_SQL_DEPTH} levels`, pos);
   }
 
+  #term(pos: Position): void {
+    if (++this.#terms > MAX_SQL_TERMS) throw sqlError(`expression has more than ${MAX_SQL_TERMS} AND/OR operators`, pos);
+  }
+
   #expr(): Expr {
     let left = this.#and();
     while (this.#isKeyword('OR')) {
       const pos = this.#next().pos;
+      this.#term(pos);
       left = { kind: 'Or', left, right: this.#and(), pos };
     }
     return left;
@@ -287,6 +296,7 @@ class Parser {
     let left = this.#not();
     while (this.#isKeyword('AND')) {
       const pos = this.#next().pos;
+      this.#term(pos);
       left = { kind: 'And', left, right: this.#not(), pos };
     }
     return left;
@@ -331,6 +341,18 @@ class Parser {
     if (t.kind === 'ident' || t.kind === 'quoted') return this.#column();
     return this.#literal();
   }
+}
+
+/** Deep-freezes a syntax tree without recursion (trees can be deep). */
+function freezeTree<T extends object>(root: T): T {
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (Object.isFrozen(node)) continue;
+    Object.freeze(node);
+    for (const v of Object.values(node)) if (typeof v === 'object' && v !== null) stack.push(v as object);
+  }
+  return root;
 }
 
 /** Parses one or more `;`-separated statements. Throws SQL_SYNTAX with a position. */

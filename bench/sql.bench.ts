@@ -1,0 +1,109 @@
+/**
+ * SQL benchmarks (tinybench) on the real LMDB store, 100k rows per table: point query by
+ * primary key, range scan by index, a 2-table index join, and 1,000-row ORDER BY … LIMIT
+ * (index order and sort). Each op is a whole `runSql` (parse, bind, plan, execute on a fresh
+ * read snapshot, build result rows).
+ *
+ *   npm run build && node dist/bench/sql.bench.js
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Bench } from 'tinybench';
+import type { DatabaseHandle } from '../runtime/host/index.js';
+import { encodeToBytes, Identity, moduleDefFromJson, resolveModuleSchema } from '../runtime/protocol/index.js';
+import { runSql } from '../runtime/sql/index.js';
+import { openDatabaseStore } from '../runtime/store/index.js';
+
+const N = 100_000;
+const some = (v: unknown) => ({ some: v });
+const none = { none: [] };
+const u32 = { U32: [] };
+const col = (name: string, type: unknown) => ({ name: some(name), algebraic_type: type });
+const btree = (table: string, c: string, j: number) => ({ name: some(`${table}_${c}_idx`), accessor_name: some(c), algorithm: { BTree: { columns: [j] } } });
+const table = (name: string, ref: number, indexes: unknown[]) => ({
+  name,
+  product_type_ref: ref,
+  primary_key: [0],
+  indexes,
+  constraints: [{ name: some(`${name}_id_key`), data: { Unique: { columns: [0] } } }],
+  sequences: [],
+  schedule: none,
+  table_type: { User: [] },
+  table_access: { Public: [] },
+});
+const schema = resolveModuleSchema(
+  moduleDefFromJson({
+    typespace: {
+      types: [
+        { Product: { elements: [col('id', u32), col('age', u32), col('name', { String: [] }), col('city', u32)] } },
+        { Product: { elements: [col('id', u32), col('owner', u32), col('kind', { String: [] })] } },
+      ],
+    },
+    tables: [table('person', 0, [btree('person', 'id', 0), btree('person', 'age', 1)]), table('pet', 1, [btree('pet', 'id', 0), btree('pet', 'owner', 1)])],
+    reducers: [],
+    types: [],
+    misc_exports: [],
+    row_level_security: [],
+  }),
+);
+
+const dir = mkdtempSync(path.join(tmpdir(), 'wasmbase-sql-bench-'));
+const store = openDatabaseStore(dir, schema);
+{
+  const personType = { tag: 'Product', elements: schema.tables[0]!.rowType.elements } as const;
+  const petType = { tag: 'Product', elements: schema.tables[1]!.rowType.elements } as const;
+  const tx = store.beginBatch();
+  tx.beginCall();
+  for (let i = 0; i < N; i++) {
+    tx.insert(0, encodeToBytes(personType, [i, (i * 7919) % 100, `person number ${(i * 104729) % N}`, i % 1000]));
+    tx.insert(1, encodeToBytes(petType, [i, (i * 31) % N, i % 2 === 0 ? 'cat' : 'dog']));
+  }
+  tx.commitCall();
+  await store.commit(tx.finish()).durable;
+}
+
+const handle = {
+  schema,
+  read: <T>(fn: (tx: never) => T): T => {
+    const r = store.read();
+    try {
+      return fn(r as never);
+    } finally {
+      r.close();
+    }
+  },
+} as unknown as DatabaseHandle;
+const caller = { identity: Identity.ZERO, isOwner: true };
+const options = { rowLimit: 100_000 };
+let i = 0;
+const next = (): number => (i = (i * 1103515245 + 12345) % N);
+
+const checks: [string, string, number][] = [];
+async function measured(name: string, sql: () => string, expectRows?: number): Promise<void> {
+  const rows = (await runSql(handle, sql(), caller, options))[0]!.rows.length;
+  if (expectRows !== undefined && rows !== expectRows) throw new Error(`${name}: ${rows} rows, expected ${expectRows}`);
+  checks.push([name, sql(), rows]);
+}
+
+const cases: [string, () => string, number?][] = [
+  ['point query by primary key', () => `SELECT * FROM person WHERE id = ${next()}`, 1],
+  ['range scan by index (1,000 rows)', () => 'SELECT * FROM person WHERE age = 42', 1000],
+  ['range scan by index, 100 rows (id BETWEEN)', () => { const a = next() % (N - 100); return `SELECT * FROM person WHERE id >= ${a} AND id < ${a + 100}`; }, 100],
+  ['2-table index join (1,000 outer rows)', () => 'SELECT p.name, q.kind FROM person p JOIN pet q ON q.owner = p.id WHERE p.age = 42', 1000],
+  ['1,000-row ORDER BY indexed column DESC LIMIT', () => 'SELECT * FROM person ORDER BY age DESC LIMIT 1000', 1000],
+  ['1,000-row ORDER BY non-indexed column LIMIT (top-k sort of 100k)', () => 'SELECT * FROM person ORDER BY name LIMIT 1000', 1000],
+  ['COUNT(*) of 100k rows', () => 'SELECT COUNT(*) AS n FROM person', 1],
+];
+for (const [name, sql, n] of cases) await measured(name, sql, n);
+
+const bench = new Bench({ time: 1000 });
+for (const [name, sql] of cases) bench.add(name, async () => void (await runSql(handle, sql(), caller, options)));
+await bench.run();
+process.stdout.write(`SQL on the LMDB store, ${N.toLocaleString('en-US')} rows per table\n\n| benchmark | ops/s | mean ms |\n| --- | ---: | ---: |\n`);
+for (const task of bench.tasks) {
+  const r = task.result as { throughput?: { mean: number }; latency?: { mean: number } } | undefined;
+  process.stdout.write(`| ${task.name} | ${Math.round(r?.throughput?.mean ?? 0).toLocaleString('en-US')} | ${(r?.latency?.mean ?? 0).toFixed(3)} |\n`);
+}
+await store.close();
+rmSync(dir, { recursive: true, force: true });
