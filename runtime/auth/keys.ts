@@ -1,31 +1,54 @@
 /**
  * @module
  * The server's ES256 signing key pair, created on first start under `<dataDir>/keys/` (the
- * private key readable by the owner only) and reused afterwards.
+ * directory 0700, the private key 0600) and reused afterwards. The public key is derived from the
+ * private key, so a lost or edited public key file cannot split the pair.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, type CryptoKey } from 'jose';
+import { exportPKCS8, generateKeyPair, importPKCS8, importSPKI, type CryptoKey } from 'jose';
+import { WasmbaseError } from '../errors.js';
 
 export interface SigningKeys {
   readonly privateKey: CryptoKey;
   readonly publicKey: CryptoKey;
+  /** The public key as SPKI PEM (served by `GET /v1/identity/public-key`). */
   readonly publicKeyPem: string;
 }
 
+/** File names under `<dataDir>/keys/`. */
+export const PRIVATE_KEY_FILE = 'id_ecdsa.pem';
+export const PUBLIC_KEY_FILE = 'id_ecdsa.pub.pem';
+
+/** Loads the key pair of `dataDir`, creating it on first use. */
 export async function loadOrCreateKeys(dataDir: string): Promise<SigningKeys> {
   const dir = path.join(dataDir, 'keys');
-  const privatePath = path.join(dir, 'id_ecdsa.pem');
-  const publicPath = path.join(dir, 'id_ecdsa.pub.pem');
-  if (!existsSync(privatePath) || !existsSync(publicPath)) {
+  const privatePath = path.join(dir, PRIVATE_KEY_FILE);
+  const publicPath = path.join(dir, PUBLIC_KEY_FILE);
+  if (!existsSync(privatePath)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const pair = await generateKeyPair('ES256', { extractable: true });
-    writeFileSync(privatePath, await exportPKCS8(pair.privateKey), { mode: 0o600 });
-    writeFileSync(publicPath, await exportSPKI(pair.publicKey), { mode: 0o644 });
+    try {
+      // 'wx': two processes starting on the same directory keep the first key.
+      writeFileSync(privatePath, await exportPKCS8(pair.privateKey), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
-  const publicKeyPem = readFileSync(publicPath, 'utf8');
+  const privatePem = readFileSync(privatePath, 'utf8');
+  let publicKeyPem: string;
+  try {
+    const curve = createPrivateKey(privatePem).asymmetricKeyDetails?.namedCurve;
+    if (curve !== 'prime256v1') throw new Error(`the key is not a P-256 key (${curve ?? 'not EC'})`);
+    publicKeyPem = createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString();
+  } catch (err) {
+    throw new WasmbaseError('UNAVAILABLE', `the signing key ${privatePath} is not a usable ES256 (P-256) private key: ${err instanceof Error ? err.message : String(err)}; move it away to create a new one (tokens signed with it stop working)`);
+  }
+  chmodSync(privatePath, 0o600);
+  if (!existsSync(publicPath) || readFileSync(publicPath, 'utf8') !== publicKeyPem) writeFileSync(publicPath, publicKeyPem, { mode: 0o644 });
   return {
-    privateKey: await importPKCS8(readFileSync(privatePath, 'utf8'), 'ES256'),
+    privateKey: await importPKCS8(privatePem, 'ES256'),
     publicKey: await importSPKI(publicKeyPem, 'ES256'),
     publicKeyPem,
   };

@@ -19,7 +19,10 @@ export const TOKEN_AUDIENCE = 'wasmbase';
 export const WEBSOCKET_TOKEN_SECONDS = 60;
 /** Longest token accepted, in characters. */
 export const MAX_TOKEN_LENGTH = 8192;
-const CACHE_LIMIT = 10_000;
+/** Longest `sub` / `iss` accepted, in bytes (as SpacetimeDB). */
+export const MAX_CLAIM_BYTES = 128;
+/** Verified tokens remembered (least recently used dropped first). */
+export const TOKEN_CACHE_LIMIT = 4096;
 
 export interface VerifiedToken {
   readonly identity: Identity;
@@ -31,6 +34,10 @@ export interface MintedIdentity {
   readonly token: string;
 }
 
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
+}
+
 /** The identity of `iss|sub`. */
 export function identityFromClaims(iss: string, sub: string): Identity {
   return Identity.fromHash26(createHash('sha256').update(`${iss}|${sub}`).digest());
@@ -39,15 +46,30 @@ export function identityFromClaims(iss: string, sub: string): Identity {
 export class TokenService {
   readonly #keys: SigningKeys;
   readonly #issuer: string;
+  /** sha256(token) → verified claims, in least-recently-used-first order. */
   readonly #cache = new Map<string, VerifiedToken>();
 
-  constructor(keys: SigningKeys, issuer: string) {
+  readonly #cacheLimit: number;
+
+  /** `options.cacheLimit`: verified tokens remembered (default TOKEN_CACHE_LIMIT). */
+  constructor(keys: SigningKeys, issuer: string, options: { readonly cacheLimit?: number } = {}) {
     this.#keys = keys;
     this.#issuer = issuer;
+    this.#cacheLimit = Math.max(1, options.cacheLimit ?? TOKEN_CACHE_LIMIT);
   }
 
   get publicKeyPem(): string {
     return this.#keys.publicKeyPem;
+  }
+
+  /** How many verified tokens are remembered (at most the cache limit). */
+  get cachedTokenCount(): number {
+    return this.#cache.size;
+  }
+
+  /** True when `token` is in the verified-token cache (it will not be re-verified). */
+  isCached(token: string): boolean {
+    return this.#cache.has(tokenKey(token));
   }
 
   async #sign(sub: string, identity: Identity, expiresInSeconds?: number): Promise<string> {
@@ -74,15 +96,23 @@ export class TokenService {
     return this.#sign(sub, verified.identity, WEBSOCKET_TOKEN_SECONDS);
   }
 
-  /** Verifies a bearer token: TOKEN_EXPIRED or TOKEN_INVALID (both 401) on failure. */
+  /**
+   * Verifies a bearer token: TOKEN_EXPIRED or TOKEN_INVALID (both 401) on failure. Only ES256
+   * tokens signed by this server's key for its issuer and audience are accepted. Verified tokens
+   * are remembered by their sha256 in a bounded LRU until they expire, so repeated calls with the
+   * same token skip the signature check.
+   */
   async verify(token: string): Promise<VerifiedToken> {
-    const cached = this.#cache.get(token);
+    if (token.length > MAX_TOKEN_LENGTH) throw new WasmbaseError('TOKEN_INVALID', `the token is longer than ${MAX_TOKEN_LENGTH} characters`);
+    const key = tokenKey(token);
+    const cached = this.#cache.get(key);
     if (cached !== undefined) {
+      this.#cache.delete(key);
       const exp = cached.claims.exp;
-      if (exp === undefined || exp * 1000 > Date.now()) return cached;
-      this.#cache.delete(token);
+      if (exp !== undefined && exp * 1000 <= Date.now()) throw new WasmbaseError('TOKEN_EXPIRED', 'the token has expired; get a new one');
+      this.#cache.set(key, cached);
+      return cached;
     }
-    if (token.length > MAX_TOKEN_LENGTH) throw new WasmbaseError('TOKEN_INVALID', `token is longer than ${MAX_TOKEN_LENGTH} characters`);
     let claims: JWTPayload;
     try {
       ({ payload: claims } = await jwtVerify(token, this.#keys.publicKey, { algorithms: ['ES256'], issuer: this.#issuer, audience: TOKEN_AUDIENCE }));
@@ -92,13 +122,16 @@ export class TokenService {
       throw new WasmbaseError('TOKEN_INVALID', `the token was not accepted: ${why}`);
     }
     if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.iss !== 'string') throw new WasmbaseError('TOKEN_INVALID', 'the token has no subject');
+    if (Buffer.byteLength(claims.sub) > MAX_CLAIM_BYTES || Buffer.byteLength(claims.iss) > MAX_CLAIM_BYTES) {
+      throw new WasmbaseError('TOKEN_INVALID', `the token's sub and iss must be at most ${MAX_CLAIM_BYTES} bytes`);
+    }
     const identity = identityFromClaims(claims.iss, claims.sub);
     if (claims['hex_identity'] !== undefined && claims['hex_identity'] !== identity.toHex()) {
       throw new WasmbaseError('TOKEN_INVALID', 'the token\'s hex_identity does not match its issuer and subject');
     }
     const verified = { identity, claims };
-    if (this.#cache.size >= CACHE_LIMIT) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(token, verified);
+    if (this.#cache.size >= this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(key, verified);
     return verified;
   }
 }

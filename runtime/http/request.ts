@@ -1,10 +1,9 @@
 /**
  * @module
  * What a route handler sees of a request (copied out of uWS before any await) and what it
- * returns. Bodies are read up front with a per-route size limit.
+ * returns. Bodies are read up front with a per-route size limit; streaming replies (log
+ * follow) get a `StreamControl` from the server.
  */
-import type { HttpResponse } from './uws.js';
-
 export interface RequestContext {
   readonly method: string;
   readonly path: string;
@@ -24,9 +23,26 @@ export interface BodyReply {
   readonly body?: string | Uint8Array;
 }
 
-/** A reply that takes over the response (streams). `res` is already aborted-guarded. */
+/** The server's side of an open streaming response (log follow). */
+export interface StreamControl {
+  /** Writes a chunk; ignored once the stream ended. Ends the stream if the client reads too slowly. */
+  write(chunk: string): void;
+  /** Ends the response (runs the cleanup registered with `onClose`). */
+  end(): void;
+  /** Registers cleanup, run once when the stream ends for any reason (client left, `end()`, server closing). */
+  onClose(fn: () => void): void;
+}
+
+/**
+ * A reply that streams: status 200 with `headers` and `first` as the first chunk (which must not
+ * be empty: an empty chunk ends a chunked response), then whatever `start` writes.
+ */
 export interface StreamReply {
-  readonly stream: (res: HttpResponse, onAbort: (fn: () => void) => void) => void;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly first: string;
+  readonly start: (stream: StreamControl) => void;
+  /** Called instead of `start` when the client left before the stream began. */
+  readonly cancel: () => void;
 }
 
 export type Reply = BodyReply | StreamReply;

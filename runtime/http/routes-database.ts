@@ -1,10 +1,11 @@
 /**
  * @module
- * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs.
+ * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs, sql.
  */
 import { WasmbaseError } from '../errors.js';
 import type { DatabaseHandle } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
+import { runSql, sqlResultsToJson } from '../sql/index.js';
 import { ConnectionId, moduleDefToJson, reducerArgsFromJson, type Identity } from '../protocol/index.js';
 import { bearerToken, callerOrAnonymous, requireCaller, type Caller } from './caller.js';
 import { json, text, type Reply, type RequestContext } from './request.js';
@@ -82,8 +83,13 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
     const caller = await callerOrAnonymous(ctx, tokens);
     const name = ctx.params['reducer']!;
     const reducer = db.schema.reducerByName(name);
-    const args = reducer === undefined ? new Uint8Array(0) : reducerArgsFromJson(name, reducer.params, ctx.body.length === 0 ? [] : bodyJson(ctx));
-    if (reducer === undefined || reducer.lifecycle !== undefined) await db.call({ reducer: name, args, sender: caller.identity, connectionId: undefined });
+    if (reducer === undefined) {
+      const callable = db.schema.reducers.filter(r => r.lifecycle === undefined).map(r => r.name);
+      const list = callable.length <= 12 ? callable.join(', ') : `${callable.slice(0, 12).join(', ')}, … (see GET .../schema?version=9)`;
+      throw new WasmbaseError('REDUCER_NOT_FOUND', `no reducer "${name.slice(0, 80)}" in this database; its reducers are: ${list || 'none'}`, { reducer: name.slice(0, 80) });
+    }
+    if (reducer.lifecycle !== undefined) throw new WasmbaseError('LIFECYCLE_NOT_CALLABLE', `"${name}" is a lifecycle reducer (${reducer.lifecycle}); the server calls it, clients cannot`, { reducer: name });
+    const args = reducerArgsFromJson(name, reducer.params, ctx.body.length === 0 ? [] : bodyJson(ctx));
     // Like SpacetimeDB, an HTTP call runs inside a short-lived connection: client_connected
     // first (its failure rejects the call), client_disconnected after.
     const connectionId = ConnectionId.random();
@@ -93,11 +99,30 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
       const connected = await db.call({ reducer: onConnect.name, args: new Uint8Array(0), sender: caller.identity, connectionId, allowLifecycle: true });
       if (connected.status === 'failed') throw new WasmbaseError('PERMISSION_DENIED', `the database refused the connection: ${connected.error.message}`);
     }
-    const outcome = await db.call({ reducer: name, args, sender: caller.identity, connectionId });
-    const onDisconnect = lifecycle('OnDisconnect');
-    if (onDisconnect !== undefined) await db.call({ reducer: onDisconnect.name, args: new Uint8Array(0), sender: caller.identity, connectionId, allowLifecycle: true });
+    let outcome;
+    try {
+      outcome = await db.call({ reducer: name, args, sender: caller.identity, connectionId });
+    } finally {
+      const onDisconnect = lifecycle('OnDisconnect');
+      if (onDisconnect !== undefined) {
+        // Its failure is in the module log; the call's own outcome stands.
+        await Promise.resolve()
+          .then(() => db.call({ reducer: onDisconnect.name, args: new Uint8Array(0), sender: caller.identity, connectionId, allowLifecycle: true }))
+          .catch(() => undefined);
+      }
+    }
     if (outcome.status === 'failed') throw outcome.error;
     return { status: 200, headers: { ...caller.headers, 'spacetime-execution-duration-micros': String(outcome.durationMicros) } };
+  };
+
+  const sql = async (ctx: RequestContext): Promise<Reply> => {
+    const db = find(ctx);
+    parseBool(ctx, 'confirmed'); // every answer is durable already; the flag is accepted for compatibility
+    const caller = await callerOrAnonymous(ctx, tokens);
+    const started = performance.now();
+    const results = await runSql(db, bodyText(ctx), { identity: caller.identity, isOwner: isOwner(db, caller.identity) }, { rowLimit: config.sqlRowLimit });
+    const micros = Math.max(0, Math.round((performance.now() - started) * 1000));
+    return json(200, sqlResultsToJson(results), { ...caller.headers, 'spacetime-execution-duration-micros': String(micros) });
   };
 
   const logs = async (ctx: RequestContext): Promise<Reply> => {
@@ -110,38 +135,32 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
     const tail = engine.logTail(db.info.identity, limit).map(formatLogLine);
     if (!parseBool(ctx, 'follow')) return text(200, tail.map(l => l + '\n').join(''));
     const key = db.info.identity.toHex();
-    if ((followers.get(key) ?? 0) >= config.maxLogFollowers) {
+    const following = followers.get(key) ?? 0;
+    if (following >= config.maxLogFollowers) {
       throw new WasmbaseError('LIMIT_EXCEEDED', `this database already has ${config.maxLogFollowers} log followers (--max-log-followers)`, { limit: config.maxLogFollowers });
     }
+    // The slot is taken now (no await until the stream starts or is cancelled).
+    followers.set(key, following + 1);
+    const release = () => {
+      const left = (followers.get(key) ?? 1) - 1;
+      if (left <= 0) followers.delete(key);
+      else followers.set(key, left);
+    };
     return {
-      stream: (res, onAbort) => {
-        followers.set(key, (followers.get(key) ?? 0) + 1);
-        let open = true;
-        const stop = () => {
-          if (!open) return;
-          open = false;
-          unfollow();
-          unDelete();
-          followers.set(key, (followers.get(key) ?? 1) - 1);
-        };
-        const unfollow = engine.logFollow(db.info.identity, record => {
-          if (open) res.cork(() => res.write(formatLogLine(record) + '\n'));
-        });
-        const unDelete = engine.onDelete(id => {
-          if (!open || !id.equals(db.info.identity)) return;
-          stop();
-          res.cork(() => res.end());
-        });
-        onAbort(stop);
-        res.cork(() => {
-          res.writeStatus('200 OK');
-          res.writeHeader('content-type', 'text/plain; charset=utf-8');
-          res.writeHeader('cache-control', 'no-cache');
-          res.writeHeader('access-control-allow-origin', '*');
-          // uWS sends headers with the first chunk and a zero-length chunk would end the
-          // response, so an empty tail starts the stream with one empty line.
-          res.write(tail.length === 0 ? '\n' : tail.map(l => l + '\n').join(''));
-        });
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' },
+      // An empty first chunk would end the response, so an empty tail starts with an empty line.
+      first: tail.length === 0 ? '\n' : tail.map(l => l + '\n').join(''),
+      cancel: release,
+      start: stream => {
+        stream.onClose(release);
+        stream.onClose(engine.logFollow(db.info.identity, record => stream.write(formatLogLine(record) + '\n')));
+        stream.onClose(
+          engine.onDelete(id => {
+            if (id.equals(db.info.identity)) stream.end();
+          }),
+        );
+        // Deleted while this request was being answered.
+        if (engine.resolve(key) === undefined) stream.end();
       },
     };
   };
@@ -233,5 +252,6 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
       },
     },
     { method: 'get', pattern: '/v1/database/:name_or_identity/logs', body: 'none', handler: logs },
+    { method: 'post', pattern: '/v1/database/:name_or_identity/sql', body: 'sql', handler: sql },
   ];
 }

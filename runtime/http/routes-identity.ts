@@ -4,7 +4,7 @@
  */
 import { WasmbaseError } from '../errors.js';
 import { Identity } from '../protocol/index.js';
-import { requireCaller } from './caller.js';
+import { bearerToken, requireCaller } from './caller.js';
 import { json, text } from './request.js';
 import type { Route, ServerDeps } from './server.js';
 
@@ -19,7 +19,11 @@ export function identityRoutes({ tokens, engine }: ServerDeps): Route[] {
       method: 'get',
       pattern: '/v1/ping',
       body: 'none',
-      handler: async () => ({ status: 200 }),
+      // Like SpacetimeDB, a token sent along is still checked (a bad one is 401).
+      handler: async ctx => {
+        if (bearerToken(ctx) !== undefined) await requireCaller(ctx, tokens);
+        return { status: 200 };
+      },
     },
     {
       method: 'post',

@@ -14,6 +14,7 @@ import type { Reply, RequestContext } from './request.js';
 import { databaseRoutes } from './routes-database.js';
 import { identityRoutes } from './routes-identity.js';
 import { statusLine } from './status.js';
+import { openStream, type OpenStream } from './stream.js';
 import { loadUws, type HttpResponse, type us_listen_socket } from './uws.js';
 
 export interface ServerDeps {
@@ -23,7 +24,8 @@ export interface ServerDeps {
   readonly logger: Logger;
 }
 
-export type BodyLimit = 'none' | 'body' | 'module';
+/** Which size limit applies to a route's body: none (ignored), other bodies, modules or SQL text. */
+export type BodyLimit = 'none' | 'body' | 'module' | 'sql';
 
 export interface Route {
   readonly method: 'get' | 'post' | 'put' | 'del';
@@ -34,6 +36,7 @@ export interface Route {
 
 export interface HttpServer {
   readonly port: number;
+  /** Stops accepting connections and ends open streams (log followers). */
   close(): Promise<void>;
 }
 
@@ -44,7 +47,9 @@ const CORS: Readonly<Record<string, string>> = {
   'access-control-expose-headers': 'spacetime-identity, spacetime-identity-token',
 };
 
-function writeReply(res: HttpResponse, reply: Exclude<Reply, { stream: unknown }>, close = false): void {
+type BodyReply = Exclude<Reply, { start: unknown }>;
+
+function writeReply(res: HttpResponse, reply: BodyReply, close = false): void {
   res.cork(() => {
     res.writeStatus(statusLine(reply.status));
     for (const [k, v] of Object.entries(CORS)) res.writeHeader(k, v);
@@ -54,7 +59,9 @@ function writeReply(res: HttpResponse, reply: Exclude<Reply, { stream: unknown }
   });
 }
 
-function errorReply(err: WasmbaseError): Exclude<Reply, { stream: unknown }> {
+function errorReply(err: WasmbaseError): BodyReply {
+  // Internal errors are logged in full; the client gets no details.
+  if (err.code === 'INTERNAL') err = new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)');
   return { status: err.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(err.toBody()) };
 }
 
@@ -70,19 +77,31 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
     none: { bytes: 0, flag: '' },
     body: { bytes: config.maxBodyBytes, flag: '--max-body-bytes' },
     module: { bytes: config.maxModuleBytes, flag: '--max-module-bytes' },
+    sql: { bytes: config.maxSqlBytes, flag: '--max-sql-bytes' },
   };
+  const streams = new Set<OpenStream>();
+  let closed = false;
 
   const register = (route: Route): void => {
     const names = paramNames(route.pattern);
     app[route.method](route.pattern, (res, req) => {
       let aborted = false;
-      const abortHandlers: (() => void)[] = [];
+      let stream: OpenStream | undefined;
       res.onAborted(() => {
         aborted = true;
-        for (const fn of abortHandlers) fn();
+        stream?.aborted();
       });
       const params: Record<string, string> = {};
-      names.forEach((name, i) => (params[name] = decodeURIComponent(req.getParameter(i) ?? '')));
+      let badParam: string | undefined;
+      names.forEach((name, i) => {
+        const raw = req.getParameter(i) ?? '';
+        try {
+          params[name] = decodeURIComponent(raw);
+        } catch {
+          badParam = name;
+          params[name] = raw;
+        }
+      });
       const lengthHeader = req.getHeader('content-length');
       const ctxBase = {
         method: req.getMethod().toUpperCase(),
@@ -99,24 +118,38 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
       void (async () => {
         try {
           const body = await bodyPromise;
+          if (badParam !== undefined) throw new WasmbaseError('BAD_REQUEST', `the ${badParam} part of the path is not valid percent-encoding`);
           const reply = await route.handler({ ...ctxBase, body });
-          if (aborted) return;
-          if ('stream' in reply) reply.stream(res, fn => abortHandlers.push(fn));
-          else writeReply(res, reply);
+          if ('start' in reply) {
+            if (aborted || closed) return reply.cancel();
+            const opened = openStream(res, reply, CORS, () => streams.delete(opened));
+            stream = opened;
+            streams.add(opened);
+            reply.start(opened);
+          } else if (!aborted) writeReply(res, reply);
         } catch (err) {
           const error = toWasmbaseError(err);
-          if (error.code === 'INTERNAL') logger.error('request failed', { method: ctxBase.method, path: ctxBase.path, err });
+          // Reducer failures (530) and timeouts (504) are the module's business: they are in its log.
+          if (error.status >= 500 && error.status !== 530 && error.status !== 504) logger.error('request failed', { method: ctxBase.method, path: ctxBase.path, code: error.code, err });
           if (!aborted) writeReply(res, errorReply(error), error.code === 'BODY_TOO_LARGE');
         }
       })();
     });
   };
 
-  for (const route of [...identityRoutes(deps), ...databaseRoutes(deps)]) register(route);
+  const routes = [...identityRoutes(deps), ...databaseRoutes(deps)];
+  for (const route of routes) register(route);
+  const shapes = routes.map(r => ({ method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(), regex: new RegExp(`^${r.pattern.replace(/:[a-z_]+/g, '[^/]+')}/?$`) }));
   app.options('/*', res => writeReply(res, { status: 204 }));
   app.any('/*', (res, req) => {
-    const err = new WasmbaseError('ROUTE_NOT_FOUND', `no route ${req.getMethod().toUpperCase()} ${req.getUrl()}; see the HTTP API in runtime/http/README.md`);
-    writeReply(res, errorReply(err));
+    const method = req.getMethod().toUpperCase();
+    const url = req.getUrl();
+    const allowed = [...new Set(shapes.filter(s => s.regex.test(url)).map(s => s.method))];
+    const err =
+      allowed.length > 0
+        ? new WasmbaseError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.slice(0, 200)}; use ${allowed.join(' or ')}`, { allowed })
+        : new WasmbaseError('ROUTE_NOT_FOUND', `no route ${method} ${url.slice(0, 200)}; see the HTTP API in runtime/http/README.md`);
+    writeReply(res, { ...errorReply(err), ...(allowed.length > 0 ? { headers: { 'content-type': 'application/json', allow: allowed.join(', ') } } : {}) });
   });
 
   const socket = await new Promise<us_listen_socket>((resolve, reject) => {
@@ -126,7 +159,10 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
   return {
     port,
     close: async () => {
+      if (closed) return;
+      closed = true;
       uws.us_listen_socket_close(socket);
+      for (const open of [...streams]) open.end();
     },
   };
 }

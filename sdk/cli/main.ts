@@ -1,7 +1,8 @@
 /**
  * @module
- * The `wasmbase` command line: `start` (the server, with a flag for every option) and
- * `build-modules`. Messages go to stderr; data (like the curl examples) to stdout.
+ * The `wasmbase` command line: `start` (the server, with a flag for every option),
+ * `build-modules`, and the client commands (`identity new`, `publish`, `call`, `sql`, `logs`).
+ * Messages go to stderr; data (like the curl examples) to stdout.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, OPTION_SPECS, parseListen, type Config, type RawOptions } from '../../runtime/config.js';
 import { WasmbaseError } from '../../runtime/errors.js';
 import { closeOnSignals, runServer, type RunningServer } from '../../runtime/main.js';
+import { clientCommands } from './client-commands.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -106,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('wasmbase').description('a database server that hosts application logic as WebAssembly').version('0.1.0');
   program.addCommand(startCommand());
   program.addCommand(buildModulesCommand());
+  for (const cmd of clientCommands()) program.addCommand(cmd);
   program.showSuggestionAfterError();
   try {
     await program.parseAsync([...argv]);
