@@ -18,3 +18,10 @@ export { typeFromJson, typeToJson, productTypeToJson } from './sats-type-json.js
 export { valueFromJson, valueToJson, reducerArgsFromJson, formatType, specialKind } from './sats-json.js';
 export { Identity, ConnectionId } from './identity.js';
 export { encodeRowList, decodeRowList } from './row-list.js';
+export type * from './ws-messages.js';
+export { WS_PROTOCOL_V1_BSATN, WS_PROTOCOL_V1_JSON, WS_LIMITS, CALL_REDUCER_FLAGS, CLIENT_MESSAGE_TAGS, SERVER_MESSAGE_TAGS } from './ws-messages.js';
+export { encodeClientMessageBsatn, decodeClientMessageBsatn, encodeServerMessageBsatn, decodeServerMessageBsatn } from './ws-bsatn.js';
+export { encodeClientMessageJson, decodeClientMessageJson, encodeServerMessageJson, decodeServerMessageJson } from './ws-json.js';
+export { frameServerPayload, unframeServerPayload, COMPRESSION_THRESHOLD_BYTES, MAX_DECOMPRESSED_BYTES } from './ws-frame.js';
+export { rowToJsonText, argsToJsonText } from './ws-json-value.js';
+export { parseJsonExact, type JsonValue } from './ws-json-parse.js';
