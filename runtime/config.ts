@@ -50,6 +50,12 @@ export interface Config {
   readonly wsMaxBackpressureBytes: number;
   /** Seconds without traffic after which a WebSocket connection is closed (pings keep it alive). */
   readonly wsIdleTimeoutSec: number;
+  /** Messages one WebSocket client may have waiting to be handled before it is disconnected. */
+  readonly wsMaxQueuedMessages: number;
+  /** Reducer calls of one WebSocket client executing at once (later ones wait in its queue). */
+  readonly wsMaxInflightCalls: number;
+  /** Subscribed queries one WebSocket client may hold. */
+  readonly wsMaxSubscriptions: number;
   /** Issuer (`iss`) written into tokens this server mints. */
   readonly issuer: string;
 }
@@ -108,6 +114,9 @@ export const OPTION_SPECS = [
   { key: 'wsMaxMessageBytes', flag: 'ws-max-message-bytes', env: 'WASMBASE_WS_MAX_MESSAGE_BYTES', help: 'largest inbound WebSocket message', defaultValue: 1 * MiB, parse: int(1 * KiB, 256 * MiB) },
   { key: 'wsMaxBackpressureBytes', flag: 'ws-max-backpressure-bytes', env: 'WASMBASE_WS_MAX_BACKPRESSURE_BYTES', help: 'outbound bytes buffered per WebSocket client before disconnect', defaultValue: 16 * MiB, parse: int(64 * KiB, 1024 * MiB) },
   { key: 'wsIdleTimeoutSec', flag: 'ws-idle-timeout-sec', env: 'WASMBASE_WS_IDLE_TIMEOUT_SEC', help: 'idle WebSocket timeout (pings keep connections alive)', defaultValue: 120, parse: int(8, 960) },
+  { key: 'wsMaxQueuedMessages', flag: 'ws-max-queued-messages', env: 'WASMBASE_WS_MAX_QUEUED_MESSAGES', help: 'messages a WebSocket client may have waiting before disconnect', defaultValue: 16_384, parse: int(16, 1_000_000) },
+  { key: 'wsMaxInflightCalls', flag: 'ws-max-inflight-calls', env: 'WASMBASE_WS_MAX_INFLIGHT_CALLS', help: 'reducer calls of one WebSocket client executing at once', defaultValue: 1024, parse: int(1, 65_536) },
+  { key: 'wsMaxSubscriptions', flag: 'ws-max-subscriptions', env: 'WASMBASE_WS_MAX_SUBSCRIPTIONS', help: 'subscribed queries one WebSocket client may hold', defaultValue: 1024, parse: int(1, 1_000_000) },
   { key: 'issuer', flag: 'issuer', env: 'WASMBASE_ISSUER', help: 'issuer (iss) of tokens this server mints', defaultValue: 'wasmbase://localhost', parse: str },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 

@@ -19,6 +19,8 @@ export interface CallRequest {
   readonly connectionId: ConnectionId | undefined;
   /** Set by internal callers only: lets `init`/`client_connected`/`client_disconnected` run. */
   readonly allowLifecycle?: boolean;
+  /** Opaque value handed back with the call in `AppliedBatch` (lets a caller recognise its calls). */
+  readonly context?: unknown;
 }
 
 export type CallOutcome =
@@ -36,6 +38,32 @@ export type CallOutcome =
       readonly timestamp: bigint;
       readonly durationMicros: number;
     };
+
+/** A call as the executor runs it (reducer resolved, timestamp given). */
+export interface ExecutedCall {
+  readonly reducer: string;
+  readonly reducerId: number;
+  readonly args: Uint8Array;
+  readonly sender: Identity;
+  readonly connectionId: ConnectionId | undefined;
+  readonly timestamp: bigint;
+  /** Opaque value of the caller's, handed back with the call's outcome (see `AppliedBatch`). */
+  readonly context?: unknown;
+}
+
+/** One finished call of a committed batch. */
+export type AppliedCall =
+  | { readonly status: 'committed'; readonly call: ExecutedCall; readonly changes: CallChanges; readonly durationMicros: number }
+  | { readonly status: 'failed'; readonly call: ExecutedCall; readonly error: WasmbaseError; readonly durationMicros: number };
+
+/**
+ * A batch whose writes were just committed: every call it finished, in execution order (failed
+ * ones included), and the promise of its durability.
+ */
+export interface AppliedBatch {
+  readonly calls: readonly AppliedCall[];
+  readonly durable: Promise<void>;
+}
 
 /** A committed transaction as subscribers see it, delivered in commit order. */
 export interface CommittedTx {
@@ -93,8 +121,14 @@ export interface DatabaseHandle {
    * like any reducer transaction (reducer name `__sql__` or the given label).
    */
   transact<T>(label: string, sender: Identity, fn: (tx: BatchTx) => T): Promise<{ readonly result: T; readonly changes: CallChanges }>;
-  /** Subscribes to committed transactions in commit order; returns an unsubscribe function. */
+  /** Subscribes to committed transactions in commit order, once durable; returns an unsubscribe function. */
   onCommit(listener: (tx: CommittedTx) => void): () => void;
+  /**
+   * Subscribes to applied batches: called synchronously right after each batch's commit, before
+   * any later commit, so `read` inside the listener sees exactly the state after the batch. The
+   * batch's calls are durable once `batch.durable` resolves. Returns an unsubscribe function.
+   */
+  onApplied(listener: (batch: AppliedBatch) => void): () => void;
 }
 
 /** One line of a database's module log. */
@@ -132,6 +166,8 @@ export interface Engine {
   logFollow(identity: Identity, listener: (record: ModuleLogRecord) => void): () => void;
   /** Called when a database is deleted (open subscribers and log followers close). */
   onDelete(listener: (identity: Identity) => void): () => void;
+  /** Called when a database's module was replaced (its handle changed; subscribers reconnect). */
+  onUpdate(listener: (identity: Identity) => void): () => void;
   /** Stops accepting calls, drains in-flight batches, closes stores and workers. */
   close(): Promise<void>;
 }

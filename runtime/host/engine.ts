@@ -13,8 +13,8 @@ import { ModuleLog, moduleLogLevel, type Logger } from '../log/index.js';
 import { BsatnReader, Identity, skipValue, type ModuleSchema, type ReducerSchema } from '../protocol/index.js';
 import { openCatalog, openDatabaseStore, readRecordedModuleHash, type CallChanges, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
 import { validateDatabaseName } from './database-name.js';
-import type { CallOutcome, CallRequest, CommittedTx, DatabaseHandle, DatabaseInfo, Engine, ModuleLogRecord, PublishRequest, PublishResult } from './engine-types.js';
-import { DatabaseExecutor, type ExecutedCall } from './executor.js';
+import type { AppliedBatch, CallOutcome, CallRequest, CommittedTx, DatabaseHandle, DatabaseInfo, Engine, ExecutedCall, ModuleLogRecord, PublishRequest, PublishResult } from './engine-types.js';
+import { DatabaseExecutor } from './executor.js';
 import { validateModule, type ValidatedModule } from './module-validate.js';
 import { planMigration } from './schema-compat.js';
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';
@@ -72,6 +72,7 @@ class LiveDatabase implements DatabaseHandle {
   readonly executor: DatabaseExecutor;
   readonly log: ModuleLog;
   readonly #listeners = new Set<(tx: CommittedTx) => void>();
+  readonly #appliedListeners = new Set<(batch: AppliedBatch) => void>();
 
   constructor(info: DatabaseInfo, module: ValidatedModule, dir: string, pool: WorkerPool, config: Config, logger: Logger, log: ModuleLog) {
     this.info = info;
@@ -97,6 +98,15 @@ class LiveDatabase implements DatabaseHandle {
         if (result.status !== 'committed') {
           const level = result.status === 'failed' ? 'info' : 'error';
           this.log.append({ ts: nowMicros(), level, reducer: call.reducer, caller, message: `${call.reducer} ${result.status === 'failed' ? 'failed' : result.status}: ${result.message}` });
+        }
+      },
+      onApplied: batch => {
+        for (const l of this.#appliedListeners) {
+          try {
+            l(batch);
+          } catch (err) {
+            logger.error('batch listener failed', { err });
+          }
         }
       },
       onCommitted: (call, changes) => {
@@ -133,11 +143,11 @@ class LiveDatabase implements DatabaseHandle {
     } catch (err) {
       throw new WasmbaseError('REDUCER_ARGS_INVALID', `arguments of ${reducer.name} do not match its parameters: ${err instanceof Error ? err.message : String(err)}`, { reducer: reducer.name });
     }
-    return this.executor.call(this.#executed(reducer.name, reducer.id, request.args, request.sender, request.connectionId));
+    return this.executor.call(this.#executed(reducer.name, reducer.id, request.args, request.sender, request.connectionId, request.context));
   }
 
-  #executed(reducer: string, reducerId: number, args: Uint8Array, sender: Identity, connectionId: CallRequest['connectionId']): ExecutedCall {
-    return { reducer, reducerId, args, sender, connectionId: connectionId?.isZero() === true ? undefined : connectionId, timestamp: nowMicros() };
+  #executed(reducer: string, reducerId: number, args: Uint8Array, sender: Identity, connectionId: CallRequest['connectionId'], context?: unknown): ExecutedCall {
+    return { reducer, reducerId, args, sender, connectionId: connectionId?.isZero() === true ? undefined : connectionId, timestamp: nowMicros(), context };
   }
 
   read<T>(fn: (tx: ReturnType<DatabaseStore['read']>) => T): T {
@@ -158,6 +168,11 @@ class LiveDatabase implements DatabaseHandle {
     return () => this.#listeners.delete(listener);
   }
 
+  onApplied(listener: (batch: AppliedBatch) => void): () => void {
+    this.#appliedListeners.add(listener);
+    return () => this.#appliedListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     await this.executor.close();
     await this.store.close();
@@ -172,6 +187,7 @@ class WasmbaseEngine implements Engine {
   readonly #pool: WorkerPool;
   readonly #live = new Map<string, LiveDatabase>();
   readonly #deleteListeners = new Set<(identity: Identity) => void>();
+  readonly #updateListeners = new Set<(identity: Identity) => void>();
   /** Serialises publishes, deletes and renames. */
   #admin: Promise<unknown> = Promise.resolve();
 
@@ -345,6 +361,7 @@ class WasmbaseEngine implements Engine {
       return { ...call, reducerId: reducer.id };
     });
     this.#live.set(hex, next);
+    for (const l of this.#updateListeners) l(db.info.identity);
     await db.close();
     await this.#catalog.putDatabase(this.#record(info));
     this.#logger.info('database updated', { database: hex, module: validated.hash, clear: request.clear });
@@ -403,6 +420,11 @@ class WasmbaseEngine implements Engine {
   onDelete(listener: (identity: Identity) => void): () => void {
     this.#deleteListeners.add(listener);
     return () => this.#deleteListeners.delete(listener);
+  }
+
+  onUpdate(listener: (identity: Identity) => void): () => void {
+    this.#updateListeners.add(listener);
+    return () => this.#updateListeners.delete(listener);
   }
 
   async close(): Promise<void> {

@@ -11,21 +11,12 @@
  */
 import { WasmbaseError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import type { ConnectionId, Identity } from '../protocol/index.js';
+import type { Identity } from '../protocol/index.js';
 import type { BatchTx, CallChanges, DatabaseStore, WriteSet } from '../store/index.js';
 import { packCalls, PROGRESS, unpackChanges, type BatchCall, type BatchResult, type CallResult } from './batch-types.js';
-import type { CallOutcome } from './engine-types.js';
+import type { AppliedBatch, AppliedCall, CallOutcome, ExecutedCall } from './engine-types.js';
 import type { ValidatedModule } from './module-validate.js';
 import type { WorkerPool } from './worker-pool.js';
-
-export interface ExecutedCall {
-  readonly reducer: string;
-  readonly reducerId: number;
-  readonly args: Uint8Array;
-  readonly sender: Identity;
-  readonly connectionId: ConnectionId | undefined;
-  readonly timestamp: bigint;
-}
 
 export interface ExecutorDeps {
   readonly pool: WorkerPool;
@@ -41,6 +32,11 @@ export interface ExecutorDeps {
   readonly onFinished: (call: ExecutedCall, result: CallResult | { status: 'timeout'; message: string; durationMicros: number }) => void;
   /** Committed transactions, in commit order, once durable. */
   readonly onCommitted: (call: ExecutedCall, changes: CallChanges) => void;
+  /**
+   * Called synchronously right after a batch's LMDB commit, before any later commit: a read
+   * snapshot taken inside sees exactly the state after this batch.
+   */
+  readonly onApplied: (batch: AppliedBatch) => void;
 }
 
 interface QueuedCall {
@@ -165,6 +161,14 @@ export class DatabaseExecutor {
     void this.#runBatch(batch);
   }
 
+  #applied(batch: AppliedBatch): void {
+    try {
+      this.#deps.onApplied(batch);
+    } catch (err) {
+      this.#deps.logger.error('batch listener failed', { err });
+    }
+  }
+
   #release(): void {
     this.#busy = false;
     this.#pump();
@@ -188,6 +192,7 @@ export class DatabaseExecutor {
       const { durable } = store.commit(tx.finish());
       this.#lastDurable = durable;
       this.#release();
+      this.#applied({ calls: [{ status: 'committed', call: job.call, changes, durationMicros: 0 }], durable });
       durable.then(
         () => {
           this.#deps.onCommitted(job.call, changes);
@@ -274,6 +279,10 @@ export class DatabaseExecutor {
       failure = this.#broken;
       result = undefined;
     }
+    const timeoutMicros = d.reducerTimeoutMs * 1000;
+    const timeoutErrors = timeouts.map(q => new WasmbaseError('REDUCER_TIMEOUT', `reducer ${q.call.reducer} ran longer than ${d.reducerTimeoutMs} ms (--reducer-timeout-ms) and was stopped`));
+    const timeoutOutcomes = timeouts.map((q, i): AppliedCall => ({ status: 'failed', call: q.call, error: timeoutErrors[i]!, durationMicros: timeoutMicros }));
+    let outcomes: AppliedCall[] = [];
     if (result === undefined) {
       this.#base = undefined;
       this.#release();
@@ -284,6 +293,15 @@ export class DatabaseExecutor {
       this.#release();
       try {
         durable = d.store.commit(result.writeSet).durable;
+        outcomes = result.results.map((r, i): AppliedCall => {
+          const call = pending[i]!.call;
+          if (r.status === 'committed') {
+            return { status: 'committed', call, changes: unpackChanges(result!.changes.subarray(r.changesAt[0], r.changesAt[1])), durationMicros: r.durationMicros };
+          }
+          const code = r.status === 'failed' ? 'REDUCER_FAILED' : r.status === 'out_of_memory' ? 'REDUCER_OUT_OF_MEMORY' : 'REDUCER_TRAPPED';
+          return { status: 'failed', call, error: new WasmbaseError(code, r.message, { reducer: call.reducer }), durationMicros: r.durationMicros };
+        });
+        this.#applied({ calls: [...timeoutOutcomes, ...outcomes], durable });
       } catch (err) {
         this.#broken = err;
         failure = err;
@@ -292,11 +310,11 @@ export class DatabaseExecutor {
     }
     this.#lastDurable = durable;
 
-    for (const q of timeouts) {
-      const message = `reducer ${q.call.reducer} ran longer than ${d.reducerTimeoutMs} ms (--reducer-timeout-ms) and was stopped`;
-      d.onFinished(q.call, { status: 'timeout', message, durationMicros: d.reducerTimeoutMs * 1000 });
-      q.resolve({ status: 'failed', error: new WasmbaseError('REDUCER_TIMEOUT', message), timestamp: q.call.timestamp, durationMicros: d.reducerTimeoutMs * 1000 });
-    }
+    timeouts.forEach((q, i) => {
+      const error = timeoutErrors[i]!;
+      d.onFinished(q.call, { status: 'timeout', message: error.message, durationMicros: timeoutMicros });
+      q.resolve({ status: 'failed', error, timestamp: q.call.timestamp, durationMicros: timeoutMicros });
+    });
     if (result === undefined) {
       if (pending.length > 0) d.logger.error('reducer batch failed', { err: failure, calls: pending.length });
       for (const q of pending) {
@@ -311,17 +329,16 @@ export class DatabaseExecutor {
       for (const q of pending) q.resolve({ status: 'failed', error: new WasmbaseError('STORAGE_FAILURE', 'the transaction could not be made durable'), timestamp: q.call.timestamp, durationMicros: 0 });
       return;
     }
-    result.results.forEach((r, i) => {
+    const results = result.results;
+    outcomes.forEach((o, i) => {
       const q = pending[i]!;
-      d.onFinished(q.call, r);
-      if (r.status === 'committed') {
-        const changes = unpackChanges(result.changes.subarray(r.changesAt[0], r.changesAt[1]));
-        d.onCommitted(q.call, changes);
-        q.resolve({ status: 'committed', changes, timestamp: q.call.timestamp, durationMicros: r.durationMicros });
+      d.onFinished(q.call, results[i]!);
+      if (o.status === 'committed') {
+        d.onCommitted(q.call, o.changes);
+        q.resolve({ status: 'committed', changes: o.changes, timestamp: q.call.timestamp, durationMicros: o.durationMicros });
         return;
       }
-      const code = r.status === 'failed' ? 'REDUCER_FAILED' : r.status === 'out_of_memory' ? 'REDUCER_OUT_OF_MEMORY' : 'REDUCER_TRAPPED';
-      q.resolve({ status: 'failed', error: new WasmbaseError(code, r.message, { reducer: q.call.reducer }), timestamp: q.call.timestamp, durationMicros: r.durationMicros });
+      q.resolve({ status: 'failed', error: o.error, timestamp: q.call.timestamp, durationMicros: o.durationMicros });
     });
   }
 }

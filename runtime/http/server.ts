@@ -16,6 +16,7 @@ import { identityRoutes } from './routes-identity.js';
 import { statusLine } from './status.js';
 import { openStream, type OpenStream } from './stream.js';
 import { loadUws, type HttpResponse, type us_listen_socket } from './uws.js';
+import { registerSubscribeRoute } from '../ws/index.js';
 
 export interface ServerDeps {
   readonly config: Config;
@@ -137,6 +138,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
     });
   };
 
+  const subscribe = registerSubscribeRoute(app, deps);
   const routes = [...identityRoutes(deps), ...databaseRoutes(deps)];
   for (const route of routes) register(route);
   const shapes = routes.map(r => ({ method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(), regex: new RegExp(`^${r.pattern.replace(/:[a-z_]+/g, '[^/]+')}/?$`) }));
@@ -163,6 +165,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
       closed = true;
       uws.us_listen_socket_close(socket);
       for (const open of [...streams]) open.end();
+      subscribe.close();
     },
   };
 }

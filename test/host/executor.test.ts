@@ -52,6 +52,7 @@ function executor(store: DatabaseStore, pool: WorkerPool, batchMaxCalls = 2) {
     logger: silentLogger,
     onFinished: () => {},
     onCommitted: () => {},
+    onApplied: () => {},
   });
 }
 

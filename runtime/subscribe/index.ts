@@ -1,0 +1,14 @@
+/**
+ * @module
+ * Subscriptions: clients subscribe to SQL queries and, after every committed transaction,
+ * receive the rows that entered or left them. `compileSubscription` checks and plans a query,
+ * `evaluateSubscription` computes its current rows, and a `SubscriptionRegistry` shares
+ * identical queries and computes each committed batch's deltas incrementally.
+ */
+export { compileSubscription } from './subscription-compile.js';
+export { evaluateSubscription } from './query-eval.js';
+export { SubscriptionRegistry } from './subscription-registry.js';
+export type { RegistryOptions } from './subscription-registry.js';
+export { batchStates } from './batch-states.js';
+export { DEFAULT_SUBSCRIPTION_ROW_LIMIT, MAX_SUBSCRIPTION_TABLES } from './subscription-types.js';
+export type { CompiledSubscription, SharedQuery, QueryDelta, EvaluateOptions } from './subscription-types.js';

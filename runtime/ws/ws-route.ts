@@ -1,0 +1,266 @@
+/**
+ * @module
+ * `GET /v1/database/:name_or_identity/subscribe`: the WebSocket upgrade (protocol choice, query
+ * parameters, authentication), then the life of the connection — `client_connected` before
+ * `IdentityToken`, messages decoded and queued on the session, `client_disconnected` on close.
+ */
+import type { TokenService } from '../auth/index.js';
+import type { Config } from '../config.js';
+import { toWasmbaseError, WasmbaseError } from '../errors.js';
+import type { DatabaseHandle, Engine } from '../host/index.js';
+import type { Logger } from '../log/index.js';
+import type {
+  Identity} from '../protocol/index.js';
+import {
+  ConnectionId,
+  decodeClientMessageBsatn,
+  decodeClientMessageJson,
+  WS_PROTOCOL_V1_BSATN,
+  WS_PROTOCOL_V1_JSON,
+  type ClientMessage,
+  type WsCompression,
+} from '../protocol/index.js';
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { WsEncoding } from './ws-encode.js';
+import { DatabaseFeed } from './ws-feed.js';
+import { CLOSE, WsSession, type WsLimits } from './ws-session.js';
+
+export interface WsDeps {
+  readonly config: Config;
+  readonly engine: Engine;
+  readonly tokens: TokenService;
+  readonly logger: Logger;
+}
+
+/** What the upgrade hands to `open`. */
+interface UpgradeData {
+  readonly handle: DatabaseHandle;
+  readonly identity: Identity;
+  readonly token: string;
+  readonly connectionId: ConnectionId;
+  readonly encoding: WsEncoding;
+  readonly light: boolean;
+  session?: WsSession;
+}
+
+export interface SubscribeRoute {
+  /** Open WebSocket connections. */
+  readonly connections: () => number;
+  /** Closes every connection (server shutdown). */
+  close(): void;
+}
+
+const PROTOCOLS = [WS_PROTOCOL_V1_BSATN, WS_PROTOCOL_V1_JSON] as const;
+const COMPRESSIONS: readonly WsCompression[] = ['None', 'Gzip', 'Brotli'];
+
+function boolParam(query: URLSearchParams, name: string, fallback: boolean): boolean {
+  const v = query.get(name);
+  if (v === null || v === '') return fallback;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new WasmbaseError('BAD_REQUEST', `query parameter ${name} must be true or false, got "${v.slice(0, 40)}"`);
+}
+
+function connectionIdParam(query: URLSearchParams): ConnectionId {
+  const v = query.get('connection_id');
+  if (v === null || v === '') return ConnectionId.random();
+  let id: ConnectionId;
+  try {
+    id = ConnectionId.fromHex(v);
+  } catch {
+    throw new WasmbaseError('BAD_REQUEST', 'query parameter connection_id must be 32 hex digits');
+  }
+  if (id.isZero()) throw new WasmbaseError('BAD_REQUEST', 'query parameter connection_id must not be zero');
+  return id;
+}
+
+function bearer(authorization: string, query: URLSearchParams): string | undefined {
+  const header = authorization.trim();
+  if (header !== '') {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (match === null) throw new WasmbaseError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
+    return match[1];
+  }
+  const t = query.get('token');
+  return t === null || t === '' ? undefined : t;
+}
+
+function rejectUpgrade(res: HttpResponse, err: WasmbaseError): void {
+  res.cork(() => {
+    res.writeStatus(`${err.status} ${err.status === 400 ? 'Bad Request' : err.status === 401 ? 'Unauthorized' : err.status === 404 ? 'Not Found' : 'Error'}`);
+    res.writeHeader('content-type', 'application/json');
+    res.writeHeader('access-control-allow-origin', '*');
+    res.end(JSON.stringify(err.toBody()));
+  });
+}
+
+export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): SubscribeRoute {
+  const { config, engine, tokens, logger } = deps;
+  const limits: WsLimits = {
+    maxBufferedBytes: config.wsMaxBackpressureBytes,
+    maxInflightCalls: config.wsMaxInflightCalls,
+    maxQueuedMessages: config.wsMaxQueuedMessages,
+    maxSubscriptions: config.wsMaxSubscriptions,
+  };
+  const feeds = new Map<string, DatabaseFeed>();
+  let sockets = 0;
+
+  const feedFor = (handle: DatabaseHandle): DatabaseFeed => {
+    const key = handle.info.identity.toHex();
+    let feed = feeds.get(key);
+    if (feed === undefined || feed.handle !== handle) {
+      feed?.close(CLOSE.RESTART, 'the database module was updated; reconnect');
+      feed = new DatabaseFeed(handle, logger.child({ database: key }), config.sqlRowLimit);
+      feeds.set(key, feed);
+    }
+    return feed;
+  };
+  const dropFeed = (identity: Identity, code: number, reason: string): void => {
+    const key = identity.toHex();
+    feeds.get(key)?.close(code, reason);
+    feeds.delete(key);
+  };
+  const stopDelete = engine.onDelete(identity => dropFeed(identity, CLOSE.GOING_AWAY, 'the database was deleted'));
+  const stopUpdate = engine.onUpdate(identity => dropFeed(identity, CLOSE.RESTART, 'the database module was updated; reconnect'));
+
+  const lifecycle = (handle: DatabaseHandle, kind: 'OnConnect' | 'OnDisconnect') => handle.schema.reducers.find(r => r.lifecycle === kind);
+
+  app.ws<UpgradeData>('/v1/database/:name_or_identity/subscribe', {
+    maxPayloadLength: config.wsMaxMessageBytes,
+    idleTimeout: config.wsIdleTimeoutSec,
+    sendPingsAutomatically: true,
+    // Our own limit (checked before every send) closes slow clients with a reason; uWS's
+    // must never drop a message silently before that.
+    maxBackpressure: config.wsMaxBackpressureBytes + 64 * 1024 * 1024,
+
+    upgrade: (res, req, context) => {
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      const key = req.getHeader('sec-websocket-key');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const offered = req.getHeader('sec-websocket-protocol');
+      const authorization = req.getHeader('authorization');
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      const rawName = req.getParameter(0) ?? '';
+      void (async () => {
+        try {
+          const wanted = offered.split(',').map(p => p.trim());
+          const protocol = PROTOCOLS.find(p => wanted.includes(p));
+          if (protocol === undefined) throw new WasmbaseError('BAD_REQUEST', `no valid protocol selected: offer one of ${PROTOCOLS.join(', ')} in Sec-WebSocket-Protocol`);
+          let name: string;
+          try {
+            name = decodeURIComponent(rawName);
+          } catch {
+            throw new WasmbaseError('BAD_REQUEST', 'the database part of the path is not valid percent-encoding');
+          }
+          const compression = query.get('compression') ?? 'Brotli';
+          if (!(COMPRESSIONS as readonly string[]).includes(compression)) throw new WasmbaseError('BAD_REQUEST', `query parameter compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression.slice(0, 40)}"`);
+          const light = boolParam(query, 'light', false);
+          // Every message is sent once its transaction is durable, so confirmed reads are always on.
+          boolParam(query, 'confirmed', true);
+          const connectionId = connectionIdParam(query);
+          const handle = engine.resolve(name);
+          if (handle === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database "${name.slice(0, 80)}"`);
+          const presented = bearer(authorization, query);
+          let identity: Identity;
+          let token: string;
+          if (presented === undefined) {
+            const minted = await tokens.mintIdentity();
+            identity = minted.identity;
+            token = minted.token;
+          } else {
+            identity = (await tokens.verify(presented)).identity;
+            token = presented;
+          }
+          if (aborted) return;
+          const data: UpgradeData = { handle, identity, token, connectionId, encoding: { format: protocol === WS_PROTOCOL_V1_JSON ? 'json' : 'bsatn', compression: compression as WsCompression }, light };
+          res.cork(() => res.upgrade(data, key, protocol, extensions, context));
+        } catch (err) {
+          const error = toWasmbaseError(err);
+          if (error.code === 'INTERNAL') logger.error('websocket upgrade failed', { err });
+          if (!aborted) rejectUpgrade(res, error.code === 'INTERNAL' ? new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)') : error);
+        }
+      })();
+    },
+
+    open: ws => {
+      sockets++;
+      const data = ws.getUserData();
+      const handle = engine.resolve(data.handle.info.identity.toHex());
+      if (handle !== data.handle) {
+        ws.end(CLOSE.RESTART, 'the database changed while connecting; reconnect');
+        return;
+      }
+      const feed = feedFor(handle);
+      const session = new WsSession({ ...data, isOwner: data.identity.equals(handle.info.owner), feed, socket: ws, limits });
+      data.session = session;
+      feed.sessions.add(session);
+      void (async () => {
+        const onConnect = lifecycle(handle, 'OnConnect');
+        if (onConnect !== undefined) {
+          const outcome = await handle
+            .call({ reducer: onConnect.name, args: new Uint8Array(0), sender: session.identity, connectionId: session.connectionId, allowLifecycle: true })
+            .catch((err: unknown) => ({ status: 'failed' as const, error: toWasmbaseError(err) }));
+          if (outcome.status === 'failed') {
+            session.close(CLOSE.POLICY, `the database refused the connection: ${outcome.error.message}`);
+            return;
+          }
+        }
+        if (session.closed) return;
+        session.send(session.encode({ tag: 'IdentityToken', identity: session.identity, token: session.token, connectionId: session.connectionId }));
+        session.markReady();
+      })();
+    },
+
+    message: (ws, buffer, isBinary) => {
+      const session = ws.getUserData().session;
+      if (session === undefined || session.closed) return;
+      let message: ClientMessage;
+      try {
+        if (session.encoding.format === 'bsatn') {
+          if (!isBinary) throw new WasmbaseError('PROTOCOL_DECODE', 'text frame on the v1.bsatn protocol: send binary BSATN messages');
+          message = decodeClientMessageBsatn(new Uint8Array(buffer.slice(0)));
+        } else {
+          if (isBinary) throw new WasmbaseError('PROTOCOL_DECODE', 'binary frame on the v1.json protocol: send text JSON messages');
+          message = decodeClientMessageJson(Buffer.from(buffer).toString('utf8'));
+        }
+      } catch (err) {
+        session.close(isBinary === (session.encoding.format === 'bsatn') ? CLOSE.INVALID_PAYLOAD : CLOSE.UNSUPPORTED_DATA, toWasmbaseError(err).message);
+        return;
+      }
+      session.receive(message);
+    },
+
+    close: ws => {
+      sockets--;
+      const session = ws.getUserData().session;
+      if (session === undefined) return;
+      session.markClosed();
+      const feed = session.feed;
+      feed.remove(session);
+      if (feed.sessions.size === 0 && feeds.get(feed.handle.info.identity.toHex()) === feed) {
+        feed.close(CLOSE.NORMAL, '');
+        feeds.delete(feed.handle.info.identity.toHex());
+      }
+      const onDisconnect = lifecycle(feed.handle, 'OnDisconnect');
+      if (onDisconnect !== undefined && engine.resolve(feed.handle.info.identity.toHex()) === feed.handle) {
+        // Its failure is in the module log.
+        feed.handle
+          .call({ reducer: onDisconnect.name, args: new Uint8Array(0), sender: session.identity, connectionId: session.connectionId, allowLifecycle: true })
+          .catch((err: unknown) => logger.debug('client_disconnected did not run', { err }));
+      }
+    },
+  });
+
+  return {
+    connections: () => sockets,
+    close: () => {
+      stopDelete();
+      stopUpdate();
+      for (const feed of feeds.values()) feed.close(CLOSE.GOING_AWAY, 'the server is shutting down');
+      feeds.clear();
+    },
+  };
+}

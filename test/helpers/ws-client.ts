@@ -1,0 +1,101 @@
+/** A WebSocket test client speaking v1.bsatn or v1.json through our own codec, with a message queue. */
+import WebSocket from 'ws';
+import {
+  decodeServerMessageBsatn,
+  decodeServerMessageJson,
+  encodeClientMessageBsatn,
+  encodeClientMessageJson,
+  unframeServerPayload,
+  WS_PROTOCOL_V1_BSATN,
+  WS_PROTOCOL_V1_JSON,
+  type ClientMessage,
+  type JsonServerMessage,
+  type ServerMessage,
+} from '../../runtime/protocol/index.js';
+
+export interface WsClientOptions {
+  readonly token?: string;
+  readonly query?: string;
+  readonly format?: 'bsatn' | 'json';
+}
+
+interface Closed {
+  readonly code: number;
+  readonly reason: string;
+}
+
+export class TestWsClient<M = ServerMessage> {
+  readonly socket: WebSocket;
+  readonly format: 'bsatn' | 'json';
+  readonly #queue: M[] = [];
+  readonly #waiters: ((m: M) => void)[] = [];
+  /** Raw frames as received (binary frames include the compression tag). */
+  readonly frames: (Buffer | string)[] = [];
+  closed: Promise<Closed>;
+
+  constructor(socket: WebSocket, format: 'bsatn' | 'json') {
+    this.socket = socket;
+    this.format = format;
+    this.closed = new Promise(resolve => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    socket.on('message', (data, isBinary) => {
+      const raw = isBinary ? Buffer.from(data as Buffer) : (data as Buffer).toString('utf8');
+      this.frames.push(raw);
+      const message = (typeof raw === 'string' ? decodeServerMessageJson(raw) : decodeServerMessageBsatn(unframeServerPayload(new Uint8Array(raw)))) as M;
+      const waiter = this.#waiters.shift();
+      if (waiter !== undefined) waiter(message);
+      else this.#queue.push(message);
+    });
+  }
+
+  send(message: ClientMessage): void {
+    if (this.format === 'json') this.socket.send(encodeClientMessageJson(message));
+    else this.socket.send(encodeClientMessageBsatn(message));
+  }
+
+  /** The next message (fails after `ms`). */
+  next(ms = 5000): Promise<M> {
+    const queued = this.#queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(new Error(`no message within ${ms} ms`));
+      }, ms);
+      const waiter = (m: M) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Messages received and not yet taken. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Opens a connection; resolves once the socket is open (the first message is not yet read). */
+export function openWs(baseUrl: string, database: string, options: WsClientOptions = {}): Promise<TestWsClient<ServerMessage>> {
+  const format = options.format ?? 'bsatn';
+  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/database/${database}/subscribe${options.query === undefined ? '?compression=None' : `?${options.query}`}`;
+  const socket = new WebSocket(url, [format === 'json' ? WS_PROTOCOL_V1_JSON : WS_PROTOCOL_V1_BSATN], {
+    headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(new TestWsClient(socket, format)));
+    socket.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body })));
+    });
+    socket.once('error', reject);
+  });
+}
+
+export type { JsonServerMessage };
