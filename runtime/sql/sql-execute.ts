@@ -1,18 +1,19 @@
 /**
  * @module
  * The executor: runs plans on a `TableReader` snapshot (SELECT) or a `BatchTx` (DML). Rows
- * flow through generators, so LIMIT stops reading and decoding early and the row limit stops
- * a runaway query as soon as it is crossed.
+ * flow through generators over lazy store reads, so LIMIT stops reading and decoding early (an
+ * index-ordered `ORDER BY … LIMIT k` reads k rows), ORDER BY without an index keeps a bounded
+ * top-k heap, and the row limit stops a runaway query as soon as it is crossed.
  */
-import { BsatnWriter, decodeFromBytes, encodeToBytes, encodeValue, WasmbaseError } from '../protocol/index.js';
-import type { AlgebraicType, AlgebraicValue, ProductType } from '../protocol/index.js';
-import type { BatchTx, KeyBound, TableReader } from '../store/index.js';
-import type { BoundColumn, BoundExpr, BoundOperand, BoundOrder, BoundSource } from './sql-bound.js';
+import { decodeFromBytes, encodeToBytes, WasmbaseError } from '../protocol/index.js';
+import type { AlgebraicValue, ProductType } from '../protocol/index.js';
+import { lazyIndexPoint, lazyIndexRange, type BatchTx, type TableReader } from '../store/index.js';
+import { encodeKey, iterateAccess } from './sql-access.js';
+import type { BoundColumn, BoundOperand, BoundOrder, BoundSource } from './sql-bound.js';
 import type { AccessPath, JoinStep, SelectPlan, StatementPlan } from './sql-plan.js';
-import { compareValues, hashKey, optionInner, some } from './sql-values.js';
-
-/** The rows of one source, by source index. */
-export type Tuple = readonly (readonly AlgebraicValue[])[];
+import { filterOf, type Tuple } from './sql-predicate.js';
+import { sortKeeping } from './sql-top-k.js';
+import { compareValues, hashKey, optionInner } from './sql-values.js';
 
 /** What a statement changed (zero for SELECT). */
 export interface SqlStats {
@@ -31,146 +32,8 @@ export interface SqlStatementResult {
 
 export const NO_STATS: SqlStats = Object.freeze({ rowsInserted: 0, rowsDeleted: 0, rowsUpdated: 0 });
 
-/** Marks an empty Option (SQL NULL) inside predicate evaluation. */
-const NULL = Symbol('NULL');
-type Scalar = AlgebraicValue | typeof NULL;
-type Predicate = (t: Tuple) => boolean | null;
-
-function operandReader(o: BoundOperand): (t: Tuple) => Scalar {
-  if (o.kind === 'Const') {
-    const v = o.value;
-    return () => v;
-  }
-  const { source, column } = o;
-  if (optionInner(o.type) === undefined) return t => t[source]![column]!;
-  return t => {
-    const v = t[source]![column] as { tag: number; value: AlgebraicValue };
-    return v.tag === 0 ? v.value : NULL;
-  };
-}
-
-/** Compiles a predicate to a function with SQL's three-valued logic (null = unknown). */
-export function compilePredicate(e: BoundExpr): Predicate {
-  switch (e.kind) {
-    case 'Truth': {
-      const v = e.value;
-      return () => v;
-    }
-    case 'BoolColumn': {
-      const read = operandReader(e.column);
-      return t => {
-        const v = read(t);
-        return v === NULL ? null : (v as boolean);
-      };
-    }
-    case 'IsNull': {
-      const { source, column, negated } = { source: e.column.source, column: e.column.column, negated: e.negated };
-      return t => ((t[source]![column] as { tag: number }).tag === 1) !== negated;
-    }
-    case 'Not': {
-      const inner = compilePredicate(e.expr);
-      return t => {
-        const v = inner(t);
-        return v === null ? null : !v;
-      };
-    }
-    case 'And': {
-      const terms = e.terms.map(compilePredicate);
-      return t => {
-        let unknown = false;
-        for (const p of terms) {
-          const v = p(t);
-          if (v === false) return false;
-          if (v === null) unknown = true;
-        }
-        return unknown ? null : true;
-      };
-    }
-    case 'Or': {
-      const terms = e.terms.map(compilePredicate);
-      return t => {
-        let unknown = false;
-        for (const p of terms) {
-          const v = p(t);
-          if (v === true) return true;
-          if (v === null) unknown = true;
-        }
-        return unknown ? null : false;
-      };
-    }
-    case 'Compare': {
-      const left = operandReader(e.left);
-      const right = operandReader(e.right);
-      const type = e.type;
-      const float = type.tag === 'F32' || type.tag === 'F64';
-      const cmp = float ? (a: Scalar, b: Scalar): number => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : a === b ? 0 : NaN) : (a: Scalar, b: Scalar): number => compareValues(type, a as AlgebraicValue, b as AlgebraicValue);
-      const test = {
-        '=': (c: number) => c === 0,
-        '!=': (c: number) => c !== 0 && !Number.isNaN(c),
-        '<': (c: number) => c < 0,
-        '<=': (c: number) => c <= 0,
-        '>': (c: number) => c > 0,
-        '>=': (c: number) => c >= 0,
-      }[e.op];
-      return t => {
-        const a = left(t);
-        const b = right(t);
-        if (a === NULL || b === NULL) return null;
-        return test(cmp(a, b));
-      };
-    }
-  }
-}
-
-function filterOf(e: BoundExpr | undefined): ((t: Tuple) => boolean) | undefined {
-  if (e === undefined) return undefined;
-  const p = compilePredicate(e);
-  return t => p(t) === true;
-}
-
-/** A value of a key column as stored (Option columns hold `some(v)`). */
-function keyValue(columnType: AlgebraicType, v: AlgebraicValue): AlgebraicValue {
-  return optionInner(columnType) === undefined ? v : some(v);
-}
-
-function encodeKey(types: readonly AlgebraicType[], values: readonly AlgebraicValue[]): Uint8Array {
-  const w = new BsatnWriter(64);
-  for (let i = 0; i < values.length; i++) encodeValue(w, types[i]!, keyValue(types[i]!, values[i]!));
-  return w.toBytes();
-}
-
-/** The raw rows an access path reads. */
-export function readAccess(reader: TableReader, a: AccessPath): Uint8Array[] {
-  switch (a.kind) {
-    case 'Empty':
-      return [];
-    case 'TableScan':
-      return reader.scan(a.table.id);
-    case 'IndexScan': {
-      const types = a.index.columns.map(c => a.table.columns[c]!.type);
-      const eqValues = a.eq.map(c => c.value);
-      if (a.eq.length === types.length) {
-        const key = encodeKey(types, eqValues);
-        if (a.index.unique) {
-          const row = reader.findUnique(a.index.id, key);
-          return row === undefined ? [] : [row];
-        }
-        return reader.scanIndexPoint(a.index.id, key);
-      }
-      const colType = types[a.eq.length]!;
-      const bound = (b: { value: { value: AlgebraicValue }; inclusive: boolean } | undefined): KeyBound =>
-        b === undefined ? { kind: 'unbounded' } : { kind: b.inclusive ? 'included' : 'excluded', value: encodeToBytes(colType, keyValue(colType, b.value.value)) };
-      return reader.scanIndexRange(
-        a.index.id,
-        { prefix: encodeKey(types.slice(0, a.eq.length), eqValues), prefixElems: a.eq.length, start: bound(a.lower), end: bound(a.upper) },
-        a.reverse,
-      );
-    }
-  }
-}
-
-function* sourceTuples(reader: TableReader, source: BoundSource, a: AccessPath, filter: ((t: Tuple) => boolean) | undefined): Generator<Tuple> {
-  for (const raw of readAccess(reader, a)) {
+function* sourceTuples(reader: TableReader, source: BoundSource, a: AccessPath, filter: ((t: Tuple) => boolean) | undefined, limit: number | undefined): Generator<Tuple> {
+  for (const raw of iterateAccess(reader, a, limit === undefined ? {} : { limit })) {
     const t: Tuple = [decodeFromBytes(source.rowType, raw) as AlgebraicValue[]];
     if (filter === undefined || filter(t)) yield t;
   }
@@ -214,12 +77,12 @@ function* joinTuples(reader: TableReader, sources: readonly BoundSource[], outer
       }
       if (values.length < step.keys.length) continue;
       const key = encodeKey(types.slice(0, values.length), values);
-      let rows: Uint8Array[];
+      let rows: Iterable<Uint8Array>;
       if (full && step.index.unique) {
         const row = reader.findUnique(step.index.id, key);
         rows = row === undefined ? [] : [row];
-      } else if (full) rows = reader.scanIndexPoint(step.index.id, key);
-      else rows = reader.scanIndexRange(step.index.id, { prefix: key, prefixElems: values.length, start: { kind: 'unbounded' }, end: { kind: 'unbounded' } });
+      } else if (full) rows = lazyIndexPoint(reader, step.index.id, key);
+      else rows = lazyIndexRange(reader, step.index.id, { prefix: key, prefixElems: values.length, start: { kind: 'unbounded' }, end: { kind: 'unbounded' } });
       for (const raw of rows) {
         const out = emit(t, decodeFromBytes(source.rowType, raw) as AlgebraicValue[]);
         if (out !== undefined) yield out;
@@ -233,7 +96,7 @@ function* joinTuples(reader: TableReader, sources: readonly BoundSource[], outer
     const pad: (readonly AlgebraicValue[])[] = new Array<readonly AlgebraicValue[]>(step.source);
     const accessFilter = filterOf(step.accessFilter);
     const rows: (readonly AlgebraicValue[])[] = [];
-    for (const raw of readAccess(reader, step.access)) {
+    for (const raw of iterateAccess(reader, step.access)) {
       const row = decodeFromBytes(source.rowType, raw) as AlgebraicValue[];
       if (accessFilter === undefined || accessFilter([...pad, row])) rows.push(row);
     }
@@ -271,10 +134,15 @@ function* joinTuples(reader: TableReader, sources: readonly BoundSource[], outer
   }
 }
 
-/** Every tuple the plan's FROM/JOIN/WHERE produce, in access order (before sort and limit). */
-export function planTuples(plan: SelectPlan, reader: TableReader): Iterable<Tuple> {
+/**
+ * Every tuple the plan's FROM/JOIN/WHERE produce, in access order (before sort and limit),
+ * lazily. `firstRows` caps how many tuples are wanted; it is passed down to the store only
+ * when every row read becomes a tuple (no filter, no join), else the consumer just stops.
+ */
+export function planTuples(plan: SelectPlan, reader: TableReader, firstRows?: number): Iterable<Tuple> {
   const s = plan.statement;
-  let tuples: Iterable<Tuple> = sourceTuples(reader, s.sources[0]!, plan.root, filterOf(plan.rootFilter));
+  const exact = plan.rootFilter === undefined && plan.joins.length === 0 && firstRows !== undefined && Number.isSafeInteger(firstRows);
+  let tuples: Iterable<Tuple> = sourceTuples(reader, s.sources[0]!, plan.root, filterOf(plan.rootFilter), exact ? firstRows : undefined);
   for (const step of plan.joins) tuples = joinTuples(reader, s.sources, tuples, step);
   return tuples;
 }
@@ -291,27 +159,6 @@ function tupleComparator(order: readonly BoundOrder[]): (a: Tuple, b: Tuple) => 
 
 function rowLimitError(limit: number): WasmbaseError {
   return new WasmbaseError('SQL_ROW_LIMIT', `the query returns more than ${limit} rows, the row limit (--sql-row-limit); add a LIMIT or a narrower WHERE`, { limit });
-}
-
-/**
- * Sorts, keeping only the first `keep` rows (a bounded buffer when `keep` is finite). When more
- * than `keep` rows may be wanted, fails as soon as more than `cap` rows are buffered.
- */
-function sortTuples(tuples: Iterable<Tuple>, order: readonly BoundOrder[], keep: number, cap: number, rowLimit: number): Tuple[] {
-  const cmp = tupleComparator(order);
-  const buf: Tuple[] = [];
-  const window = Number.isFinite(keep) ? Math.max(2 * keep, 1024) : Infinity;
-  for (const t of tuples) {
-    buf.push(t);
-    if (keep > cap && buf.length > cap) throw rowLimitError(rowLimit);
-    if (buf.length >= window) {
-      buf.sort(cmp);
-      buf.length = keep;
-    }
-  }
-  buf.sort(cmp);
-  if (buf.length > keep) buf.length = keep;
-  return buf;
 }
 
 export interface ExecuteOptions {
@@ -333,8 +180,16 @@ export function executeSelect(plan: SelectPlan, reader: TableReader, options: Ex
   const columns = s.projection.columns;
   const out: AlgebraicValue[][] = [];
   if (limit === 0) return out;
-  let tuples: Iterable<Tuple> = planTuples(plan, reader);
-  if (plan.sort.length > 0) tuples = sortTuples(tuples, plan.sort, offset + limit, offset + options.rowLimit, options.rowLimit);
+  let tuples: Iterable<Tuple>;
+  if (plan.sort.length > 0) {
+    // More than `cap` sorted tuples mean more than rowLimit returned rows: fail as soon as that is certain.
+    const cap = offset + options.rowLimit;
+    const keep = offset + limit;
+    const guard = keep > cap ? (n: number): void => { if (n > cap) throw rowLimitError(options.rowLimit); } : undefined;
+    tuples = sortKeeping(planTuples(plan, reader), tupleComparator(plan.sort), Math.min(keep, cap + 1), guard);
+  } else {
+    tuples = planTuples(plan, reader, offset + limit);
+  }
   let skipped = 0;
   for (const t of tuples) {
     if (skipped < offset) {
@@ -353,7 +208,7 @@ function matchingRows(plan: StatementPlan & { kind: 'UpdatePlan' | 'DeletePlan' 
   const source = plan.statement.source;
   const filter = filterOf(plan.filter);
   const out: { raw: Uint8Array; row: AlgebraicValue[] }[] = [];
-  for (const raw of readAccess(reader, plan.access)) {
+  for (const raw of iterateAccess(reader, plan.access)) {
     const row = decodeFromBytes(source.rowType, raw) as AlgebraicValue[];
     if (filter === undefined || filter([row])) out.push({ raw, row });
   }

@@ -30,7 +30,25 @@ export type AccessPath =
       readonly reverse: boolean;
     }
   /** A predicate that is never true (`WHERE false`, a comparison with NULL). */
-  | { readonly kind: 'Empty'; readonly source: number; readonly table: TableSchema };
+  | { readonly kind: 'Empty'; readonly source: number; readonly table: TableSchema }
+  /**
+   * `d1 OR d2 OR …` where an index answers every disjunct: each branch's rows, in branch
+   * order, each row once (a row is skipped when an earlier disjunct is true for it).
+   */
+  | { readonly kind: 'IndexUnion'; readonly source: number; readonly table: TableSchema; readonly branches: readonly UnionBranch[] };
+
+/** One disjunct of an `IndexUnion`. */
+export interface UnionBranch {
+  /** How the disjunct's rows are read. */
+  readonly access: IndexAccess | (AccessPath & { readonly kind: 'Empty' });
+  /** The part of the disjunct the index does not answer. */
+  readonly filter: BoundExpr | undefined;
+  /** The whole disjunct (tested to skip rows an earlier branch produced). */
+  readonly disjunct: BoundExpr;
+}
+
+/** An index point, range or ordered scan. */
+export type IndexAccess = AccessPath & { readonly kind: 'IndexScan' };
 
 /** How source `source` is joined to the rows of the sources before it. */
 export type JoinStep =
@@ -114,6 +132,8 @@ export function exprText(e: BoundExpr): string {
 
 function accessText(a: AccessPath, alias: string): string {
   switch (a.kind) {
+    case 'IndexUnion':
+      return `IndexUnion ${a.table.name} AS ${alias} OF ${a.branches.map(b => `[${accessText(b.access, alias)}${b.filter !== undefined ? ` FILTER ${exprText(b.filter)}` : ''}]`).join(' + ')}`;
     case 'TableScan':
       return `TableScan ${a.table.name} AS ${alias}`;
     case 'Empty':

@@ -10,13 +10,15 @@
  * - Joins are left-deep in written order. A joined table with an index whose leading columns
  *   are all fixed by equalities with earlier tables (or constants) is read by index
  *   nested-loop; otherwise equalities drive a hash join; otherwise a nested loop.
+ * - When no index answers a conjunct alone, an OR conjunct whose every disjunct an index
+ *   answers is read as an index union (each branch's rows, each row once); the rest filters.
  * - ORDER BY over columns of the first table that follow the equality prefix of its index
  *   (all ascending or all descending) streams in index order, backwards for DESC, with no sort.
  * Floats are never answered through an index (-0/0 and NaN make key order differ from SQL).
  */
 import type { IndexSchema } from '../protocol/index.js';
 import type { BoundColumn, BoundConst, BoundDelete, BoundExpr, BoundOperand, BoundOrder, BoundSelect, BoundSource, BoundStatement, BoundUpdate } from './sql-bound.js';
-import type { AccessPath, JoinStep, RangeBound, SelectPlan, StatementPlan } from './sql-plan.js';
+import type { AccessPath, JoinStep, RangeBound, SelectPlan, StatementPlan, UnionBranch } from './sql-plan.js';
 import { indexableType, optionInner } from './sql-values.js';
 
 /** Splits a predicate into its AND-ed parts. */
@@ -139,12 +141,40 @@ export function planAccess(source: BoundSource, conjuncts: readonly BoundExpr[],
     a.score !== b.score ? a.score > b.score : a.orderSatisfied !== b.orderSatisfied ? a.orderSatisfied : a.access.index.columns.length < b.access.index.columns.length;
   let best: IndexChoice | undefined;
   for (const c of choices) if (c.score > 0 && (best === undefined || better(c, best))) best = c;
+  if (best === undefined) {
+    // No single index answers a conjunct; an OR whose every disjunct an index answers still can.
+    for (const c of live) {
+      const union = c.kind === 'Or' ? planUnion(source, c) : undefined;
+      if (union !== undefined) return { access: union, residual: live.filter(e => e !== c), orderSatisfied: order.length === 0 };
+    }
+  }
   if (best === undefined && order.length > 0) {
     // No index answers the predicate: an index that gives the order still saves the sort.
     for (const c of choices) if (c.orderSatisfied && c.access.eq.length === 0 && (best === undefined || better(c, best))) best = c;
   }
   if (best === undefined) return { access: { kind: 'TableScan', source: s, table }, residual: live, orderSatisfied: order.length === 0 };
   return { access: best.access, residual: live.filter(e => !best.consumed.has(e)), orderSatisfied: best.orderSatisfied };
+}
+
+/** The terms of an OR, nested ORs flattened. */
+function disjunctsOf(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'Or' ? e.terms.flatMap(disjunctsOf) : [e];
+}
+
+/** Most disjuncts one OR may have to be read as an index union. */
+const MAX_UNION_BRANCHES = 64;
+
+/** An index union for `or`, if an index answers each of its disjuncts. */
+function planUnion(source: BoundSource, or: BoundExpr): AccessPath | undefined {
+  const disjuncts = disjunctsOf(or);
+  if (disjuncts.length > MAX_UNION_BRANCHES) return undefined;
+  const branches: UnionBranch[] = [];
+  for (const disjunct of disjuncts) {
+    const { access, residual } = planAccess(source, conjunctsOf(disjunct));
+    if (access.kind !== 'IndexScan' && access.kind !== 'Empty') return undefined;
+    branches.push({ access, filter: andOf(residual), disjunct });
+  }
+  return { kind: 'IndexUnion', source: source.index, table: source.table, branches };
 }
 
 /** `this.col = earlier.col` for joining source `s`: (this column, earlier column). */

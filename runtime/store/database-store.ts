@@ -22,7 +22,7 @@ import { forEachWrite } from './write-set.js';
 const STORAGE_IDS_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('storage-ids'));
 const MODULE_HASH_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('module-hash'));
 
-interface StorageIds {
+export interface StorageIds {
   tables: Record<string, number>;
   indexes: Record<string, number>;
   next: number;
@@ -65,7 +65,8 @@ function loadStorageIds(db: RootDatabase<Uint8Array, Uint8Array>): StorageIds {
   return JSON.parse(new TextDecoder().decode(raw)) as StorageIds;
 }
 
-function buildLayout(schema: ModuleSchema, ids: StorageIds): { layout: StoreLayout; changed: boolean } {
+/** Codecs for every table and index of `schema`, drawing storage ids for new names from `ids` (exported for store tests). */
+export function buildLayout(schema: ModuleSchema, ids: StorageIds): { layout: StoreLayout; changed: boolean } {
   let changed = false;
   const assign = (map: Record<string, number>, name: string): number => {
     let id = map[name];

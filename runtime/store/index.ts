@@ -10,3 +10,4 @@ export { openCatalog } from './catalog.js';
 export type { Catalog, DatabaseRecord } from './catalog.js';
 export { MAX_KEY_BYTES, MAX_ROW_BYTES } from './table-codec.js';
 export { MAX_WRITES_PER_CALL } from './batch-tx.js';
+export { lazyScan, lazyIndexPoint, lazyIndexRange } from './lazy-reads.js';

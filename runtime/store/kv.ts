@@ -14,6 +14,11 @@ export interface KvReader {
   get(key: Uint8Array): Uint8Array | undefined;
   /** Entries with start <= key < end, ascending (or descending when `reverse`). */
   range(start: Uint8Array, end: Uint8Array, reverse?: boolean): KvEntry[];
+  /**
+   * The entries of `range` (at most `limit` of them), read as the consumer pulls them. Do not
+   * write to this reader while iterating; leave the loop (or call `return`) to free the cursor.
+   */
+  iterate(start: Uint8Array, end: Uint8Array, reverse?: boolean, limit?: number): Iterable<KvEntry>;
 }
 
 /** Reads committed data from an LMDB environment (in this thread's current read snapshot). */
@@ -35,11 +40,17 @@ export class LmdbKv implements KvReader {
   }
 
   range(start: Uint8Array, end: Uint8Array, reverse = false): KvEntry[] {
-    const out: KvEntry[] = [];
-    for (const { key, value } of this.db.getRange({ start: start as Buffer, end: end as Buffer, ...this.#options })) {
-      out.push({ key: key as Uint8Array, value: value as Uint8Array });
-    }
-    return reverse ? out.reverse() : out;
+    return Array.from(this.iterate(start, end, reverse));
+  }
+
+  iterate(start: Uint8Array, end: Uint8Array, reverse = false, limit?: number): Iterable<KvEntry> {
+    // lmdb-js reads 0 as "no limit".
+    if (limit === 0) return [];
+    // A reverse cursor starts at `start` and walks down to `end`; the flags keep [start, end).
+    const bounds = reverse
+      ? { start: end as Buffer, end: start as Buffer, reverse: true, exclusiveStart: true, inclusiveEnd: true }
+      : { start: start as Buffer, end: end as Buffer };
+    return this.db.getRange({ ...bounds, ...(limit === undefined ? {} : { limit }), ...this.#options }) as Iterable<KvEntry>;
   }
 }
 
@@ -142,27 +153,56 @@ export class OverlayKv implements KvReader {
   }
 
   range(start: Uint8Array, end: Uint8Array, reverse = false): KvEntry[] {
-    const base = this.#base.range(start, end, false);
+    return Array.from(this.#merge(start, end, reverse, Infinity));
+  }
+
+  iterate(start: Uint8Array, end: Uint8Array, reverse = false, limit?: number): Iterable<KvEntry> {
+    return this.#merge(start, end, reverse, limit ?? Infinity);
+  }
+
+  /**
+   * Merges the base range (read lazily, and without a limit: pending deletions may hide base
+   * entries) with the pending writes in [start, end), walking both in the same direction.
+   */
+  *#merge(start: Uint8Array, end: Uint8Array, reverse: boolean, limit: number): Generator<KvEntry> {
+    if (limit <= 0) return;
     const keys = this.#sortedKeys();
     const lo = keyString(start);
     const hi = keyString(end);
-    let i = lowerBound(keys, lo);
-    const merged: KvEntry[] = [];
-    let b = 0;
-    while (b < base.length || (i < keys.length && keys[i]! < hi)) {
-      const ok = i < keys.length && keys[i]! < hi ? keys[i]! : undefined;
-      const bk = b < base.length ? keyString(base[b]!.key) : undefined;
-      if (ok !== undefined && (bk === undefined || ok <= bk)) {
-        const slot = this.#map.get(ok)!;
-        if (slot !== DELETED) merged.push({ key: keyFromString(ok), value: slot });
-        if (ok === bk) b++;
-        i++;
-      } else {
-        merged.push(base[b]!);
-        b++;
+    const step = reverse ? -1 : 1;
+    let i = reverse ? lowerBound(keys, hi) - 1 : lowerBound(keys, lo);
+    const base = this.#base.iterate(start, end, reverse)[Symbol.iterator]();
+    let emitted = 0;
+    // The base's head entry, fetched only when the consumer asks for the next entry.
+    let head: IteratorResult<KvEntry> | undefined;
+    let bk: string | undefined;
+    try {
+      while (emitted < limit) {
+        if (head === undefined) {
+          head = base.next();
+          bk = head.done === true ? undefined : keyString(head.value.key);
+        }
+        const ok = i >= 0 && i < keys.length && (reverse ? keys[i]! >= lo : keys[i]! < hi) ? keys[i]! : undefined;
+        if (ok === undefined && bk === undefined) return;
+        // The pending write comes first when its key is next in walking order (or equal: it shadows the base).
+        if (ok !== undefined && (bk === undefined || (reverse ? ok >= bk : ok <= bk))) {
+          i += step;
+          if (ok === bk) head = undefined;
+          const slot = this.#map.get(ok)!;
+          if (slot !== DELETED) {
+            emitted++;
+            yield { key: keyFromString(ok), value: slot };
+          }
+        } else {
+          const entry = (head as IteratorYieldResult<KvEntry>).value;
+          head = undefined;
+          emitted++;
+          yield entry;
+        }
       }
+    } finally {
+      base.return?.();
     }
-    return reverse ? merged.reverse() : merged;
   }
 
   /** Every pending write in key order: value, or null for a deletion. */

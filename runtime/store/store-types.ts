@@ -28,6 +28,14 @@ export interface IndexRange {
   readonly end: KeyBound;
 }
 
+/** How a lazy read walks its rows. */
+export interface ReadOptions {
+  /** Walk backwards (descending key order). */
+  readonly reverse?: boolean;
+  /** Read at most this many rows (a non-negative safe integer); all when absent. */
+  readonly limit?: number;
+}
+
 /** Read access to one consistent snapshot of a database. */
 export interface TableReader {
   /** Number of rows in a table. */
@@ -40,6 +48,18 @@ export interface TableReader {
   scanIndexPoint(indexId: number, key: Uint8Array): Uint8Array[];
   /** Rows within `range`, in index order (`reverse` walks it backwards). */
   scanIndexRange(indexId: number, range: IndexRange, reverse?: boolean): Uint8Array[];
+  /*
+   * Lazy reads: the rows of `scan`, `scanIndexPoint` and `scanIndexRange` in the same order
+   * (reversed with `reverse`), fetched from the store only as the consumer pulls them, so a
+   * consumer that stops early (LIMIT) reads no further. Arguments are checked when called;
+   * rows are read while iterating, which must happen while the snapshot is open and with no
+   * writes through the same transaction in between. Leaving a `for…of` early releases the
+   * cursor. Optional so that other implementations of this contract keep compiling: callers use
+   * `lazyScan`, `lazyIndexPoint` and `lazyIndexRange`, which fall back to the array methods.
+   */
+  iterateScan?(tableId: number, options?: ReadOptions): Iterable<Uint8Array>;
+  iterateIndexPoint?(indexId: number, key: Uint8Array, options?: ReadOptions): Iterable<Uint8Array>;
+  iterateIndexRange?(indexId: number, range: IndexRange, options?: ReadOptions): Iterable<Uint8Array>;
 }
 
 /** A read snapshot. Release it with `close()` (snapshots pin old pages). */

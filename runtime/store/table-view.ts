@@ -4,8 +4,9 @@
  * read snapshots (`ReadTx`) and batches (`BatchTx`).
  */
 import { WasmbaseError } from '../protocol/index.js';
-import type { IndexRange, KeyBound, TableReader } from './store-types.js';
-import type { KvReader } from './kv.js';
+import type { IndexRange, KeyBound, ReadOptions, TableReader } from './store-types.js';
+import type { KvEntry, KvReader } from './kv.js';
+import { readLimit } from './lazy-reads.js';
 import { indexKeyFromBsatn, prefixSuccessor, type IndexCodec, type TableCodec } from './table-codec.js';
 import { KeyBuilder } from './key-codec.js';
 
@@ -22,6 +23,10 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0);
   out.set(b, a.length);
   return out;
+}
+
+function* entryValues(entries: Iterable<KvEntry>): Generator<Uint8Array> {
+  for (const e of entries) yield e.value;
 }
 
 export class TableView implements TableReader {
@@ -54,6 +59,11 @@ export class TableView implements TableReader {
     return this.kv.range(t.rowPrefix, prefixSuccessor(t.rowPrefix)).map(e => e.value);
   }
 
+  iterateScan(tableId: number, options?: ReadOptions): Iterable<Uint8Array> {
+    const t = this.table(tableId);
+    return entryValues(this.kv.iterate(t.rowPrefix, prefixSuccessor(t.rowPrefix), options?.reverse === true, readLimit(options)));
+  }
+
   /** The key of the index entry for a full key given as BSATN. */
   protected pointKey(index: IndexCodec, key: Uint8Array): Uint8Array {
     return indexKeyFromBsatn(index, index.types, key, this.keyBuilder);
@@ -81,12 +91,21 @@ export class TableView implements TableReader {
 
   protected rowsOf(rowKeys: readonly Uint8Array[]): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const k of rowKeys) {
-      const row = this.kv.get(k);
-      if (row === undefined) throw new WasmbaseError('STORAGE_FAILURE', 'index entry points to a missing row');
-      out.push(row);
-    }
+    for (const k of rowKeys) out.push(this.rowAt(k));
     return out;
+  }
+
+  protected rowAt(rowKey: Uint8Array): Uint8Array {
+    const row = this.kv.get(rowKey);
+    if (row === undefined) throw new WasmbaseError('STORAGE_FAILURE', 'index entry points to a missing row');
+    return row;
+  }
+
+  /** Rows of the index entries in [start, end), read one entry at a time. */
+  protected *lazyIndexRows(index: IndexCodec, start: Uint8Array, end: Uint8Array, reverse: boolean, limit: number | undefined): Generator<Uint8Array> {
+    const entries = this.kv.iterate(start, end, reverse, limit);
+    if (index.primary) yield* entryValues(entries);
+    else for (const e of entries) yield this.rowAt(e.value);
   }
 
   protected pointBounds(index: IndexCodec, key: Uint8Array): [Uint8Array, Uint8Array] {
@@ -98,6 +117,12 @@ export class TableView implements TableReader {
     const index = this.index(indexId);
     const [start, end] = this.pointBounds(index, key);
     return this.indexRows(index, start, end);
+  }
+
+  iterateIndexPoint(indexId: number, key: Uint8Array, options?: ReadOptions): Iterable<Uint8Array> {
+    const index = this.index(indexId);
+    const [start, end] = this.pointBounds(index, key);
+    return this.lazyIndexRows(index, start, end, options?.reverse === true, readLimit(options));
   }
 
   protected rangeBounds(index: IndexCodec, range: IndexRange): [Uint8Array, Uint8Array] {
@@ -119,13 +144,26 @@ export class TableView implements TableReader {
     return [start, end];
   }
 
-  scanIndexRange(indexId: number, range: IndexRange, reverse = false): Uint8Array[] {
-    const index = this.index(indexId);
+  /** The [start, end) keys of an index range; undefined when it is empty. */
+  protected checkedRangeBounds(index: IndexCodec, range: IndexRange): [Uint8Array, Uint8Array] | undefined {
     if (index.schema.algorithm === 'Hash' && range.prefixElems < index.types.length) {
       throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is a hash index: it answers only exact lookups`, { index: index.schema.name, errno: 'WRONG_INDEX_ALGO' });
     }
     const [start, end] = this.rangeBounds(index, range);
-    if (start.length > 0 && end.length > 0 && Buffer.compare(start, end) >= 0) return [];
-    return this.indexRows(index, start, end, reverse);
+    if (start.length > 0 && end.length > 0 && Buffer.compare(start, end) >= 0) return undefined;
+    return [start, end];
+  }
+
+  scanIndexRange(indexId: number, range: IndexRange, reverse = false): Uint8Array[] {
+    const index = this.index(indexId);
+    const bounds = this.checkedRangeBounds(index, range);
+    return bounds === undefined ? [] : this.indexRows(index, bounds[0], bounds[1], reverse);
+  }
+
+  iterateIndexRange(indexId: number, range: IndexRange, options?: ReadOptions): Iterable<Uint8Array> {
+    const index = this.index(indexId);
+    const limit = readLimit(options);
+    const bounds = this.checkedRangeBounds(index, range);
+    return bounds === undefined ? [] : this.lazyIndexRows(index, bounds[0], bounds[1], options?.reverse === true, limit);
   }
 }

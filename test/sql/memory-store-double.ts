@@ -6,7 +6,7 @@
  */
 import { BsatnReader, decodeFromBytes, decodeValue, encodeToBytes, WasmbaseError } from '../../runtime/protocol/index.js';
 import type { AlgebraicType, AlgebraicValue, IndexSchema, ModuleSchema, TableSchema } from '../../runtime/protocol/index.js';
-import type { BatchTx, CallChanges, IndexRange, KeyBound, WriteSet } from '../../runtime/store/index.js';
+import type { BatchTx, CallChanges, IndexRange, KeyBound, ReadOptions, WriteSet } from '../../runtime/store/index.js';
 
 function naiveCompare(a: AlgebraicValue, b: AlgebraicValue): number {
   if (typeof a === 'string' && typeof b === 'string') {
@@ -35,6 +35,12 @@ function decodeKeyParts(types: readonly AlgebraicType[], bytes: Uint8Array): Alg
   return types.map(t => decodeValue(r, t));
 }
 
+function* limited(rows: Uint8Array[], options: ReadOptions): Generator<Uint8Array> {
+  const ordered = options.reverse === true ? rows.reverse() : rows;
+  const n = Math.min(ordered.length, options.limit ?? Infinity);
+  for (let i = 0; i < n; i++) yield ordered[i]!;
+}
+
 export class MemoryStoreDouble implements BatchTx {
   readonly #tables: Uint8Array[][];
   readonly #seq: bigint[];
@@ -59,9 +65,30 @@ export class MemoryStoreDouble implements BatchTx {
     return { index, table, types: index.columns.map(c => table.columns[c]!.type) };
   }
 
+  /** Decoded rows, remembered (stored rows are never mutated) so 10k-row tests stay quick. */
+  readonly #decoded = new WeakMap<Uint8Array, AlgebraicValue[]>();
+
+  #values(table: TableSchema, row: Uint8Array): AlgebraicValue[] {
+    let v = this.#decoded.get(row);
+    if (v === undefined) {
+      v = decodeFromBytes(rowTypeOf(table), row) as AlgebraicValue[];
+      this.#decoded.set(row, v);
+    }
+    return v;
+  }
+
   #keyOf(table: TableSchema, index: IndexSchema, row: Uint8Array): AlgebraicValue[] {
-    const v = decodeFromBytes(rowTypeOf(table), row) as AlgebraicValue[];
+    const v = this.#values(table, row);
     return index.columns.map(c => v[c]!);
+  }
+
+  #hasKey(table: TableSchema, index: IndexSchema, key: readonly AlgebraicValue[]): boolean {
+    const cols = index.columns;
+    return this.#tables[table.id]!.some(r => {
+      const v = this.#values(table, r);
+      for (let i = 0; i < cols.length; i++) if (naiveCompare(v[cols[i]!]!, key[i]!) !== 0) return false;
+      return true;
+    });
   }
 
   /** Rows of the index whose key satisfies `keep`, in key order then storage order. */
@@ -115,6 +142,19 @@ export class MemoryStoreDouble implements BatchTx {
     );
   }
 
+  // The lazy reads yield from the same arrays: this double is about answers, not about I/O.
+  iterateScan(tableId: number, options: ReadOptions = {}): Iterable<Uint8Array> {
+    return limited(this.scan(tableId), options);
+  }
+
+  iterateIndexPoint(indexId: number, key: Uint8Array, options: ReadOptions = {}): Iterable<Uint8Array> {
+    return limited(this.scanIndexPoint(indexId, key), options);
+  }
+
+  iterateIndexRange(indexId: number, range: IndexRange, options: ReadOptions = {}): Iterable<Uint8Array> {
+    return limited(this.scanIndexRange(indexId, range, options.reverse === true), { ...options, reverse: false });
+  }
+
   beginCall(): void {
     this.#undo = [];
   }
@@ -149,7 +189,7 @@ export class MemoryStoreDouble implements BatchTx {
     for (const ix of t.indexes) {
       if (!ix.unique) continue;
       const key = ix.columns.map(c => values[c]!);
-      if (this.#tables[tableId]!.some(r => naiveCompare(this.#keyOf(t, ix, r), key) === 0)) {
+      if (this.#hasKey(t, ix, key)) {
         throw new WasmbaseError('UNIQUE_VIOLATION', `duplicate key in unique index ${ix.name}`);
       }
     }

@@ -194,6 +194,17 @@ function randomPred(tables: ('t' | 'u')[], depth: number, r: () => number): Pred
   return { k: 'cmp', col: { table, name: c.name }, op, lit };
 }
 
+/** An OR of comparisons on indexed columns of `t` (read as an index union), sometimes AND-ed with more. */
+function randomIndexedOr(tables: ('t' | 'u')[], r: () => number): Pred {
+  const leaf = (): Pred => {
+    const c = pick(COLS.t.filter(x => ['id', 'a', 's', 'o'].includes(x.name)), r);
+    return { k: 'cmp', col: { table: 't', name: c.name }, op: pick(['=', '=', '=', '<', '>=', '>'], r), lit: litFor(c.kind, r) };
+  };
+  let p: Pred = { k: 'or', l: leaf(), r: leaf() };
+  if (r() < 0.4) p = { k: 'or', l: p, r: r() < 0.5 ? leaf() : { k: 'and', l: leaf(), r: randomPred(['t'], 0, r) } };
+  return r() < 0.3 ? { k: 'and', l: p, r: randomPred(tables, 1, r) } : p;
+}
+
 /** Integer columns are comparable only when their types are equal (u8: a, c, o; u32: id, tid; i32: b). */
 function sameIntType(x: string, y: string): boolean {
   const ty = (n: string): string => (n === 'a' || n === 'c' || n === 'o' ? 'u8' : n === 'b' ? 'i32' : 'u32');
@@ -240,7 +251,8 @@ function randomQuery(seed: number): Query {
     if (kind === 1 || kind === 3) on.push({ k: 'colcmp', l: { table: 'u', name: 'c' }, op: '=', r: { table: 't', name: 'a' } });
     if (kind === 2) on.push({ k: 'colcmp', l: { table: 'u', name: 'o' }, op: '=', r: { table: 't', name: 'o' } });
   }
-  const where = r() < 0.85 ? randomPred(tables, int(0, 3, r), r) : undefined;
+  const shape = r();
+  const where = shape < 0.15 ? randomIndexedOr(tables, r) : shape < 0.87 ? randomPred(tables, int(0, 3, r), r) : undefined;
   const count = r() < 0.1;
   const order: { col: Col; desc: boolean }[] = [];
   if (!count && r() < 0.6) {
