@@ -1,0 +1,44 @@
+/** The result file's shape (bench/results/keynote.json). */
+import type { CheckResult } from './check.js';
+import type { LatencySummary } from './load.js';
+import type { TargetName } from './target.js';
+
+export interface RunRecord {
+  readonly alpha: number;
+  readonly target: TargetName;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  /** Why it failed or was skipped. */
+  readonly reason?: string;
+  readonly tps?: number;
+  readonly okInWindow?: number;
+  readonly failedInWindow?: number;
+  readonly unanswered?: number;
+  readonly latency?: LatencySummary;
+  /** Successful calls per second; the first `warmupSeconds` entries are warm-up. */
+  readonly perSecond?: readonly number[];
+  readonly warmupSeconds?: number;
+  readonly errors?: Readonly<Record<string, number>>;
+  readonly check?: CheckResult;
+}
+
+export interface Machine {
+  readonly cpuModel: string;
+  readonly cpus: number;
+  readonly memoryGiB: number;
+  readonly os: string;
+  readonly node: string;
+  readonly postgres?: string;
+  /** 1-minute load average when the run started and ended (other work on the machine skews results). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
+}
+
+export interface KeynoteReport {
+  readonly version: 1;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly command: string;
+  readonly machine: Machine;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly targets: readonly { readonly name: TargetName; readonly description: string }[];
+  readonly runs: readonly RunRecord[];
+}
