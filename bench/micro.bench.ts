@@ -1,6 +1,7 @@
 /**
  * Micro benchmarks (tinybench) of the hot pieces: BSATN codec, order-preserving keys, JSON
- * argument conversion, module validation, and one transfer on the store overlay.
+ * argument conversion, module validation, one transfer on the store overlay, the WebSocket
+ * message codec, and subscription diffs.
  *
  *   npm run build && node dist/bench/micro.bench.js
  */
@@ -9,8 +10,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bench } from 'tinybench';
 import { validateModule } from '../runtime/host/index.js';
-import { decodeFromBytes, encodeToBytes, reducerArgsFromJson, type AlgebraicType } from '../runtime/protocol/index.js';
+import {
+  ConnectionId,
+  decodeClientMessageBsatn,
+  decodeFromBytes,
+  encodeClientMessageBsatn,
+  encodeServerMessageBsatn,
+  encodeToBytes,
+  frameServerPayload,
+  Identity,
+  reducerArgsFromJson,
+  type AlgebraicType,
+  type ServerMessage,
+} from '../runtime/protocol/index.js';
 import { openDatabaseStore } from '../runtime/store/index.js';
+import { compileSubscription, SubscriptionRegistry } from '../runtime/subscribe/index.js';
 import { keyFromBsatn } from '../runtime/store/key-codec.js';
 
 const row: AlgebraicType = {
@@ -43,6 +57,26 @@ let inBatch = 0;
 const key = new Uint8Array(4);
 const keyView = new DataView(key.buffer);
 
+// Subscriptions: 1,000 queries each pinned to one account; a transfer changes two of them.
+const registry = new SubscriptionRegistry<number>(bank.schema);
+for (let i = 0; i < 1000; i++) registry.add(compileSubscription(bank.schema, `SELECT * FROM accounts WHERE id = ${i}`, { isOwner: true }), i);
+const before = [encodeToBytes(accountType, [7, 1_000_000n]), encodeToBytes(accountType, [9, 1_000_000n])];
+const after = [encodeToBytes(accountType, [7, 999_999n]), encodeToBytes(accountType, [9, 1_000_001n])];
+const transferChanges = [{ tableId: 0, inserts: after, deletes: before }];
+const snapshot = store.read();
+
+const callBytes = encodeClientMessageBsatn({ tag: 'CallReducer', reducer: 'transfer', args: { format: 'bsatn', bytes: encodeToBytes({ tag: 'Product', elements: transfer.params.elements }, [1, 2, 1n]) }, requestId: 7, flags: 0 });
+const update = (): ServerMessage => ({
+  tag: 'TransactionUpdate',
+  status: { tag: 'Committed', update: { tables: [{ tableId: 0, tableName: 'accounts', numRows: 4n, updates: [{ deletes: before, inserts: after }] }] } },
+  timestamp: 1_700_000_000_000_000n,
+  callerIdentity: Identity.ZERO,
+  callerConnectionId: ConnectionId.ZERO,
+  reducerCall: { reducerName: 'transfer', reducerId: transfer.id, args: { format: 'bsatn', bytes: new Uint8Array(16) }, requestId: 7 },
+  energyQuantaUsed: 0n,
+  totalHostExecutionDurationMicros: 12n,
+});
+
 const bench = new Bench({ time: 500 });
 bench
   .add('bsatn encode row (u64, string, f64, u32[4])', () => encodeToBytes(row, value))
@@ -66,7 +100,10 @@ bench
     batch.update(0, a);
     batch.update(0, b);
     batch.commitCall();
-  });
+  })
+  .add('WebSocket: decode a CallReducer (bsatn)', () => decodeClientMessageBsatn(callBytes))
+  .add('WebSocket: encode + frame a TransactionUpdate with 4 rows (bsatn)', () => frameServerPayload(encodeServerMessageBsatn(update()), 'None'))
+  .add('subscription diff: a transfer against 1,000 queries pinned to accounts', () => registry.evaluateBatch([transferChanges], snapshot));
 
 await bench.run();
 process.stdout.write('| benchmark | ops/s |\n| --- | ---: |\n');
@@ -75,5 +112,6 @@ for (const task of bench.tasks) {
   process.stdout.write(`| ${task.name} | ${Math.round(r?.throughput?.mean ?? 0).toLocaleString('en-US')} |\n`);
 }
 batch.abandon();
+snapshot.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
