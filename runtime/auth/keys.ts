@@ -4,15 +4,14 @@
  * directory 0700, the private key 0600) and reused afterwards. The public key is derived from the
  * private key, so a lost or edited public key file cannot split the pair.
  */
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exportPKCS8, generateKeyPair, importPKCS8, importSPKI, type CryptoKey } from 'jose';
 import { WasmbaseError } from '../errors.js';
 
 export interface SigningKeys {
-  readonly privateKey: CryptoKey;
-  readonly publicKey: CryptoKey;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
   /** The public key as SPKI PEM (served by `GET /v1/identity/public-key`). */
   readonly publicKeyPem: string;
 }
@@ -28,10 +27,10 @@ export async function loadOrCreateKeys(dataDir: string): Promise<SigningKeys> {
   const publicPath = path.join(dir, PUBLIC_KEY_FILE);
   if (!existsSync(privatePath)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const pair = await generateKeyPair('ES256', { extractable: true });
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     try {
       // 'wx': two processes starting on the same directory keep the first key.
-      writeFileSync(privatePath, await exportPKCS8(pair.privateKey), { mode: 0o600, flag: 'wx' });
+      writeFileSync(privatePath, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -48,8 +47,8 @@ export async function loadOrCreateKeys(dataDir: string): Promise<SigningKeys> {
   chmodSync(privatePath, 0o600);
   if (!existsSync(publicPath) || readFileSync(publicPath, 'utf8') !== publicKeyPem) writeFileSync(publicPath, publicKeyPem, { mode: 0o644 });
   return {
-    privateKey: await importPKCS8(privatePem, 'ES256'),
-    publicKey: await importSPKI(publicKeyPem, 'ES256'),
+    privateKey: createPrivateKey(privatePem),
+    publicKey: createPublicKey(publicKeyPem),
     publicKeyPem,
   };
 }

@@ -7,9 +7,11 @@
  *
  * Tokens minted by `POST /v1/identity` do not expire: an anonymous token *is* the account, so
  * clients must keep it. Tokens for WebSocket URLs expire after 60 seconds.
+ *
+ * Signing and verifying are synchronous (node:crypto): the WebSocket upgrade must finish in the
+ * request's own callback, without an await.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createHash, randomBytes, sign as signBytes, verify as verifyBytes } from 'node:crypto';
 import { WasmbaseError } from '../errors.js';
 import { Identity } from '../protocol/index.js';
 import type { SigningKeys } from './keys.js';
@@ -24,14 +26,43 @@ export const MAX_CLAIM_BYTES = 128;
 /** Verified tokens remembered (least recently used dropped first). */
 export const TOKEN_CACHE_LIMIT = 4096;
 
+/** The registered claims wasmbase reads, and any others. */
+export interface TokenClaims {
+  readonly iss?: unknown;
+  readonly sub?: unknown;
+  readonly aud?: unknown;
+  readonly exp?: number;
+  readonly nbf?: number;
+  readonly iat?: number;
+  readonly [claim: string]: unknown;
+}
+
 export interface VerifiedToken {
   readonly identity: Identity;
-  readonly claims: JWTPayload;
+  readonly claims: TokenClaims;
 }
 
 export interface MintedIdentity {
   readonly identity: Identity;
   readonly token: string;
+}
+
+const base64url = (data: string | Uint8Array) => Buffer.from(data).toString('base64url');
+
+function invalid(why: string): WasmbaseError {
+  return new WasmbaseError('TOKEN_INVALID', `the token was not accepted: ${why}`);
+}
+
+/** The JSON object of one base64url part of a JWT. */
+function jsonPart(part: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('it is not a well-formed JWT');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('it is not a well-formed JWT');
+  return value as Record<string, unknown>;
 }
 
 function tokenKey(token: string): string {
@@ -72,22 +103,30 @@ export class TokenService {
     return this.#cache.has(tokenKey(token));
   }
 
-  async #sign(sub: string, identity: Identity, expiresInSeconds?: number): Promise<string> {
-    let jwt = new SignJWT({ hex_identity: identity.toHex() })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
-      .setIssuer(this.#issuer)
-      .setSubject(sub)
-      .setAudience(TOKEN_AUDIENCE)
-      .setIssuedAt();
-    if (expiresInSeconds !== undefined) jwt = jwt.setExpirationTime(`${expiresInSeconds}s`);
-    return jwt.sign(this.#keys.privateKey);
+  #sign(sub: string, identity: Identity, expiresInSeconds?: number): string {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: TokenClaims = {
+      hex_identity: identity.toHex(),
+      iss: this.#issuer,
+      sub,
+      aud: TOKEN_AUDIENCE,
+      iat: now,
+      ...(expiresInSeconds === undefined ? {} : { exp: now + expiresInSeconds }),
+    };
+    const input = `${base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}`;
+    const signature = signBytes('sha256', Buffer.from(input), { key: this.#keys.privateKey, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${base64url(signature)}`;
   }
 
   /** A new identity with a long-lived token. */
-  async mintIdentity(): Promise<MintedIdentity> {
+  mintIdentitySync(): MintedIdentity {
     const sub = randomBytes(16).toString('base64url');
     const identity = identityFromClaims(this.#issuer, sub);
-    return { identity, token: await this.#sign(sub, identity) };
+    return { identity, token: this.#sign(sub, identity) };
+  }
+
+  async mintIdentity(): Promise<MintedIdentity> {
+    return this.mintIdentitySync();
   }
 
   /** A short-lived token for the same identity (for `?token=` in WebSocket URLs). */
@@ -102,7 +141,7 @@ export class TokenService {
    * are remembered by their sha256 in a bounded LRU until they expire, so repeated calls with the
    * same token skip the signature check.
    */
-  async verify(token: string): Promise<VerifiedToken> {
+  verifySync(token: string): VerifiedToken {
     if (token.length > MAX_TOKEN_LENGTH) throw new WasmbaseError('TOKEN_INVALID', `the token is longer than ${MAX_TOKEN_LENGTH} characters`);
     const key = tokenKey(token);
     const cached = this.#cache.get(key);
@@ -113,14 +152,7 @@ export class TokenService {
       this.#cache.set(key, cached);
       return cached;
     }
-    let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(token, this.#keys.publicKey, { algorithms: ['ES256'], issuer: this.#issuer, audience: TOKEN_AUDIENCE }));
-    } catch (err) {
-      if (err instanceof errors.JWTExpired) throw new WasmbaseError('TOKEN_EXPIRED', 'the token has expired; get a new one');
-      const why = err instanceof errors.JOSEAlgNotAllowed ? 'its algorithm is not ES256' : err instanceof errors.JWSSignatureVerificationFailed ? 'its signature does not match this server\'s key' : err instanceof errors.JWTClaimValidationFailed ? `claim "${err.claim}" is invalid` : 'it is not a well-formed JWT';
-      throw new WasmbaseError('TOKEN_INVALID', `the token was not accepted: ${why}`);
-    }
+    const claims = this.#checkSignedClaims(token);
     if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.iss !== 'string') throw new WasmbaseError('TOKEN_INVALID', 'the token has no subject');
     if (Buffer.byteLength(claims.sub) > MAX_CLAIM_BYTES || Buffer.byteLength(claims.iss) > MAX_CLAIM_BYTES) {
       throw new WasmbaseError('TOKEN_INVALID', `the token's sub and iss must be at most ${MAX_CLAIM_BYTES} bytes`);
@@ -133,5 +165,37 @@ export class TokenService {
     if (this.#cache.size >= this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(key, verified);
     return verified;
+  }
+
+  async verify(token: string): Promise<VerifiedToken> {
+    return this.verifySync(token);
+  }
+
+  /** The claims of a JWT whose ES256 signature, issuer, audience and times check out. */
+  #checkSignedClaims(token: string): TokenClaims {
+    const parts = token.split('.');
+    if (parts.length !== 3) throw invalid('it is not a well-formed JWT');
+    const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+    const header = jsonPart(headerPart);
+    if (header['alg'] !== 'ES256') throw invalid('its algorithm is not ES256');
+    const signature = Buffer.from(signaturePart, 'base64url');
+    let signed: boolean;
+    try {
+      signed = verifyBytes('sha256', Buffer.from(`${headerPart}.${payloadPart}`), { key: this.#keys.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+    } catch {
+      signed = false;
+    }
+    if (!signed) throw invalid('its signature does not match this server\'s key');
+    const claims = jsonPart(payloadPart) as TokenClaims;
+    const now = Date.now() / 1000;
+    for (const name of ['exp', 'nbf', 'iat'] as const) {
+      if (claims[name] !== undefined && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) throw invalid(`claim "${name}" is invalid`);
+    }
+    if (claims.exp !== undefined && claims.exp <= now) throw new WasmbaseError('TOKEN_EXPIRED', 'the token has expired; get a new one');
+    if (claims.nbf !== undefined && claims.nbf > now) throw invalid('claim "nbf" is invalid');
+    if (claims.iss !== this.#issuer) throw invalid('claim "iss" is invalid');
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(TOKEN_AUDIENCE)) throw invalid('claim "aud" is invalid');
+    return claims;
   }
 }

@@ -86,12 +86,10 @@ function bearer(authorization: string, query: URLSearchParams): string | undefin
 }
 
 function rejectUpgrade(res: HttpResponse, err: WasmbaseError): void {
-  res.cork(() => {
-    res.writeStatus(`${err.status} ${err.status === 400 ? 'Bad Request' : err.status === 401 ? 'Unauthorized' : err.status === 404 ? 'Not Found' : 'Error'}`);
-    res.writeHeader('content-type', 'application/json');
-    res.writeHeader('access-control-allow-origin', '*');
-    res.end(JSON.stringify(err.toBody()));
-  });
+  res.writeStatus(`${err.status} ${err.status === 400 ? 'Bad Request' : err.status === 401 ? 'Unauthorized' : err.status === 404 ? 'Not Found' : 'Error'}`);
+  res.writeHeader('content-type', 'application/json');
+  res.writeHeader('access-control-allow-origin', '*');
+  res.end(JSON.stringify(err.toBody()));
 }
 
 export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): SubscribeRoute {
@@ -133,56 +131,37 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     // must never drop a message silently before that.
     maxBackpressure: config.wsMaxBackpressureBytes + 64 * 1024 * 1024,
 
+    // The whole upgrade runs inside uWS's callback (token checks are synchronous): an upgrade
+    // after an await must be corked, and this uWS build can then close the new socket.
     upgrade: (res, req, context) => {
-      let aborted = false;
-      res.onAborted(() => {
-        aborted = true;
-      });
-      const key = req.getHeader('sec-websocket-key');
-      const extensions = req.getHeader('sec-websocket-extensions');
-      const offered = req.getHeader('sec-websocket-protocol');
-      const authorization = req.getHeader('authorization');
-      const query = new URLSearchParams(req.getQuery() ?? '');
-      const rawName = req.getParameter(0) ?? '';
-      void (async () => {
+      try {
+        const query = new URLSearchParams(req.getQuery() ?? '');
+        const wanted = req.getHeader('sec-websocket-protocol').split(',').map(p => p.trim());
+        const protocol = PROTOCOLS.find(p => wanted.includes(p));
+        if (protocol === undefined) throw new WasmbaseError('BAD_REQUEST', `no valid protocol selected: offer one of ${PROTOCOLS.join(', ')} in Sec-WebSocket-Protocol`);
+        let name: string;
         try {
-          const wanted = offered.split(',').map(p => p.trim());
-          const protocol = PROTOCOLS.find(p => wanted.includes(p));
-          if (protocol === undefined) throw new WasmbaseError('BAD_REQUEST', `no valid protocol selected: offer one of ${PROTOCOLS.join(', ')} in Sec-WebSocket-Protocol`);
-          let name: string;
-          try {
-            name = decodeURIComponent(rawName);
-          } catch {
-            throw new WasmbaseError('BAD_REQUEST', 'the database part of the path is not valid percent-encoding');
-          }
-          const compression = query.get('compression') ?? 'Brotli';
-          if (!(COMPRESSIONS as readonly string[]).includes(compression)) throw new WasmbaseError('BAD_REQUEST', `query parameter compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression.slice(0, 40)}"`);
-          const light = boolParam(query, 'light', false);
-          // Every message is sent once its transaction is durable, so confirmed reads are always on.
-          boolParam(query, 'confirmed', true);
-          const connectionId = connectionIdParam(query);
-          const handle = engine.resolve(name);
-          if (handle === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database "${name.slice(0, 80)}"`);
-          const presented = bearer(authorization, query);
-          let identity: Identity;
-          let token: string;
-          if (presented === undefined) {
-            const minted = await tokens.mintIdentity();
-            identity = minted.identity;
-            token = minted.token;
-          } else {
-            identity = (await tokens.verify(presented)).identity;
-            token = presented;
-          }
-          if (aborted) return;
-          const data: UpgradeData = { handle, identity, token, connectionId, encoding: { format: protocol === WS_PROTOCOL_V1_JSON ? 'json' : 'bsatn', compression: compression as WsCompression }, light };
-          res.cork(() => res.upgrade(data, key, protocol, extensions, context));
-        } catch (err) {
-          const error = toWasmbaseError(err);
-          if (error.code === 'INTERNAL') logger.error('websocket upgrade failed', { err });
-          if (!aborted) rejectUpgrade(res, error.code === 'INTERNAL' ? new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)') : error);
+          name = decodeURIComponent(req.getParameter(0) ?? '');
+        } catch {
+          throw new WasmbaseError('BAD_REQUEST', 'the database part of the path is not valid percent-encoding');
         }
-      })();
+        const compression = query.get('compression') ?? 'Brotli';
+        if (!(COMPRESSIONS as readonly string[]).includes(compression)) throw new WasmbaseError('BAD_REQUEST', `query parameter compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression.slice(0, 40)}"`);
+        const light = boolParam(query, 'light', false);
+        // Every message is sent once its transaction is durable, so confirmed reads are always on.
+        boolParam(query, 'confirmed', true);
+        const connectionId = connectionIdParam(query);
+        const handle = engine.resolve(name);
+        if (handle === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database "${name.slice(0, 80)}"`);
+        const presented = bearer(req.getHeader('authorization'), query);
+        const { identity, token } = presented === undefined ? tokens.mintIdentitySync() : { identity: tokens.verifySync(presented).identity, token: presented };
+        const data: UpgradeData = { handle, identity, token, connectionId, encoding: { format: protocol === WS_PROTOCOL_V1_JSON ? 'json' : 'bsatn', compression: compression as WsCompression }, light };
+        res.upgrade(data, req.getHeader('sec-websocket-key'), protocol, req.getHeader('sec-websocket-extensions'), context);
+      } catch (err) {
+        const error = toWasmbaseError(err);
+        if (error.code === 'INTERNAL') logger.error('websocket upgrade failed', { err });
+        rejectUpgrade(res, error.code === 'INTERNAL' ? new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)') : error);
+      }
     },
 
     open: ws => {

@@ -197,12 +197,9 @@ export class WsSession {
       this.close(CLOSE.POLICY, `client too slow: over ${this.#limits.maxBufferedBytes} bytes unread (--ws-max-backpressure-bytes)`);
       return;
     }
-    if (frames.length === 1) this.#socket.send(frames[0]!.data, frames[0]!.binary);
-    else {
-      this.#socket.cork(() => {
-        for (const f of frames) this.#socket.send(f.data, f.binary);
-      });
-    }
+    this.#socket.cork(() => {
+      for (const f of frames) this.#socket.send(f.data, f.binary);
+    });
   }
 
   /** Closes the socket with a reason (at most 123 bytes, as the protocol allows). */
