@@ -16,6 +16,8 @@ export interface SubscriberTask {
 
 export interface SubscriberReport {
   readonly messages: number;
+  /** Wall-clock milliseconds of the last update received. */
+  readonly lastAt: number;
   readonly closed: number;
   readonly latenciesMicros: Float64Array;
 }
@@ -23,6 +25,7 @@ export interface SubscriberReport {
 const task = workerData as SubscriberTask;
 let messages = 0;
 let closed = 0;
+let lastAt = 0;
 const latencies: number[] = [];
 
 function open(): Promise<WebSocket> {
@@ -45,7 +48,8 @@ function open(): Promise<WebSocket> {
       const m = decodeServerMessageBsatn(unframeServerPayload(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
       if (m.tag === 'TransactionUpdate') {
         messages++;
-        latencies.push(Date.now() * 1000 - Number(m.timestamp));
+        lastAt = Date.now();
+        latencies.push(lastAt * 1000 - Number(m.timestamp));
       }
     });
   });
@@ -57,6 +61,6 @@ for (let i = 0; i < task.count; i += 50) {
 }
 parentPort!.postMessage('ready');
 parentPort!.on('message', () => {
-  const report: SubscriberReport = { messages, closed, latenciesMicros: Float64Array.from(latencies) };
+  const report: SubscriberReport = { messages, lastAt, closed, latenciesMicros: Float64Array.from(latencies) };
   parentPort!.postMessage(report);
 });
