@@ -91,8 +91,10 @@ class LiveDatabase implements DatabaseHandle {
       memoryMaxPages: Math.floor(config.moduleMemoryBytes / 65536),
       logger: logger.child({ database: info.identity.toHex() }),
       onFinished: (call, result) => {
+        const logs = 'logs' in result ? result.logs : [];
+        if (logs.length === 0 && result.status === 'committed') return;
         const caller = call.sender.toHex();
-        for (const line of 'logs' in result ? result.logs : []) {
+        for (const line of logs) {
           this.log.append({ ts: line.ts, level: moduleLogLevel(line.level), reducer: call.reducer, caller, message: line.message });
         }
         if (result.status !== 'committed') {
@@ -110,7 +112,8 @@ class LiveDatabase implements DatabaseHandle {
         }
       },
       onCommitted: (call, changes) => {
-        const tx: CommittedTx = { ...call, databaseIdentity: info.identity, changes, durable: true };
+        if (this.#listeners.size === 0) return;
+        const tx: CommittedTx = { ...call, databaseIdentity: info.identity, changes: changes(), durable: true };
         for (const l of this.#listeners) {
           try {
             l(tx);

@@ -31,7 +31,7 @@ export interface ExecutorDeps {
   /** Every finished call (committed ones after they are durable), in order. */
   readonly onFinished: (call: ExecutedCall, result: CallResult | { status: 'timeout'; message: string; durationMicros: number }) => void;
   /** Committed transactions, in commit order, once durable. */
-  readonly onCommitted: (call: ExecutedCall, changes: CallChanges) => void;
+  readonly onCommitted: (call: ExecutedCall, changes: () => CallChanges) => void;
   /**
    * Called synchronously right after a batch's LMDB commit, before any later commit: a read
    * snapshot taken inside sees exactly the state after this batch.
@@ -54,6 +54,23 @@ interface QueuedJob {
 }
 
 type Queued = QueuedCall | QueuedJob;
+
+/**
+ * A committed call whose changes are decoded on first use: most calls' changes are never read
+ * (no subscriber, an HTTP caller), and decoding them all costs main-thread time and garbage.
+ */
+function committedCall(call: ExecutedCall, packed: Uint8Array, durationMicros: number): Extract<AppliedCall, { status: 'committed' }> {
+  let changes: CallChanges | undefined;
+  return {
+    status: 'committed',
+    call,
+    durationMicros,
+    get changes(): CallChanges {
+      changes ??= unpackChanges(packed);
+      return changes;
+    },
+  };
+}
 
 export class DatabaseExecutor {
   readonly #deps: ExecutorDeps;
@@ -195,7 +212,7 @@ export class DatabaseExecutor {
       this.#applied({ calls: [{ status: 'committed', call: job.call, changes, durationMicros: 0 }], durable });
       durable.then(
         () => {
-          this.#deps.onCommitted(job.call, changes);
+          this.#deps.onCommitted(job.call, () => changes);
           job.resolve({ result, changes });
         },
         (err: unknown) => job.reject(err),
@@ -296,7 +313,7 @@ export class DatabaseExecutor {
         outcomes = result.results.map((r, i): AppliedCall => {
           const call = pending[i]!.call;
           if (r.status === 'committed') {
-            return { status: 'committed', call, changes: unpackChanges(result!.changes.subarray(r.changesAt[0], r.changesAt[1])), durationMicros: r.durationMicros };
+            return committedCall(call, result!.changes.subarray(r.changesAt[0], r.changesAt[1]), r.durationMicros);
           }
           const code = r.status === 'failed' ? 'REDUCER_FAILED' : r.status === 'out_of_memory' ? 'REDUCER_OUT_OF_MEMORY' : 'REDUCER_TRAPPED';
           return { status: 'failed', call, error: new WasmbaseError(code, r.message, { reducer: call.reducer }), durationMicros: r.durationMicros };
@@ -334,8 +351,15 @@ export class DatabaseExecutor {
       const q = pending[i]!;
       d.onFinished(q.call, results[i]!);
       if (o.status === 'committed') {
-        d.onCommitted(q.call, o.changes);
-        q.resolve({ status: 'committed', changes: o.changes, timestamp: q.call.timestamp, durationMicros: o.durationMicros });
+        d.onCommitted(q.call, () => o.changes);
+        q.resolve({
+          status: 'committed',
+          get changes() {
+            return o.changes;
+          },
+          timestamp: q.call.timestamp,
+          durationMicros: o.durationMicros,
+        });
         return;
       }
       q.resolve({ status: 'failed', error: o.error, timestamp: q.call.timestamp, durationMicros: o.durationMicros });

@@ -223,10 +223,11 @@ export class DatabaseFeed {
   #applied(batch: AppliedBatch): void {
     this.#lastDurable = batch.durable;
     if (this.sessions.size === 0) return;
+    // Changes are decoded only when some query may need them.
     const committed: CallChanges[] = [];
-    for (const c of batch.calls) if (c.status === 'committed') committed.push(c.changes);
+    if (this.#registry.size > 0) for (const c of batch.calls) if (c.status === 'committed') committed.push(c.changes);
     let deltas: QueryDelta<SessionQuery>[][] | undefined;
-    if (this.#registry.size > 0 && committed.length > 0) {
+    if (committed.length > 0) {
       try {
         deltas = this.handle.read(reader => this.#registry.evaluateBatch(committed, reader));
       } catch (err) {
