@@ -4,7 +4,7 @@
  * where anonymous callers are allowed, a freshly minted identity whose token is returned in the
  * `spacetime-identity` / `spacetime-identity-token` response headers (as SpacetimeDB does).
  */
-import type { TokenService, VerifiedToken } from '../auth/index.js';
+import { bearerToken as bearerFrom, type TokenService, type VerifiedToken } from '../auth/index.js';
 import { WasmbaseError } from '../errors.js';
 import type { Identity } from '../protocol/index.js';
 import type { RequestContext } from './request.js';
@@ -18,14 +18,7 @@ export interface Caller {
 
 /** The bearer token of a request, if any. */
 export function bearerToken(ctx: RequestContext): string | undefined {
-  const header = ctx.authorization.trim();
-  if (header !== '') {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (match === null) throw new WasmbaseError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
-    return match[1];
-  }
-  const fromQuery = ctx.query.get('token');
-  return fromQuery === null || fromQuery === '' ? undefined : fromQuery;
+  return bearerFrom(ctx.authorization, ctx.query);
 }
 
 /** The verified caller; UNAUTHORIZED when there is no token. */

@@ -4,7 +4,7 @@
  * parameters, authentication), then the life of the connection — `client_connected` before
  * `IdentityToken`, messages decoded and queued on the session, `client_disconnected` on close.
  */
-import type { TokenService } from '../auth/index.js';
+import { bearerToken, type TokenService } from '../auth/index.js';
 import type { Config } from '../config.js';
 import { toWasmbaseError, WasmbaseError } from '../errors.js';
 import type { DatabaseHandle, Engine } from '../host/index.js';
@@ -72,17 +72,6 @@ function connectionIdParam(query: URLSearchParams): ConnectionId {
   }
   if (id.isZero()) throw new WasmbaseError('BAD_REQUEST', 'query parameter connection_id must not be zero');
   return id;
-}
-
-function bearer(authorization: string, query: URLSearchParams): string | undefined {
-  const header = authorization.trim();
-  if (header !== '') {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (match === null) throw new WasmbaseError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
-    return match[1];
-  }
-  const t = query.get('token');
-  return t === null || t === '' ? undefined : t;
 }
 
 function rejectUpgrade(res: HttpResponse, err: WasmbaseError): void {
@@ -153,7 +142,7 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
         const connectionId = connectionIdParam(query);
         const handle = engine.resolve(name);
         if (handle === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database "${name.slice(0, 80)}"`);
-        const presented = bearer(req.getHeader('authorization'), query);
+        const presented = bearerToken(req.getHeader('authorization'), query);
         const { identity, token } = presented === undefined ? tokens.mintIdentitySync() : { identity: tokens.verifySync(presented).identity, token: presented };
         const data: UpgradeData = { handle, identity, token, connectionId, encoding: { format: protocol === WS_PROTOCOL_V1_JSON ? 'json' : 'bsatn', compression: compression as WsCompression }, light };
         res.upgrade(data, req.getHeader('sec-websocket-key'), protocol, req.getHeader('sec-websocket-extensions'), context);
