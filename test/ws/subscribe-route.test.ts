@@ -246,6 +246,25 @@ describe('subscriptions', () => {
     c.close();
   });
 
+  it('shows SQL INSERT, UPDATE and DELETE to subscribers like any transaction', async () => {
+    const c = await connect(other.token);
+    c.send({ tag: 'SubscribeSingle', query: 'SELECT * FROM team WHERE id >= 500', requestId: 1, queryId: 1 });
+    expect((await c.next()).tag).toBe('SubscribeApplied');
+    const sql = (text: string) => api.json('POST', '/v1/database/wsfix/sql', { token: owner.token, body: text });
+    const TEAM: AlgebraicType = { tag: 'Product', elements: [{ name: 'id', type: u32 }, { name: 'name', type: { tag: 'String' } }] };
+    expect((await sql("INSERT INTO team (id, name) VALUES (500, 'sql')")).status).toBe(200);
+    const inserted = await c.next();
+    expect(inserted.tag === 'TransactionUpdate' && inserted.reducerCall.reducerName).toBe('__sql__');
+    expect(committedRows(inserted).inserts.map(r => decodeFromBytes(TEAM, r))).toEqual([[500, 'sql']]);
+    expect((await sql("UPDATE team SET name = 'renamed' WHERE id = 500")).status).toBe(200);
+    const updated = committedRows(await c.next());
+    expect(updated.deletes.map(r => decodeFromBytes(TEAM, r))).toEqual([[500, 'sql']]);
+    expect(updated.inserts.map(r => decodeFromBytes(TEAM, r))).toEqual([[500, 'renamed']]);
+    expect((await sql('DELETE FROM team WHERE id = 500')).status).toBe(200);
+    expect(committedRows(await c.next()).deletes.map(r => decodeFromBytes(TEAM, r))).toEqual([[500, 'renamed']]);
+    c.close();
+  });
+
   it('lets the owner subscribe to private tables', async () => {
     const c = await connect();
     c.send({ tag: 'SubscribeSingle', query: 'SELECT * FROM secret', requestId: 10, queryId: 4 });
