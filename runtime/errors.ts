@@ -16,6 +16,8 @@ export const WS_CLOSE = {
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
+  /** The database's module was replaced: reconnect. */
+  SERVICE_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
 } as const;
 

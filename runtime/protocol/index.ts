@@ -5,6 +5,7 @@
  * can use it too.
  */
 export * from './error.js';
+export { statusLine } from './http-status.js';
 export * from './bsatn-reader.js';
 export * from './bsatn-writer.js';
 export * from './bsatn-value.js';

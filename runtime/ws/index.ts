@@ -6,4 +6,3 @@
  */
 export { registerSubscribeRoute } from './ws-route.js';
 export type { SubscribeRoute, WsDeps } from './ws-route.js';
-export { CLOSE } from './ws-session.js';

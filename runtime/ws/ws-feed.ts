@@ -5,7 +5,7 @@
  * batch. Everything a database sends leaves through one promise chain, in order: a batch's
  * messages once the batch is durable, replies once what they read is durable.
  */
-import { WasmbaseError, toWasmbaseError } from '../errors.js';
+import { WasmbaseError, toWasmbaseError, WS_CLOSE } from '../errors.js';
 import type { AppliedBatch, DatabaseHandle } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import {
@@ -24,7 +24,7 @@ import { compileSubscription, evaluateSubscription, SubscriptionRegistry, type C
 import type { CallChanges } from '../store/index.js';
 import { expandAllTables } from './ws-all-tables.js';
 import { argsForFormat, type WsFrame } from './ws-encode.js';
-import { CLOSE, type CallTicket, type SessionQuery, type WsSession } from './ws-session.js';
+import { type CallTicket, type SessionQuery, type WsSession } from './ws-session.js';
 
 const NO_SUCCESS_NOTIFY = 1;
 
@@ -117,8 +117,7 @@ export class DatabaseFeed {
   /** Forgets a closed session and its subscriptions. */
   remove(session: WsSession): void {
     this.sessions.delete(session);
-    for (const queries of session.querySets.values()) for (const q of queries) this.#registry.remove(q.query, q);
-    session.querySets.clear();
+    this.#detachAll(session);
   }
 
   /** Handles one client message (its turn has come, see `WsSession.pump`). */
@@ -150,7 +149,7 @@ export class DatabaseFeed {
       }
     } catch (err) {
       this.#logger.error('websocket message failed', { err, tag: message.tag });
-      session.close(CLOSE.POLICY, 'internal error handling the message (see the server log)');
+      session.close(WS_CLOSE.POLICY_VIOLATION, 'internal error handling the message (see the server log)');
     }
   }
 
@@ -320,30 +319,28 @@ export class DatabaseFeed {
     this.#logger.error('subscription evaluation failed', { err });
     for (const session of this.sessions) {
       if (session.querySets.size === 0) continue;
-      this.remove(session);
-      this.sessions.add(session);
+      this.#detachAll(session);
       this.reply(session, { tag: 'SubscriptionError', totalHostExecutionDurationMicros: 0n, requestId: undefined, queryId: undefined, tableId: undefined, error: error.message });
     }
   }
 
   // ---- subscriptions ----
 
-  #compile(session: WsSession, sqls: readonly string[]): CompiledSubscription[] {
-    if (session.subscriptionCount + sqls.length > session.limits.maxSubscriptions) {
+  /**
+   * Compiles a session's new queries. `replaces` names the query set they take the place of,
+   * which does not count against --ws-max-subscriptions.
+   */
+  #compile(session: WsSession, sqls: readonly string[], replaces?: number | 'legacy'): CompiledSubscription[] {
+    const released = replaces === undefined ? 0 : (session.querySets.get(replaces)?.length ?? 0);
+    if (session.subscriptionCount - released + sqls.length > session.limits.maxSubscriptions) {
       throw new WasmbaseError('LIMIT_EXCEEDED', `a connection may hold at most ${session.limits.maxSubscriptions} subscribed queries (--ws-max-subscriptions)`);
     }
     return sqls.map(sql => compileSubscription(this.schema, sql, { isOwner: session.isOwner }));
   }
 
-  /** Current rows of each query, on one snapshot; LIMIT_EXCEEDED past the row limit. */
+  /** Current rows of each query, on one snapshot; SQL_ROW_LIMIT past --sql-row-limit. */
   #initialRows(queries: readonly CompiledSubscription[]): Uint8Array[][] {
-    return this.handle.read(reader =>
-      queries.map(q => {
-        const rows = evaluateSubscription(q, reader);
-        if (rows.length > this.#rowLimit) throw new WasmbaseError('LIMIT_EXCEEDED', `the query returns more than ${this.#rowLimit} rows (--sql-row-limit)`);
-        return rows;
-      }),
-    );
+    return this.handle.read(reader => queries.map(q => evaluateSubscription(q, reader, { maxRows: this.#rowLimit })));
   }
 
   #attach(session: WsSession, set: number | 'legacy', queries: readonly CompiledSubscription[]): void {
@@ -352,11 +349,13 @@ export class DatabaseFeed {
     session.querySets.set(set, entries);
   }
 
-  #detach(session: WsSession, set: number | 'legacy'): SessionQuery[] {
-    const entries = session.querySets.get(set) ?? [];
-    for (const e of entries) this.#registry.remove(e.query, e);
+  #detach(session: WsSession, set: number | 'legacy'): void {
+    for (const e of session.querySets.get(set) ?? []) this.#registry.remove(e.query, e);
     session.querySets.delete(set);
-    return entries;
+  }
+
+  #detachAll(session: WsSession): void {
+    for (const set of [...session.querySets.keys()]) this.#detach(session, set);
   }
 
   #subscriptionError(session: WsSession, requestId: number, queryId: number | undefined, err: unknown, started: number): void {
@@ -375,12 +374,7 @@ export class DatabaseFeed {
   #subscribeLegacy(session: WsSession, sqls: readonly string[], requestId: number): void {
     const started = performance.now();
     try {
-      const expanded = expandAllTables(this.schema, sqls, session.isOwner);
-      const previous = session.querySets.get('legacy')?.length ?? 0;
-      if (session.subscriptionCount - previous + expanded.length > session.limits.maxSubscriptions) {
-        throw new WasmbaseError('LIMIT_EXCEEDED', `a connection may hold at most ${session.limits.maxSubscriptions} subscribed queries (--ws-max-subscriptions)`);
-      }
-      const queries = expanded.map(sql => compileSubscription(this.schema, sql, { isOwner: session.isOwner }));
+      const queries = this.#compile(session, expandAllTables(this.schema, sqls, session.isOwner), 'legacy');
       const rows = this.#initialRows(queries);
       this.#detach(session, 'legacy');
       this.#attach(session, 'legacy', queries);

@@ -6,24 +6,24 @@
  */
 import { bearerToken, type TokenService } from '../auth/index.js';
 import type { Config } from '../config.js';
-import { toWasmbaseError, WasmbaseError } from '../errors.js';
+import { toWasmbaseError, WasmbaseError, WS_CLOSE } from '../errors.js';
 import type { DatabaseHandle, Engine } from '../host/index.js';
 import type { Logger } from '../log/index.js';
-import type {
-  Identity} from '../protocol/index.js';
 import {
   ConnectionId,
   decodeClientMessageBsatn,
   decodeClientMessageJson,
+  statusLine,
   WS_PROTOCOL_V1_BSATN,
   WS_PROTOCOL_V1_JSON,
   type ClientMessage,
+  type Identity,
   type WsCompression,
 } from '../protocol/index.js';
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { WsEncoding } from './ws-encode.js';
 import { DatabaseFeed } from './ws-feed.js';
-import { CLOSE, WsSession, type WsLimits } from './ws-session.js';
+import { WsSession, type WsLimits } from './ws-session.js';
 
 export interface WsDeps {
   readonly config: Config;
@@ -44,8 +44,6 @@ interface UpgradeData {
 }
 
 export interface SubscribeRoute {
-  /** Open WebSocket connections. */
-  readonly connections: () => number;
   /** Closes every connection (server shutdown). */
   close(): void;
 }
@@ -75,7 +73,7 @@ function connectionIdParam(query: URLSearchParams): ConnectionId {
 }
 
 function rejectUpgrade(res: HttpResponse, err: WasmbaseError): void {
-  res.writeStatus(`${err.status} ${err.status === 400 ? 'Bad Request' : err.status === 401 ? 'Unauthorized' : err.status === 404 ? 'Not Found' : 'Error'}`);
+  res.writeStatus(statusLine(err.status));
   res.writeHeader('content-type', 'application/json');
   res.writeHeader('access-control-allow-origin', '*');
   res.end(JSON.stringify(err.toBody()));
@@ -90,13 +88,12 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     maxSubscriptions: config.wsMaxSubscriptions,
   };
   const feeds = new Map<string, DatabaseFeed>();
-  let sockets = 0;
 
   const feedFor = (handle: DatabaseHandle): DatabaseFeed => {
     const key = handle.info.identity.toHex();
     let feed = feeds.get(key);
     if (feed === undefined || feed.handle !== handle) {
-      feed?.close(CLOSE.RESTART, 'the database module was updated; reconnect');
+      feed?.close(WS_CLOSE.SERVICE_RESTART, 'the database module was updated; reconnect');
       feed = new DatabaseFeed(handle, logger.child({ database: key }), config.sqlRowLimit);
       feeds.set(key, feed);
     }
@@ -107,8 +104,8 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     feeds.get(key)?.close(code, reason);
     feeds.delete(key);
   };
-  const stopDelete = engine.onDelete(identity => dropFeed(identity, CLOSE.GOING_AWAY, 'the database was deleted'));
-  const stopUpdate = engine.onUpdate(identity => dropFeed(identity, CLOSE.RESTART, 'the database module was updated; reconnect'));
+  const stopDelete = engine.onDelete(identity => dropFeed(identity, WS_CLOSE.GOING_AWAY, 'the database was deleted'));
+  const stopUpdate = engine.onUpdate(identity => dropFeed(identity, WS_CLOSE.SERVICE_RESTART, 'the database module was updated; reconnect'));
 
   const lifecycle = (handle: DatabaseHandle, kind: 'OnConnect' | 'OnDisconnect') => handle.schema.reducers.find(r => r.lifecycle === kind);
 
@@ -154,11 +151,10 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     },
 
     open: ws => {
-      sockets++;
       const data = ws.getUserData();
       const handle = engine.resolve(data.handle.info.identity.toHex());
       if (handle !== data.handle) {
-        ws.end(CLOSE.RESTART, 'the database changed while connecting; reconnect');
+        ws.end(WS_CLOSE.SERVICE_RESTART, 'the database changed while connecting; reconnect');
         return;
       }
       const feed = feedFor(handle);
@@ -172,7 +168,7 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
             .call({ reducer: onConnect.name, args: new Uint8Array(0), sender: session.identity, connectionId: session.connectionId, allowLifecycle: true })
             .catch((err: unknown) => ({ status: 'failed' as const, error: toWasmbaseError(err) }));
           if (outcome.status === 'failed') {
-            session.close(CLOSE.POLICY, `the database refused the connection: ${outcome.error.message}`);
+            session.close(WS_CLOSE.POLICY_VIOLATION, `the database refused the connection: ${outcome.error.message}`);
             return;
           }
         }
@@ -189,27 +185,27 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
       try {
         if (session.encoding.format === 'bsatn') {
           if (!isBinary) throw new WasmbaseError('PROTOCOL_DECODE', 'text frame on the v1.bsatn protocol: send binary BSATN messages');
-          message = decodeClientMessageBsatn(new Uint8Array(buffer.slice(0)));
+          // Decoding copies what it keeps, before uWS reuses the buffer.
+          message = decodeClientMessageBsatn(new Uint8Array(buffer));
         } else {
           if (isBinary) throw new WasmbaseError('PROTOCOL_DECODE', 'binary frame on the v1.json protocol: send text JSON messages');
           message = decodeClientMessageJson(Buffer.from(buffer).toString('utf8'));
         }
       } catch (err) {
-        session.close(isBinary === (session.encoding.format === 'bsatn') ? CLOSE.INVALID_PAYLOAD : CLOSE.UNSUPPORTED_DATA, toWasmbaseError(err).message);
+        session.close(isBinary === (session.encoding.format === 'bsatn') ? WS_CLOSE.INVALID_PAYLOAD : WS_CLOSE.UNSUPPORTED_DATA, toWasmbaseError(err).message);
         return;
       }
       session.receive(message);
     },
 
     close: ws => {
-      sockets--;
       const session = ws.getUserData().session;
       if (session === undefined) return;
       session.markClosed();
       const feed = session.feed;
       feed.remove(session);
       if (feed.sessions.size === 0 && feeds.get(feed.handle.info.identity.toHex()) === feed) {
-        feed.close(CLOSE.NORMAL, '');
+        feed.close(WS_CLOSE.NORMAL, '');
         feeds.delete(feed.handle.info.identity.toHex());
       }
       const onDisconnect = lifecycle(feed.handle, 'OnDisconnect');
@@ -223,11 +219,10 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
   });
 
   return {
-    connections: () => sockets,
     close: () => {
       stopDelete();
       stopUpdate();
-      for (const feed of feeds.values()) feed.close(CLOSE.GOING_AWAY, 'the server is shutting down');
+      for (const feed of feeds.values()) feed.close(WS_CLOSE.GOING_AWAY, 'the server is shutting down');
       feeds.clear();
     },
   };

@@ -8,6 +8,7 @@
  * request waits until this client's earlier calls are applied, so every reply leaves in the order
  * the requests came in and a subscription's first rows include the client's own earlier calls.
  */
+import { WS_CLOSE } from '../errors.js';
 import type { CompiledSubscription } from '../subscribe/index.js';
 import type { ClientMessage, ConnectionId, Identity, ServerMessage } from '../protocol/index.js';
 import { encodeFrame, type WsEncoding, type WsFrame } from './ws-encode.js';
@@ -55,17 +56,6 @@ export interface WsLimits {
   /** Subscribed queries per client (`--ws-max-subscriptions`). */
   readonly maxSubscriptions: number;
 }
-
-/** Close codes (RFC 6455 and the 4xxx range for ours). */
-export const CLOSE = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  UNSUPPORTED_DATA: 1003,
-  INVALID_PAYLOAD: 1007,
-  POLICY: 1008,
-  TOO_BIG: 1009,
-  RESTART: 1012,
-} as const;
 
 /** A reducer call of this session on its way through the executor. */
 export interface CallTicket {
@@ -156,7 +146,7 @@ export class WsSession {
   receive(message: ClientMessage): void {
     if (this.#closed) return;
     if (this.#inbound.length >= this.#limits.maxQueuedMessages) {
-      this.close(CLOSE.POLICY, `more than ${this.#limits.maxQueuedMessages} messages queued (--ws-max-queued-messages)`);
+      this.close(WS_CLOSE.POLICY_VIOLATION, `more than ${this.#limits.maxQueuedMessages} messages queued (--ws-max-queued-messages)`);
       return;
     }
     this.#inbound.push(message);
@@ -194,7 +184,7 @@ export class WsSession {
     this.#outbox = [];
     if (this.#closed || frames.length === 0) return;
     if (this.#socket.getBufferedAmount() > this.#limits.maxBufferedBytes) {
-      this.close(CLOSE.POLICY, `client too slow: over ${this.#limits.maxBufferedBytes} bytes unread (--ws-max-backpressure-bytes)`);
+      this.close(WS_CLOSE.POLICY_VIOLATION, `client too slow: over ${this.#limits.maxBufferedBytes} bytes unread (--ws-max-backpressure-bytes)`);
       return;
     }
     this.#socket.cork(() => {

@@ -69,6 +69,19 @@ describe('WebSocket limits', () => {
     c.close();
   });
 
+  it('answers a subscription whose first rows pass --sql-row-limit with a SubscriptionError naming the limit', async () => {
+    const c = await openWs(server.url, 'limits', { token: owner.token });
+    await c.next();
+    const many = encodeToBytes({ tag: 'Product', elements: [{ name: 'n', type: { tag: 'U32' } }, { name: 'team', type: { tag: 'U32' } }, { name: 'len', type: { tag: 'U32' } }] }, [6, 35, 1]);
+    c.send({ tag: 'CallReducer', reducer: 'add_many', args: { format: 'bsatn', bytes: many }, requestId: 1, flags: 0 });
+    expect((await c.next()).tag).toBe('TransactionUpdate');
+    c.send({ tag: 'SubscribeSingle', query: 'SELECT * FROM player WHERE team = 35', requestId: 2, queryId: 1 });
+    const error = await c.next();
+    expect(error).toMatchObject({ tag: 'SubscriptionError', requestId: 2, queryId: 1 });
+    expect(error.tag === 'SubscriptionError' && error.error).toContain('more than 5 rows');
+    c.close();
+  });
+
   it('closes a connection that answers no pings after --ws-idle-timeout-sec, and keeps one that does', async () => {
     const live = await openWs(server.url, 'limits', { token: owner.token });
     await live.next();
