@@ -16,6 +16,7 @@ import { loadConfig } from '../runtime/config.js';
 import { createEngine } from '../runtime/host/index.js';
 import { silentLogger } from '../runtime/log/index.js';
 import { encodeToBytes, Identity, type AlgebraicType } from '../runtime/protocol/index.js';
+import { mulberry32 } from './keynote/zipf.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,14 +38,7 @@ function say(line: string): void {
 
 /** Deterministic uniform pairs (mulberry32), the same for both targets. */
 function pairs(n: number, accounts: number): Uint32Array {
-  let s = 0x12345678;
-  const rand = () => {
-    s |= 0;
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(0x12345678);
   const out = new Uint32Array(n * 2);
   for (let i = 0; i < n; i++) {
     const a = Math.floor(rand() * accounts);

@@ -1,6 +1,7 @@
 /** fast-check arbitraries for v1 WebSocket messages, shared by the BSATN and JSON codec tests. */
 import fc from 'fast-check';
-import { ConnectionId, Identity, type ClientMessage, type QueryUpdate, type ServerMessage, type TableUpdate, type WsArgs } from '../../runtime/protocol/index.js';
+import { expect } from 'vitest';
+import { ConnectionId, Identity, WasmbaseError, type ClientMessage, type QueryUpdate, type ServerMessage, type TableUpdate, type WsArgs } from '../../runtime/protocol/index.js';
 
 export const RUNS = process.env['LONG_TESTS'] === '1' ? 20_000 : 300;
 export const SEED = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31);
@@ -115,3 +116,16 @@ export const le64 = (n: bigint): string => {
 /** BSATN string: u32 length + UTF-8. */
 export const bstr = (s: string): string => le32(Buffer.byteLength(s)) + Buffer.from(s).toString('hex');
 export const fromHex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+
+/** Asserts `fn` throws WasmbaseError PROTOCOL_DECODE whose message matches `pattern`. */
+export function expectDecodeError(fn: () => unknown, pattern: RegExp): void {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(WasmbaseError);
+    expect((err as WasmbaseError).code).toBe('PROTOCOL_DECODE');
+    expect((err as WasmbaseError).message).toMatch(pattern);
+    return;
+  }
+  throw new Error('expected a PROTOCOL_DECODE error');
+}

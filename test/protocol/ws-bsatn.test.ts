@@ -18,22 +18,9 @@ import {
   type ServerMessage,
   type TableUpdate,
 } from '../../runtime/protocol/index.js';
-import { bsatnRows, bstr, fromHex, h, hex, le32, le64, messageArbitraries, RUNS, SEED, withoutMemos } from './ws-arbitraries.js';
+import { bsatnRows, bstr, fromHex, h, hex, le32, le64, messageArbitraries, RUNS, SEED, withoutMemos, expectDecodeError } from './ws-arbitraries.js';
 
 process.stdout.write(`ws-bsatn property tests: seed ${SEED}, ${RUNS} runs (FC_SEED=${SEED} to replay)\n`);
-
-/** Asserts `fn` throws WasmbaseError PROTOCOL_DECODE whose message matches `pattern`. */
-function expectDecodeError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WasmbaseError);
-    expect((err as WasmbaseError).code).toBe('PROTOCOL_DECODE');
-    expect((err as WasmbaseError).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected a PROTOCOL_DECODE error');
-}
 
 // Fixtures: two `accounts` rows (id u32 + balance i64 = 12 bytes).
 const ROW0 = fromHex('01000000 6400000000000000');

@@ -2,21 +2,9 @@ import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from '
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COMPRESSION_THRESHOLD_BYTES, frameServerPayload, MAX_DECOMPRESSED_BYTES, unframeServerPayload, WasmbaseError, type WsCompression } from '../../runtime/protocol/index.js';
-import { RUNS, SEED } from './ws-arbitraries.js';
+import { RUNS, SEED, expectDecodeError } from './ws-arbitraries.js';
 
 process.stdout.write(`ws-frame property tests: seed ${SEED}, ${RUNS} runs (FC_SEED=${SEED} to replay)\n`);
-
-function expectDecodeError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WasmbaseError);
-    expect((err as WasmbaseError).code).toBe('PROTOCOL_DECODE');
-    expect((err as WasmbaseError).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected a PROTOCOL_DECODE error');
-}
 
 /** Compressible but not trivial: a repeating sentence with a counter. */
 function payloadOf(size: number): Uint8Array {

@@ -27,21 +27,9 @@ import {
   type WsArgs,
 } from '../../runtime/protocol/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
-import { fromHex, messageArbitraries, RUNS, SEED, text, withoutMemos } from './ws-arbitraries.js';
+import { fromHex, messageArbitraries, RUNS, SEED, text, withoutMemos, expectDecodeError } from './ws-arbitraries.js';
 
 process.stdout.write(`ws-json property tests: seed ${SEED}, ${RUNS} runs (FC_SEED=${SEED} to replay)\n`);
-
-function expectDecodeError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WasmbaseError);
-    expect((err as WasmbaseError).code).toBe('PROTOCOL_DECODE');
-    expect((err as WasmbaseError).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected a PROTOCOL_DECODE error');
-}
 
 const some = (v: unknown) => ({ some: v });
 const wrapper = (field: string, type: unknown) => ({ Product: { elements: [{ name: some(field), algebraic_type: type }] } });

@@ -9,21 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlgebraicValue } from '../../runtime/protocol/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 import { BACKENDS, rowsOf, type TestDb } from './sql-fixtures.js';
+import { mulberry32 } from '../../bench/keynote/zipf.js';
 
 const SEED = Number(process.env['SQL_DIFF_SEED'] ?? Date.now() % 1_000_000_007);
 const RUNS = process.env['LONG_TESTS'] === '1' ? 20_000 : 2_000;
 console.log(`sql differential test: seed ${SEED}, ${RUNS} cases per backend (SQL_DIFF_SEED=${SEED} to replay)`);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const schema = buildSchema([
   {
@@ -54,7 +44,7 @@ type Row = Record<string, V>;
 const STRINGS = ['', 'a', 'ab', 'b', 'B', 'é', 'z\u{1F600}', '\u{FF41}', "it's"];
 const FLOATS = [-1.5, 0, 2.25, 3, 1e10, -7];
 
-const rnd = prng(SEED);
+const rnd = mulberry32(SEED);
 const pick = <X>(xs: readonly X[], r: () => number = rnd): X => xs[Math.floor(r() * xs.length)]!;
 const int = (lo: number, hi: number, r: () => number = rnd): number => lo + Math.floor(r() * (hi - lo + 1));
 
@@ -241,7 +231,7 @@ interface Query {
 }
 
 function randomQuery(seed: number): Query {
-  const r = prng(seed);
+  const r = mulberry32(seed);
   const join = r() < 0.35;
   const tables: ('t' | 'u')[] = join ? ['t', 'u'] : ['t'];
   const on: Pred[] = [];

@@ -12,6 +12,7 @@ import type { IndexRange, KeyBound, TableReader } from '../../runtime/store/inde
 import { batchStates } from '../../runtime/subscribe/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 import { NONE, newStore, runBatch, some, type Write } from './subscribe-fixtures.js';
+import { mulberry32 } from '../../bench/keynote/zipf.js';
 
 const SEED = Number(process.env['SUBSCRIBE_STATES_SEED'] ?? Date.now() % 1_000_000_007);
 const ROUNDS = process.env['LONG_TESTS'] === '1' ? 1_000 : 40;
@@ -32,18 +33,7 @@ const schema = buildSchema([
   { name: 'u', columns: [{ name: 'id', type: T.u32, pk: true }, { name: 'name', type: T.string, unique: true }] },
 ]);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rnd = prng(SEED);
+const rnd = mulberry32(SEED);
 const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
 const NAMES = ['w', 'x', 'y', 'z'];

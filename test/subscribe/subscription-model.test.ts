@@ -20,6 +20,7 @@ import type { CallChanges, DatabaseStore } from '../../runtime/store/index.js';
 import { compileSubscription, evaluateSubscription, SubscriptionRegistry, type CompiledSubscription } from '../../runtime/subscribe/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 import { NONE, newStore, runBatch, some, type Write } from './subscribe-fixtures.js';
+import { mulberry32 } from '../../bench/keynote/zipf.js';
 
 const FIRST_SEED = Number(process.env['SUBSCRIBE_MODEL_SEED'] ?? Date.now() % 1_000_000_007);
 const RUNS = Number(process.env['SUBSCRIBE_MODEL_RUNS'] ?? (process.env['LONG_TESTS'] === '1' ? 10_000 : 200));
@@ -51,17 +52,6 @@ const schema = buildSchema([
   // No primary key: rows are a set, changed only by delete and insert.
   { name: 'c', columns: [{ name: 'k', type: T.u8, index: true }, { name: 'bx', type: T.u8, index: true }, { name: 'w', type: T.u8 }] },
 ]);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- values and rows of the model ----------------------------------------------------------
 
@@ -324,7 +314,7 @@ function describeMultiset(m: ReadonlyMap<string, number>, table: TableName): str
 }
 
 function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const fail = (op: number, message: string): never => {
