@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', 'modules/**', 'sdk/assembly/**', 'bench/results/**', '**/build/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'modules/**',
+      'sdk/assembly/**',
+      'bench/results/**',
+      '**/build/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -20,7 +28,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       eqeqeq: ['error', 'always'],
     },
   },
@@ -31,7 +42,17 @@ export default tseslint.config(
   {
     files: ['runtime/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../protocol/*'], message: 'runtime/protocol is a leaf: it imports nothing else from runtime/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../protocol/*'],
+              message: 'runtime/protocol is a leaf: it imports nothing else from runtime/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

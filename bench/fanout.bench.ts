@@ -17,7 +17,12 @@ import WebSocket from 'ws';
 import { loadConfig } from '../runtime/config.js';
 import { silentLogger } from '../runtime/log/index.js';
 import { runServer } from '../runtime/main.js';
-import { encodeClientMessageBsatn, encodeToBytes, WS_PROTOCOL_V1_BSATN, type AlgebraicType } from '../runtime/protocol/index.js';
+import {
+  encodeClientMessageBsatn,
+  encodeToBytes,
+  WS_PROTOCOL_V1_BSATN,
+  type AlgebraicType,
+} from '../runtime/protocol/index.js';
 import type { SubscriberReport, SubscriberTask } from './fanout/subscribers.js';
 
 const { values } = parseArgs({
@@ -53,35 +58,73 @@ function percentile(sorted: Float64Array, p: number): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wasmbase-fanout-'));
-  const config = loadConfig({}, {}, { dataDir, host: '127.0.0.1', port: 0, logLevel: 'error', wsMaxBackpressureBytes: 64 * 1024 * 1024 });
+  const config = loadConfig(
+    {},
+    {},
+    {
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'error',
+      wsMaxBackpressureBytes: 64 * 1024 * 1024,
+    },
+  );
   const server = await runServer(config, silentLogger);
   try {
-    const owner = (await (await fetch(`${server.url}/v1/identity`, { method: 'POST' })).json()) as { token: string };
-    const wasm = readFileSync(path.resolve(import.meta.dirname, '../../modules/fixtures/ws/build/ws.wasm'));
-    const published = await fetch(`${server.url}/v1/database/fanout`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}` }, body: wasm });
-    if (!published.ok) throw new Error(`publish failed: ${published.status} ${await published.text()}`);
+    const owner = (await (await fetch(`${server.url}/v1/identity`, { method: 'POST' })).json()) as {
+      token: string;
+    };
+    const wasm = readFileSync(
+      path.resolve(import.meta.dirname, '../../modules/fixtures/ws/build/ws.wasm'),
+    );
+    const published = await fetch(`${server.url}/v1/database/fanout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.token}` },
+      body: wasm,
+    });
+    if (!published.ok)
+      throw new Error(`publish failed: ${published.status} ${await published.text()}`);
     const wsUrl = `${server.url.replace(/^http/, 'ws')}/v1/database/fanout/subscribe?compression=None`;
 
-    say(`fanout: ${SUBSCRIBERS} subscribers in ${WORKERS} worker threads, ${RATE} tx/s for ${SECONDS} s`);
+    say(
+      `fanout: ${SUBSCRIBERS} subscribers in ${WORKERS} worker threads, ${RATE} tx/s for ${SECONDS} s`,
+    );
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     const reports: Promise<SubscriberReport>[] = [];
     for (let w = 0; w < WORKERS; w++) {
       const count = Math.floor(SUBSCRIBERS / WORKERS) + (w < SUBSCRIBERS % WORKERS ? 1 : 0);
-      const task: SubscriberTask = { url: wsUrl, token: owner.token, count, query: 'SELECT * FROM player WHERE team = 1' };
-      const worker = new Worker(new URL('./fanout/subscribers.js', import.meta.url), { workerData: task });
+      const task: SubscriberTask = {
+        url: wsUrl,
+        token: owner.token,
+        count,
+        query: 'SELECT * FROM player WHERE team = 1',
+      };
+      const worker = new Worker(new URL('./fanout/subscribers.js', import.meta.url), {
+        workerData: task,
+      });
       workers.push(worker);
-      ready.push(new Promise((resolve, reject) => {
-        worker.once('error', reject);
-        worker.once('message', m => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
-      }));
-      reports.push(new Promise(resolve => worker.on('message', m => typeof m === 'object' && resolve(m as SubscriberReport))));
+      ready.push(
+        new Promise((resolve, reject) => {
+          worker.once('error', reject);
+          worker.once('message', m => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
+        }),
+      );
+      reports.push(
+        new Promise(resolve =>
+          worker.on('message', m => typeof m === 'object' && resolve(m as SubscriberReport)),
+        ),
+      );
     }
     const t0 = performance.now();
     await Promise.all(ready);
-    say(`  ${SUBSCRIBERS} subscribers connected and subscribed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    say(
+      `  ${SUBSCRIBERS} subscribers connected and subscribed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
-    const writer = new WebSocket(wsUrl, [WS_PROTOCOL_V1_BSATN], { headers: { authorization: `Bearer ${owner.token}` } });
+    const writer = new WebSocket(wsUrl, [WS_PROTOCOL_V1_BSATN], {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     await new Promise<void>((resolve, reject) => {
       writer.once('message', () => resolve());
       writer.once('error', reject);
@@ -96,7 +139,18 @@ async function main(): Promise<void> {
       const timer = setInterval(() => {
         const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE));
         while (sent < due) {
-          writer.send(encodeClientMessageBsatn({ tag: 'CallReducer', reducer: 'add_player', args: { format: 'bsatn', bytes: encodeToBytes(ADD_PLAYER, [`p${sent}`, 1, BigInt(sent)]) }, requestId: sent, flags: 0 }));
+          writer.send(
+            encodeClientMessageBsatn({
+              tag: 'CallReducer',
+              reducer: 'add_player',
+              args: {
+                format: 'bsatn',
+                bytes: encodeToBytes(ADD_PLAYER, [`p${sent}`, 1, BigInt(sent)]),
+              },
+              requestId: sent,
+              flags: 0,
+            }),
+          );
           sent++;
         }
         if (sent >= total) {
@@ -125,13 +179,19 @@ async function main(): Promise<void> {
     const elapsed = (Math.max(...all.map(r => r.lastAt)) - startWall) / 1000;
     const expected = total * SUBSCRIBERS;
     say(`  writer: ${total} transactions sent, ${acked} acknowledged`);
-    say(`  subscribers: ${messages} updates received of ${expected} expected (${all.reduce((n, r) => n + r.closed, 0)} connections closed early)`);
+    say(
+      `  subscribers: ${messages} updates received of ${expected} expected (${all.reduce((n, r) => n + r.closed, 0)} connections closed early)`,
+    );
     say('');
-    say(`  delivered in ${elapsed.toFixed(1)} s from the first call sent to the last update received`);
+    say(
+      `  delivered in ${elapsed.toFixed(1)} s from the first call sent to the last update received`,
+    );
     say('');
     say('| subscribers | tx/s | updates/s received | commit→receipt p50 | p99 |');
     say('|---:|---:|---:|---:|---:|');
-    say(`| ${SUBSCRIBERS} | ${RATE} | ${Math.round(messages / elapsed).toLocaleString('en-US')} | ${(percentile(latencies, 50) / 1000).toFixed(1)} ms | ${(percentile(latencies, 99) / 1000).toFixed(1)} ms |`);
+    say(
+      `| ${SUBSCRIBERS} | ${RATE} | ${Math.round(messages / elapsed).toLocaleString('en-US')} | ${(percentile(latencies, 50) / 1000).toFixed(1)} ms | ${(percentile(latencies, 99) / 1000).toFixed(1)} ms |`,
+    );
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -38,13 +38,18 @@ const row: AlgebraicType = {
 };
 const value = [42n, 'a name of moderate length', 3.5, [1, 2, 3, 4]];
 const bytes = encodeToBytes(row, value);
-const bankBytes = new Uint8Array(readFileSync(path.resolve(import.meta.dirname, '../../modules/bank/build/bank.wasm')));
+const bankBytes = new Uint8Array(
+  readFileSync(path.resolve(import.meta.dirname, '../../modules/bank/build/bank.wasm')),
+);
 const bank = validateModule(bankBytes, 1 << 24);
 const transfer = bank.schema.reducerByName('transfer')!;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wasmbase-micro-'));
 const store = openDatabaseStore(dir, bank.schema);
-const accountType: AlgebraicType = { tag: 'Product', elements: bank.schema.tables[0]!.rowType.elements };
+const accountType: AlgebraicType = {
+  tag: 'Product',
+  elements: bank.schema.tables[0]!.rowType.elements,
+};
 {
   const tx = store.beginBatch();
   tx.beginCall();
@@ -59,20 +64,56 @@ const keyView = new DataView(key.buffer);
 
 // Subscriptions: 1,000 queries each pinned to one account; a transfer changes two of them.
 const registry = new SubscriptionRegistry<number>(bank.schema);
-for (let i = 0; i < 1000; i++) registry.add(compileSubscription(bank.schema, `SELECT * FROM accounts WHERE id = ${i}`, { isOwner: true }), i);
-const before = [encodeToBytes(accountType, [7, 1_000_000n]), encodeToBytes(accountType, [9, 1_000_000n])];
-const after = [encodeToBytes(accountType, [7, 999_999n]), encodeToBytes(accountType, [9, 1_000_001n])];
+for (let i = 0; i < 1000; i++)
+  registry.add(
+    compileSubscription(bank.schema, `SELECT * FROM accounts WHERE id = ${i}`, { isOwner: true }),
+    i,
+  );
+const before = [
+  encodeToBytes(accountType, [7, 1_000_000n]),
+  encodeToBytes(accountType, [9, 1_000_000n]),
+];
+const after = [
+  encodeToBytes(accountType, [7, 999_999n]),
+  encodeToBytes(accountType, [9, 1_000_001n]),
+];
 const transferChanges = [{ tableId: 0, inserts: after, deletes: before }];
 const snapshot = store.read();
 
-const callBytes = encodeClientMessageBsatn({ tag: 'CallReducer', reducer: 'transfer', args: { format: 'bsatn', bytes: encodeToBytes({ tag: 'Product', elements: transfer.params.elements }, [1, 2, 1n]) }, requestId: 7, flags: 0 });
+const callBytes = encodeClientMessageBsatn({
+  tag: 'CallReducer',
+  reducer: 'transfer',
+  args: {
+    format: 'bsatn',
+    bytes: encodeToBytes({ tag: 'Product', elements: transfer.params.elements }, [1, 2, 1n]),
+  },
+  requestId: 7,
+  flags: 0,
+});
 const update = (): ServerMessage => ({
   tag: 'TransactionUpdate',
-  status: { tag: 'Committed', update: { tables: [{ tableId: 0, tableName: 'accounts', numRows: 4n, updates: [{ deletes: before, inserts: after }] }] } },
+  status: {
+    tag: 'Committed',
+    update: {
+      tables: [
+        {
+          tableId: 0,
+          tableName: 'accounts',
+          numRows: 4n,
+          updates: [{ deletes: before, inserts: after }],
+        },
+      ],
+    },
+  },
   timestamp: 1_700_000_000_000_000n,
   callerIdentity: Identity.ZERO,
   callerConnectionId: ConnectionId.ZERO,
-  reducerCall: { reducerName: 'transfer', reducerId: transfer.id, args: { format: 'bsatn', bytes: new Uint8Array(16) }, requestId: 7 },
+  reducerCall: {
+    reducerName: 'transfer',
+    reducerId: transfer.id,
+    args: { format: 'bsatn', bytes: new Uint8Array(16) },
+    requestId: 7,
+  },
   energyQuantaUsed: 0n,
   totalHostExecutionDurationMicros: 12n,
 });
@@ -81,8 +122,12 @@ const bench = new Bench({ time: 500 });
 bench
   .add('bsatn encode row (u64, string, f64, u32[4])', () => encodeToBytes(row, value))
   .add('bsatn decode row', () => decodeFromBytes(row, bytes))
-  .add('order-preserving key of a string', () => keyFromBsatn([{ tag: 'String' }], bytes.subarray(8, 8 + 4 + 25)))
-  .add('JSON args → BSATN (transfer)', () => reducerArgsFromJson('transfer', transfer.params, [1, 2, 1]))
+  .add('order-preserving key of a string', () =>
+    keyFromBsatn([{ tag: 'String' }], bytes.subarray(8, 8 + 4 + 25)),
+  )
+  .add('JSON args → BSATN (transfer)', () =>
+    reducerArgsFromJson('transfer', transfer.params, [1, 2, 1]),
+  )
   .add('validate the bank module (20 KB)', () => validateModule(bankBytes, 1 << 24))
   .add('overlay transfer: 2 finds + 2 updates (batches of 512, not committed)', () => {
     if (inBatch++ === 512) {
@@ -102,14 +147,20 @@ bench
     batch.commitCall();
   })
   .add('WebSocket: decode a CallReducer (bsatn)', () => decodeClientMessageBsatn(callBytes))
-  .add('WebSocket: encode + frame a TransactionUpdate with 4 rows (bsatn)', () => frameServerPayload(encodeServerMessageBsatn(update()), 'None'))
-  .add('subscription diff: a transfer against 1,000 queries pinned to accounts', () => registry.evaluateBatch([transferChanges], snapshot));
+  .add('WebSocket: encode + frame a TransactionUpdate with 4 rows (bsatn)', () =>
+    frameServerPayload(encodeServerMessageBsatn(update()), 'None'),
+  )
+  .add('subscription diff: a transfer against 1,000 queries pinned to accounts', () =>
+    registry.evaluateBatch([transferChanges], snapshot),
+  );
 
 await bench.run();
 process.stdout.write('| benchmark | ops/s |\n| --- | ---: |\n');
 for (const task of bench.tasks) {
   const r = task.result as { throughput?: { mean: number } } | undefined;
-  process.stdout.write(`| ${task.name} | ${Math.round(r?.throughput?.mean ?? 0).toLocaleString('en-US')} |\n`);
+  process.stdout.write(
+    `| ${task.name} | ${Math.round(r?.throughput?.mean ?? 0).toLocaleString('en-US')} |\n`,
+  );
 }
 batch.abandon();
 snapshot.close();

@@ -52,31 +52,61 @@ function pairs(n: number, accounts: number): Uint32Array {
 
 async function wasmbase(work: Uint32Array): Promise<number> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wasmbase-bench-'));
-  const config = loadConfig({}, {}, { dataDir, batchMaxCalls: BATCH, workers: 2, logLevel: 'error', reducerTimeoutMs: 120_000 });
+  const config = loadConfig(
+    {},
+    {},
+    { dataDir, batchMaxCalls: BATCH, workers: 2, logLevel: 'error', reducerTimeoutMs: 120_000 },
+  );
   const engine = await createEngine({ config, logger: silentLogger });
   try {
     const owner = Identity.random();
-    const bytes = new Uint8Array(readFileSync(path.resolve(import.meta.dirname, '../../modules/bank/build/bank.wasm')));
+    const bytes = new Uint8Array(
+      readFileSync(path.resolve(import.meta.dirname, '../../modules/bank/build/bank.wasm')),
+    );
     await engine.publish({ moduleBytes: bytes, owner, nameOrIdentity: 'bank', clear: false });
     const db = engine.resolve('bank')!;
-    const seedType: AlgebraicType = { tag: 'Product', elements: [{ name: 'n', type: { tag: 'U32' } }, { name: 'i', type: { tag: 'I64' } }] };
+    const seedType: AlgebraicType = {
+      tag: 'Product',
+      elements: [
+        { name: 'n', type: { tag: 'U32' } },
+        { name: 'i', type: { tag: 'I64' } },
+      ],
+    };
     const t0 = performance.now();
-    const seeded = await db.call({ reducer: 'seed', args: encodeToBytes(seedType, [ACCOUNTS, 1_000_000_000n]), sender: owner, connectionId: undefined });
+    const seeded = await db.call({
+      reducer: 'seed',
+      args: encodeToBytes(seedType, [ACCOUNTS, 1_000_000_000n]),
+      sender: owner,
+      connectionId: undefined,
+    });
     if (seeded.status !== 'committed') throw seeded.error;
-    say(`  wasmbase: seeded ${ACCOUNTS} accounts in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    say(
+      `  wasmbase: seeded ${ACCOUNTS} accounts in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+    );
     const argType: AlgebraicType = {
       tag: 'Product',
-      elements: [{ name: 'from', type: { tag: 'U32' } }, { name: 'to', type: { tag: 'U32' } }, { name: 'amount', type: { tag: 'I64' } }],
+      elements: [
+        { name: 'from', type: { tag: 'U32' } },
+        { name: 'to', type: { tag: 'U32' } },
+        { name: 'amount', type: { tag: 'I64' } },
+      ],
     };
     const n = work.length / 2;
-    const args = Array.from({ length: n }, (_, i) => encodeToBytes(argType, [work[i * 2]!, work[i * 2 + 1]!, 1n]));
+    const args = Array.from({ length: n }, (_, i) =>
+      encodeToBytes(argType, [work[i * 2]!, work[i * 2 + 1]!, 1n]),
+    );
     let next = 0;
     let failed = 0;
     const start = performance.now();
     const lane = async () => {
       while (next < n) {
         const i = next++;
-        const o = await db.call({ reducer: 'transfer', args: args[i]!, sender: owner, connectionId: undefined });
+        const o = await db.call({
+          reducer: 'transfer',
+          args: args[i]!,
+          sender: owner,
+          connectionId: undefined,
+        });
         if (o.status !== 'committed') failed++;
       }
     };
@@ -92,7 +122,11 @@ async function wasmbase(work: Uint32Array): Promise<number> {
 
 async function lmdbRaw(work: Uint32Array): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmbase-bench-raw-'));
-  const env = open<Uint8Array, Uint8Array>({ path: dir, keyEncoding: 'binary', encoding: 'binary' });
+  const env = open<Uint8Array, Uint8Array>({
+    path: dir,
+    keyEncoding: 'binary',
+    encoding: 'binary',
+  });
   try {
     const key = (id: number) => {
       const k = Buffer.alloc(7);
@@ -135,7 +169,9 @@ async function lmdbRaw(work: Uint32Array): Promise<number> {
   }
 }
 
-say(`transfer benchmark: ${ACCOUNTS} accounts, ${TRANSFERS} uniform transfers, batch ${BATCH}, ${INFLIGHT} calls in flight`);
+say(
+  `transfer benchmark: ${ACCOUNTS} accounts, ${TRANSFERS} uniform transfers, batch ${BATCH}, ${INFLIGHT} calls in flight`,
+);
 const work = pairs(TRANSFERS, ACCOUNTS);
 const raw = values.only === 'wasmbase' ? NaN : await lmdbRaw(work);
 say(`  lmdb-raw: ${Math.round(raw)} transfers/s`);
@@ -145,4 +181,6 @@ say('');
 say('| target | transfers/s | vs lmdb-raw |');
 say('| --- | ---: | ---: |');
 say(`| lmdb-raw (2 gets + 2 puts, 1 txn + flush per ${BATCH}) | ${Math.round(raw)} | 100% |`);
-say(`| wasmbase in-process (bank module, workers, durable acks) | ${Math.round(wb)} | ${((wb / raw) * 100).toFixed(0)}% |`);
+say(
+  `| wasmbase in-process (bank module, workers, durable acks) | ${Math.round(wb)} | ${((wb / raw) * 100).toFixed(0)}% |`,
+);

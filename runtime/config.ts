@@ -76,7 +76,8 @@ function int(min: number, max: number) {
   return (text: string): number => {
     const value = Number(text.replaceAll('_', ''));
     if (!Number.isInteger(value)) throw new Error(`expected an integer, got "${text}"`);
-    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`);
+    if (value < min || value > max)
+      throw new Error(`must be between ${min} and ${max}, got ${value}`);
     return value;
   };
 }
@@ -95,29 +96,190 @@ const str = (text: string): string => {
 
 /** The option table. Order is the order of `--help`. */
 export const OPTION_SPECS = [
-  { key: 'host', flag: 'host', env: 'WASMBASE_HOST', help: 'interface to listen on', defaultValue: '127.0.0.1', parse: str },
-  { key: 'port', flag: 'port', env: 'WASMBASE_PORT', help: 'port to listen on (0 = any free port)', defaultValue: 3000, parse: int(0, 65535) },
-  { key: 'dataDir', flag: 'data-dir', env: 'WASMBASE_DATA_DIR', help: 'directory for all data (created if missing)', defaultValue: './data', parse: str },
-  { key: 'logLevel', flag: 'log-level', env: 'WASMBASE_LOG_LEVEL', help: 'server log level', defaultValue: 'info', parse: oneOf(LOG_LEVELS) },
-  { key: 'logFormat', flag: 'log-format', env: 'WASMBASE_LOG_FORMAT', help: 'server log format', defaultValue: 'pretty', parse: oneOf(['json', 'pretty'] as const) },
-  { key: 'workers', flag: 'workers', env: 'WASMBASE_WORKERS', help: 'worker threads running reducers', defaultValue: 2, parse: int(1, 256) },
-  { key: 'reducerTimeoutMs', flag: 'reducer-timeout-ms', env: 'WASMBASE_REDUCER_TIMEOUT_MS', help: 'wall-clock limit of one reducer call', defaultValue: 1000, parse: int(10, 600_000) },
-  { key: 'moduleMemoryBytes', flag: 'module-memory-bytes', env: 'WASMBASE_MODULE_MEMORY_BYTES', help: 'linear memory maximum of a module instance', defaultValue: 64 * MiB, parse: int(1 * MiB, 4096 * MiB) },
-  { key: 'batchMaxCalls', flag: 'batch-max-calls', env: 'WASMBASE_BATCH_MAX_CALLS', help: 'most calls committed in one write transaction', defaultValue: 512, parse: int(1, 65536) },
-  { key: 'maxModuleBytes', flag: 'max-module-bytes', env: 'WASMBASE_MAX_MODULE_BYTES', help: 'largest module upload', defaultValue: 16 * MiB, parse: int(1 * KiB, 1024 * MiB) },
-  { key: 'maxBodyBytes', flag: 'max-body-bytes', env: 'WASMBASE_MAX_BODY_BYTES', help: 'largest request body (other than modules)', defaultValue: 1 * MiB, parse: int(64, 256 * MiB) },
-  { key: 'maxSqlBytes', flag: 'max-sql-bytes', env: 'WASMBASE_MAX_SQL_BYTES', help: 'largest SQL text of one request', defaultValue: 64 * KiB, parse: int(16, 16 * MiB) },
-  { key: 'sqlRowLimit', flag: 'sql-row-limit', env: 'WASMBASE_SQL_ROW_LIMIT', help: 'most rows one SQL statement may return', defaultValue: 100_000, parse: int(1, 100_000_000) },
-  { key: 'logRetainLines', flag: 'log-retain-lines', env: 'WASMBASE_LOG_RETAIN_LINES', help: 'module log lines kept per database', defaultValue: 10_000, parse: int(10, 10_000_000) },
-  { key: 'maxLogLines', flag: 'max-log-lines', env: 'WASMBASE_MAX_LOG_LINES', help: 'largest num_lines of a logs request', defaultValue: 10_000, parse: int(1, 10_000_000) },
-  { key: 'maxLogFollowers', flag: 'max-log-followers', env: 'WASMBASE_MAX_LOG_FOLLOWERS', help: 'concurrent log streams per database', defaultValue: 32, parse: int(1, 10_000) },
-  { key: 'wsMaxMessageBytes', flag: 'ws-max-message-bytes', env: 'WASMBASE_WS_MAX_MESSAGE_BYTES', help: 'largest inbound WebSocket message', defaultValue: 1 * MiB, parse: int(1 * KiB, 256 * MiB) },
-  { key: 'wsMaxBackpressureBytes', flag: 'ws-max-backpressure-bytes', env: 'WASMBASE_WS_MAX_BACKPRESSURE_BYTES', help: 'outbound bytes buffered per WebSocket client before disconnect', defaultValue: 16 * MiB, parse: int(64 * KiB, 1024 * MiB) },
-  { key: 'wsIdleTimeoutSec', flag: 'ws-idle-timeout-sec', env: 'WASMBASE_WS_IDLE_TIMEOUT_SEC', help: 'idle WebSocket timeout (pings keep connections alive)', defaultValue: 120, parse: int(8, 960) },
-  { key: 'wsMaxQueuedMessages', flag: 'ws-max-queued-messages', env: 'WASMBASE_WS_MAX_QUEUED_MESSAGES', help: 'messages a WebSocket client may have waiting before disconnect', defaultValue: 16_384, parse: int(16, 1_000_000) },
-  { key: 'wsMaxInflightCalls', flag: 'ws-max-inflight-calls', env: 'WASMBASE_WS_MAX_INFLIGHT_CALLS', help: 'reducer calls of one WebSocket client executing at once', defaultValue: 1024, parse: int(1, 65_536) },
-  { key: 'wsMaxSubscriptions', flag: 'ws-max-subscriptions', env: 'WASMBASE_WS_MAX_SUBSCRIPTIONS', help: 'subscribed queries one WebSocket client may hold', defaultValue: 1024, parse: int(1, 1_000_000) },
-  { key: 'issuer', flag: 'issuer', env: 'WASMBASE_ISSUER', help: 'issuer (iss) of tokens this server mints', defaultValue: 'wasmbase://localhost', parse: str },
+  {
+    key: 'host',
+    flag: 'host',
+    env: 'WASMBASE_HOST',
+    help: 'interface to listen on',
+    defaultValue: '127.0.0.1',
+    parse: str,
+  },
+  {
+    key: 'port',
+    flag: 'port',
+    env: 'WASMBASE_PORT',
+    help: 'port to listen on (0 = any free port)',
+    defaultValue: 3000,
+    parse: int(0, 65535),
+  },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'WASMBASE_DATA_DIR',
+    help: 'directory for all data (created if missing)',
+    defaultValue: './data',
+    parse: str,
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'WASMBASE_LOG_LEVEL',
+    help: 'server log level',
+    defaultValue: 'info',
+    parse: oneOf(LOG_LEVELS),
+  },
+  {
+    key: 'logFormat',
+    flag: 'log-format',
+    env: 'WASMBASE_LOG_FORMAT',
+    help: 'server log format',
+    defaultValue: 'pretty',
+    parse: oneOf(['json', 'pretty'] as const),
+  },
+  {
+    key: 'workers',
+    flag: 'workers',
+    env: 'WASMBASE_WORKERS',
+    help: 'worker threads running reducers',
+    defaultValue: 2,
+    parse: int(1, 256),
+  },
+  {
+    key: 'reducerTimeoutMs',
+    flag: 'reducer-timeout-ms',
+    env: 'WASMBASE_REDUCER_TIMEOUT_MS',
+    help: 'wall-clock limit of one reducer call',
+    defaultValue: 1000,
+    parse: int(10, 600_000),
+  },
+  {
+    key: 'moduleMemoryBytes',
+    flag: 'module-memory-bytes',
+    env: 'WASMBASE_MODULE_MEMORY_BYTES',
+    help: 'linear memory maximum of a module instance',
+    defaultValue: 64 * MiB,
+    parse: int(1 * MiB, 4096 * MiB),
+  },
+  {
+    key: 'batchMaxCalls',
+    flag: 'batch-max-calls',
+    env: 'WASMBASE_BATCH_MAX_CALLS',
+    help: 'most calls committed in one write transaction',
+    defaultValue: 512,
+    parse: int(1, 65536),
+  },
+  {
+    key: 'maxModuleBytes',
+    flag: 'max-module-bytes',
+    env: 'WASMBASE_MAX_MODULE_BYTES',
+    help: 'largest module upload',
+    defaultValue: 16 * MiB,
+    parse: int(1 * KiB, 1024 * MiB),
+  },
+  {
+    key: 'maxBodyBytes',
+    flag: 'max-body-bytes',
+    env: 'WASMBASE_MAX_BODY_BYTES',
+    help: 'largest request body (other than modules)',
+    defaultValue: 1 * MiB,
+    parse: int(64, 256 * MiB),
+  },
+  {
+    key: 'maxSqlBytes',
+    flag: 'max-sql-bytes',
+    env: 'WASMBASE_MAX_SQL_BYTES',
+    help: 'largest SQL text of one request',
+    defaultValue: 64 * KiB,
+    parse: int(16, 16 * MiB),
+  },
+  {
+    key: 'sqlRowLimit',
+    flag: 'sql-row-limit',
+    env: 'WASMBASE_SQL_ROW_LIMIT',
+    help: 'most rows one SQL statement may return',
+    defaultValue: 100_000,
+    parse: int(1, 100_000_000),
+  },
+  {
+    key: 'logRetainLines',
+    flag: 'log-retain-lines',
+    env: 'WASMBASE_LOG_RETAIN_LINES',
+    help: 'module log lines kept per database',
+    defaultValue: 10_000,
+    parse: int(10, 10_000_000),
+  },
+  {
+    key: 'maxLogLines',
+    flag: 'max-log-lines',
+    env: 'WASMBASE_MAX_LOG_LINES',
+    help: 'largest num_lines of a logs request',
+    defaultValue: 10_000,
+    parse: int(1, 10_000_000),
+  },
+  {
+    key: 'maxLogFollowers',
+    flag: 'max-log-followers',
+    env: 'WASMBASE_MAX_LOG_FOLLOWERS',
+    help: 'concurrent log streams per database',
+    defaultValue: 32,
+    parse: int(1, 10_000),
+  },
+  {
+    key: 'wsMaxMessageBytes',
+    flag: 'ws-max-message-bytes',
+    env: 'WASMBASE_WS_MAX_MESSAGE_BYTES',
+    help: 'largest inbound WebSocket message',
+    defaultValue: 1 * MiB,
+    parse: int(1 * KiB, 256 * MiB),
+  },
+  {
+    key: 'wsMaxBackpressureBytes',
+    flag: 'ws-max-backpressure-bytes',
+    env: 'WASMBASE_WS_MAX_BACKPRESSURE_BYTES',
+    help: 'outbound bytes buffered per WebSocket client before disconnect',
+    defaultValue: 16 * MiB,
+    parse: int(64 * KiB, 1024 * MiB),
+  },
+  {
+    key: 'wsIdleTimeoutSec',
+    flag: 'ws-idle-timeout-sec',
+    env: 'WASMBASE_WS_IDLE_TIMEOUT_SEC',
+    help: 'idle WebSocket timeout (pings keep connections alive)',
+    defaultValue: 120,
+    parse: int(8, 960),
+  },
+  {
+    key: 'wsMaxQueuedMessages',
+    flag: 'ws-max-queued-messages',
+    env: 'WASMBASE_WS_MAX_QUEUED_MESSAGES',
+    help: 'messages a WebSocket client may have waiting before disconnect',
+    defaultValue: 16_384,
+    parse: int(16, 1_000_000),
+  },
+  {
+    key: 'wsMaxInflightCalls',
+    flag: 'ws-max-inflight-calls',
+    env: 'WASMBASE_WS_MAX_INFLIGHT_CALLS',
+    help: 'reducer calls of one WebSocket client executing at once',
+    defaultValue: 1024,
+    parse: int(1, 65_536),
+  },
+  {
+    key: 'wsMaxSubscriptions',
+    flag: 'ws-max-subscriptions',
+    env: 'WASMBASE_WS_MAX_SUBSCRIPTIONS',
+    help: 'subscribed queries one WebSocket client may hold',
+    defaultValue: 1024,
+    parse: int(1, 1_000_000),
+  },
+  {
+    key: 'issuer',
+    flag: 'issuer',
+    env: 'WASMBASE_ISSUER',
+    help: 'issuer (iss) of tokens this server mints',
+    defaultValue: 'wasmbase://localhost',
+    parse: str,
+  },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 
 /** The defaults as one object. */
@@ -132,7 +294,11 @@ export type RawOptions = Partial<Record<keyof Config, string>>;
  * Builds the validated config from CLI values, the environment and the defaults. A bad value
  * throws `INVALID_ARGUMENT` naming the flag, the environment variable and what is allowed.
  */
-export function loadConfig(cli: RawOptions = {}, env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(
+  cli: RawOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+): Config {
   const out: Record<string, unknown> = {};
   for (const spec of OPTION_SPECS) {
     const fromCli = cli[spec.key];
@@ -147,7 +313,10 @@ export function loadConfig(cli: RawOptions = {}, env: NodeJS.ProcessEnv = proces
       out[spec.key] = spec.parse(text);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new WasmbaseError('INVALID_ARGUMENT', `invalid ${source}: ${why}`, { option: spec.flag, env: spec.env });
+      throw new WasmbaseError('INVALID_ARGUMENT', `invalid ${source}: ${why}`, {
+        option: spec.flag,
+        env: spec.env,
+      });
     }
   }
   return Object.freeze({ ...(out as unknown as Config), ...overrides });
@@ -157,7 +326,11 @@ export function loadConfig(cli: RawOptions = {}, env: NodeJS.ProcessEnv = proces
 export function parseListen(text: string): { host: string; port: string } {
   const at = text.lastIndexOf(':');
   if (at <= 0 || at === text.length - 1) {
-    throw new WasmbaseError('INVALID_ARGUMENT', `invalid --listen "${text}": expected host:port, e.g. 127.0.0.1:3000`, { option: 'listen' });
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `invalid --listen "${text}": expected host:port, e.g. 127.0.0.1:3000`,
+      { option: 'listen' },
+    );
   }
   return { host: text.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: text.slice(at + 1) };
 }

@@ -21,7 +21,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function runServer(config: Config, logger: Logger = createLogger({ level: config.logLevel, format: config.logFormat })): Promise<RunningServer> {
+export async function runServer(
+  config: Config,
+  logger: Logger = createLogger({ level: config.logLevel, format: config.logFormat }),
+): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const tokens = await openTokenService(config.dataDir, config.issuer);
   const engine = await createEngine({ config, logger });

@@ -5,7 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { decodeServerMessageBsatn, encodeClientMessageBsatn, unframeServerPayload, WS_PROTOCOL_V1_BSATN } from '../../runtime/protocol/index.js';
+import {
+  decodeServerMessageBsatn,
+  encodeClientMessageBsatn,
+  unframeServerPayload,
+  WS_PROTOCOL_V1_BSATN,
+} from '../../runtime/protocol/index.js';
 
 export interface SubscriberTask {
   readonly url: string;
@@ -29,7 +34,9 @@ let lastAt = 0;
 const latencies: number[] = [];
 
 function open(): Promise<WebSocket> {
-  const ws = new WebSocket(task.url, [WS_PROTOCOL_V1_BSATN], { headers: { authorization: `Bearer ${task.token}` } });
+  const ws = new WebSocket(task.url, [WS_PROTOCOL_V1_BSATN], {
+    headers: { authorization: `Bearer ${task.token}` },
+  });
   return new Promise((resolve, reject) => {
     let phase = 0;
     ws.on('error', reject);
@@ -37,7 +44,14 @@ function open(): Promise<WebSocket> {
     ws.on('message', (data: Buffer) => {
       if (phase === 0) {
         phase = 1;
-        ws.send(encodeClientMessageBsatn({ tag: 'SubscribeSingle', query: task.query, requestId: 1, queryId: 1 }));
+        ws.send(
+          encodeClientMessageBsatn({
+            tag: 'SubscribeSingle',
+            query: task.query,
+            requestId: 1,
+            queryId: 1,
+          }),
+        );
         return;
       }
       if (phase === 1) {
@@ -45,7 +59,9 @@ function open(): Promise<WebSocket> {
         resolve(ws);
         return;
       }
-      const m = decodeServerMessageBsatn(unframeServerPayload(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      const m = decodeServerMessageBsatn(
+        unframeServerPayload(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+      );
       if (m.tag === 'TransactionUpdate') {
         messages++;
         lastAt = Date.now();
@@ -57,10 +73,17 @@ function open(): Promise<WebSocket> {
 
 const sockets: WebSocket[] = [];
 for (let i = 0; i < task.count; i += 50) {
-  sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, task.count - i) }, () => open()))));
+  sockets.push(
+    ...(await Promise.all(Array.from({ length: Math.min(50, task.count - i) }, () => open()))),
+  );
 }
 parentPort!.postMessage('ready');
 parentPort!.on('message', () => {
-  const report: SubscriberReport = { messages, lastAt, closed, latenciesMicros: Float64Array.from(latencies) };
+  const report: SubscriberReport = {
+    messages,
+    lastAt,
+    closed,
+    latenciesMicros: Float64Array.from(latencies),
+  };
   parentPort!.postMessage(report);
 });

@@ -16,7 +16,12 @@ export interface CheckResult {
   readonly problems: readonly string[];
 }
 
-export function checkBalances(balances: BigInt64Array, expectedAccounts: number, initial: bigint, deltas: Int32Array | null): CheckResult {
+export function checkBalances(
+  balances: BigInt64Array,
+  expectedAccounts: number,
+  initial: bigint,
+  deltas: Int32Array | null,
+): CheckResult {
   const problems: string[] = [];
   let sum = 0n;
   let negative = 0;
@@ -25,14 +30,26 @@ export function checkBalances(balances: BigInt64Array, expectedAccounts: number,
     if (b < 0n) negative++;
   }
   const expectedSum = BigInt(expectedAccounts) * initial;
-  if (balances.length !== expectedAccounts) problems.push(`${balances.length} accounts instead of ${expectedAccounts}`);
+  if (balances.length !== expectedAccounts)
+    problems.push(`${balances.length} accounts instead of ${expectedAccounts}`);
   if (sum !== expectedSum) problems.push(`sum of balances ${sum} instead of ${expectedSum}`);
   if (negative > 0) problems.push(`${negative} negative balances`);
   let mismatched: number | null = null;
   if (deltas !== null && balances.length === expectedAccounts) {
     mismatched = 0;
-    for (let i = 0; i < balances.length; i++) if (balances[i] !== initial + BigInt(deltas[i]!)) mismatched++;
-    if (mismatched > 0) problems.push(`${mismatched} balances differ from the seed plus the acknowledged transfers`);
+    for (let i = 0; i < balances.length; i++)
+      if (balances[i] !== initial + BigInt(deltas[i]!)) mismatched++;
+    if (mismatched > 0)
+      problems.push(`${mismatched} balances differ from the seed plus the acknowledged transfers`);
   }
-  return { ok: problems.length === 0, accounts: balances.length, expectedAccounts, sum: String(sum), expectedSum: String(expectedSum), negative, mismatched, problems };
+  return {
+    ok: problems.length === 0,
+    accounts: balances.length,
+    expectedAccounts,
+    sum: String(sum),
+    expectedSum: String(expectedSum),
+    negative,
+    mismatched,
+    problems,
+  };
 }

@@ -31,11 +31,15 @@ export interface ChildServerOptions {
 }
 
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...options.args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.script, ...options.args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    },
+  );
   const forget = onExit(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -59,11 +63,19 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
         resolve(m);
       } else if (child.exitCode !== null || child.signalCode !== null) {
         clearInterval(poll);
-        reject(new Error(`${options.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out.slice(-KEEP_OUTPUT_CHARS)}`));
+        reject(
+          new Error(
+            `${options.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out.slice(-KEEP_OUTPUT_CHARS)}`,
+          ),
+        );
       } else if (Date.now() - started > timeoutMs) {
         clearInterval(poll);
         child.kill('SIGKILL');
-        reject(new Error(`${options.name} was not ready within ${timeoutMs} ms:\n${out.slice(-KEEP_OUTPUT_CHARS)}`));
+        reject(
+          new Error(
+            `${options.name} was not ready within ${timeoutMs} ms:\n${out.slice(-KEEP_OUTPUT_CHARS)}`,
+          ),
+        );
       }
     }, 25);
   });

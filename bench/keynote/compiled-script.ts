@@ -10,10 +10,14 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(import.meta.url);
 
 /** The repository root. */
-export const ROOT = here.endsWith('.js') ? path.resolve(path.dirname(here), '../../..') : path.resolve(path.dirname(here), '../..');
+export const ROOT = here.endsWith('.js')
+  ? path.resolve(path.dirname(here), '../../..')
+  : path.resolve(path.dirname(here), '../..');
 
 export function compiledScript(name: string): string {
-  const file = here.endsWith('.js') ? path.join(path.dirname(here), `${name}.js`) : path.join(ROOT, 'dist/bench/keynote', `${name}.js`);
+  const file = here.endsWith('.js')
+    ? path.join(path.dirname(here), `${name}.js`)
+    : path.join(ROOT, 'dist/bench/keynote', `${name}.js`);
   if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first`);
   return file;
 }

@@ -51,7 +51,11 @@ function progressLine(label: string, p: Progress): string {
 }
 
 /** Runs the benchmark described by `options`; never throws for a failing target (it is recorded). */
-export async function runKeynote(options: KeynoteOptions, io: HarnessIo, command = 'npm run bench:keynote'): Promise<KeynoteOutcome> {
+export async function runKeynote(
+  options: KeynoteOptions,
+  io: HarnessIo,
+  command = 'npm run bench:keynote',
+): Promise<KeynoteOutcome> {
   const startedAt = new Date().toISOString();
   const loadAtStart = os.loadavg()[0]!;
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'wasmbase-keynote-'));
@@ -61,7 +65,12 @@ export async function runKeynote(options: KeynoteOptions, io: HarnessIo, command
   let pg: ReturnType<typeof nodePgTarget> | undefined;
   for (const name of options.targets) {
     if (name === 'wasmbase') {
-      targets.push(wasmbaseTarget({ workers: options.workers, ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }) }));
+      targets.push(
+        wasmbaseTarget({
+          workers: options.workers,
+          ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
+        }),
+      );
     } else if (name === 'lmdb-raw') {
       targets.push(lmdbRawTarget());
     } else {
@@ -80,11 +89,18 @@ export async function runKeynote(options: KeynoteOptions, io: HarnessIo, command
     for (const alpha of options.alphas) {
       const t = performance.now();
       const pairs = precomputePairs(options.accounts, alpha, options.pairs);
-      io.say(`α=${alpha}: ${options.pairs.toLocaleString('en-US')} account pairs over ${options.accounts.toLocaleString('en-US')} accounts precomputed in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      io.say(
+        `α=${alpha}: ${options.pairs.toLocaleString('en-US')} account pairs over ${options.accounts.toLocaleString('en-US')} accounts precomputed in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
       for (const name of options.targets) {
         const target = targets.find(x => x.name === name);
         if (target === undefined) {
-          runs.push({ alpha, target: name, status: 'skipped', reason: skipped.get(name) ?? 'not available' });
+          runs.push({
+            alpha,
+            target: name,
+            status: 'skipped',
+            reason: skipped.get(name) ?? 'not available',
+          });
           continue;
         }
         runs.push(await runOne(target, alpha, pairs, options, tempDir, io));
@@ -95,7 +111,9 @@ export async function runKeynote(options: KeynoteOptions, io: HarnessIo, command
       try {
         await target.close();
       } catch (err) {
-        io.say(`${target.name}: cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
+        io.say(
+          `${target.name}: cleanup failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
     rmSync(tempDir, { recursive: true, force: true });
@@ -108,7 +126,11 @@ export async function runKeynote(options: KeynoteOptions, io: HarnessIo, command
     command,
     machine: machine(pg?.postgresVersion(), loadAtStart),
     options: { ...options, initial: String(options.initial) },
-    targets: options.targets.map(name => ({ name, description: targets.find(t => t.name === name)?.description ?? `skipped: ${skipped.get(name) ?? ''}` })),
+    targets: options.targets.map(name => ({
+      name,
+      description:
+        targets.find(t => t.name === name)?.description ?? `skipped: ${skipped.get(name) ?? ''}`,
+    })),
     runs,
   };
   const files: string[] = [];
@@ -124,12 +146,28 @@ export async function runKeynote(options: KeynoteOptions, io: HarnessIo, command
   return { report, files, ok };
 }
 
-async function runOne(target: Target, alpha: number, pairs: Uint32Array, options: KeynoteOptions, tempDir: string, io: HarnessIo): Promise<RunRecord> {
+async function runOne(
+  target: Target,
+  alpha: number,
+  pairs: Uint32Array,
+  options: KeynoteOptions,
+  tempDir: string,
+  io: HarnessIo,
+): Promise<RunRecord> {
   const label = `${target.name} α=${alpha}`;
-  io.say(`${label}: starting (${options.accounts.toLocaleString('en-US')} accounts, ${options.clients} clients × ${options.inflight} in flight, ${options.warmup} s warm-up + ${options.seconds} s)`);
+  io.say(
+    `${label}: starting (${options.accounts.toLocaleString('en-US')} accounts, ${options.clients} clients × ${options.inflight} in flight, ${options.warmup} s warm-up + ${options.seconds} s)`,
+  );
   let run: TargetRun | undefined;
   try {
-    run = await target.start({ accounts: options.accounts, initial: options.initial, batchMaxCalls: options.batch, tempDir, label: `alpha-${alpha}`, say: io.say });
+    run = await target.start({
+      accounts: options.accounts,
+      initial: options.initial,
+      batchMaxCalls: options.batch,
+      tempDir,
+      label: `alpha-${alpha}`,
+      say: io.say,
+    });
     const load = await runLoad(
       {
         connection: run.connection,
@@ -148,13 +186,19 @@ async function runOne(target: Target, alpha: number, pairs: Uint32Array, options
     run = undefined;
     const balances = await finishing.finish();
     // The exact per-account check needs every call's fate to be known.
-    const check = checkBalances(balances, options.accounts, options.initial, load.unanswered === 0 ? load.deltas : null);
+    const check = checkBalances(
+      balances,
+      options.accounts,
+      options.initial,
+      load.unanswered === 0 ? load.deltas : null,
+    );
     const l = load.latency;
     io.say(
       `${label}: ${Math.round(load.tps).toLocaleString('en-US')} TPS, p50 ${l.p50Ms.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms; ` +
         `${load.failed} failed, ${load.unanswered} unanswered; check ${check.ok ? 'ok' : `FAILED: ${check.problems.join('; ')}`}`,
     );
-    for (const [message, n] of Object.entries(load.errors).slice(0, 5)) io.say(`  ${label}: ${n} × ${message}`);
+    for (const [message, n] of Object.entries(load.errors).slice(0, 5))
+      io.say(`  ${label}: ${n} × ${message}`);
     return {
       alpha,
       target: target.name,

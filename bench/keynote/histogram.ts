@@ -13,7 +13,8 @@ export const HISTOGRAM_MAX_MICROS = 2 ** 31 - 1;
 
 /** The bucket of a value in µs (negative → 0, beyond the range → the last bucket). */
 export function bucketOf(micros: number): number {
-  const v = micros <= 0 ? 0 : micros >= HISTOGRAM_MAX_MICROS ? HISTOGRAM_MAX_MICROS : Math.floor(micros);
+  const v =
+    micros <= 0 ? 0 : micros >= HISTOGRAM_MAX_MICROS ? HISTOGRAM_MAX_MICROS : Math.floor(micros);
   if (v < LINEAR) return v;
   const shift = 31 - Math.clz32(v) - SUB_BITS; // >= 1
   return LINEAR + (shift - 1) * SUB + ((v >>> shift) - SUB);

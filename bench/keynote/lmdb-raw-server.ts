@@ -22,9 +22,14 @@ const store = await openRawStore(values.dir, {
   batchMaxCalls: Number(values.batch),
   seed: { accounts: Number(values.accounts), initial: BigInt(values.initial) },
 });
-const server = await startTransferServer((from, to, amount) => store.transfer(from, to, amount), Number(values.port));
+const server = await startTransferServer(
+  (from, to, amount) => store.transfer(from, to, amount),
+  Number(values.port),
+);
 announceAndServeUntilSignal(server, async () => {
   // Batch sizes explain throughput: at α = 0 a commit rewrites most leaf pages whatever its size.
-  process.stdout.write(`batches ${store.batches}, transfers ${store.transfers}, mean batch ${(store.transfers / Math.max(1, store.batches)).toFixed(1)}\n`);
+  process.stdout.write(
+    `batches ${store.batches}, transfers ${store.transfers}, mean batch ${(store.transfers / Math.max(1, store.batches)).toFixed(1)}\n`,
+  );
   await store.close();
 });

@@ -47,8 +47,17 @@ interface Pending {
 }
 
 /** Opens (creating) the environment at `path` and, when `seed` is given, replaces every account. */
-export async function openRawStore(path: string, options: { batchMaxCalls: number; seed?: { accounts: number; initial: bigint } }): Promise<RawStore> {
-  const env: RootDatabase<Buffer, Buffer> = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', pageSize: 4096, mapSize: 64 * 1024 * 1024 });
+export async function openRawStore(
+  path: string,
+  options: { batchMaxCalls: number; seed?: { accounts: number; initial: bigint } },
+): Promise<RawStore> {
+  const env: RootDatabase<Buffer, Buffer> = open<Buffer, Buffer>({
+    path,
+    keyEncoding: 'binary',
+    encoding: 'binary',
+    pageSize: 4096,
+    mapSize: 64 * 1024 * 1024,
+  });
   if (options.seed !== undefined) {
     const { accounts, initial } = options.seed;
     env.transactionSync(() => {
@@ -102,7 +111,10 @@ export async function openRawStore(path: string, options: { batchMaxCalls: numbe
     transfers += batch.length;
     env.flushed.then(
       () => batch.forEach((p, i) => p.resolve(outcomes[i]!)),
-      (err: unknown) => batch.forEach(p => p.resolve(`flush failed: ${err instanceof Error ? err.message : String(err)}`)),
+      (err: unknown) =>
+        batch.forEach(p =>
+          p.resolve(`flush failed: ${err instanceof Error ? err.message : String(err)}`),
+        ),
     );
   };
   const schedule = () => {
@@ -120,7 +132,8 @@ export async function openRawStore(path: string, options: { batchMaxCalls: numbe
     },
     balances() {
       const rows: [number, bigint][] = [];
-      for (const { value } of env.getRange({})) rows.push([value.readUInt32LE(0), value.readBigInt64LE(4)]);
+      for (const { value } of env.getRange({}))
+        rows.push([value.readUInt32LE(0), value.readBigInt64LE(4)]);
       return balancesById(rows, rows.length);
     },
     get batches() {

@@ -82,7 +82,8 @@ class Client {
         return;
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        if (attempt >= CONNECT_ATTEMPTS) throw new Error(`${why} (after ${attempt} attempts)`, { cause: err });
+        if (attempt >= CONNECT_ATTEMPTS)
+          throw new Error(`${why} (after ${attempt} attempts)`, { cause: err });
         countError(`connection attempt failed, retried: ${why}`);
         await new Promise(r => setTimeout(r, 100 * attempt));
       }
@@ -117,7 +118,9 @@ class Client {
         try {
           message = codec.decode(data);
         } catch (err) {
-          this.#fail(`undecodable server message: ${err instanceof Error ? err.message : String(err)}`);
+          this.#fail(
+            `undecodable server message: ${err instanceof Error ? err.message : String(err)}`,
+          );
           return;
         }
         if (message.kind === 'greeting') {
@@ -216,7 +219,11 @@ function settleCheck(): void {
   if (settle !== undefined && !issuing && clients.every(c => c.outstanding.size === 0)) settle();
 }
 
-const totals = () => ({ ok, failed, inflight: clients.reduce((n, c) => n + c.outstanding.size, 0) });
+const totals = () => ({
+  ok,
+  failed,
+  inflight: clients.reduce((n, c) => n + c.outstanding.size, 0),
+});
 
 async function main(): Promise<void> {
   const codec = await loadCodec(config.connection.codec);
@@ -247,8 +254,21 @@ async function main(): Promise<void> {
   clearInterval(progress);
   clearInterval(sweeper);
   for (const c of clients) c.close();
-  const result: ThreadResult = { ...totals(), okInWindow, failedInWindow, histogram: histogram.counts, okPerSecond, deltas, unanswered, errors };
-  post({ type: 'done', result }, [histogram.counts.buffer as ArrayBuffer, okPerSecond.buffer as ArrayBuffer, deltas.buffer as ArrayBuffer]);
+  const result: ThreadResult = {
+    ...totals(),
+    okInWindow,
+    failedInWindow,
+    histogram: histogram.counts,
+    okPerSecond,
+    deltas,
+    unanswered,
+    errors,
+  };
+  post({ type: 'done', result }, [
+    histogram.counts.buffer as ArrayBuffer,
+    okPerSecond.buffer as ArrayBuffer,
+    deltas.buffer as ArrayBuffer,
+  ]);
 }
 
 main().catch((err: unknown) => {

@@ -8,7 +8,13 @@ import { Worker } from 'node:worker_threads';
 import type { ConnectionSpec } from './client-codec.js';
 import { compiledScript } from './compiled-script.js';
 import { LatencyHistogram } from './histogram.js';
-import type { FromThread, LoadThreadConfig, ThreadResult, ThreadTotals, ToThread } from './load-types.js';
+import type {
+  FromThread,
+  LoadThreadConfig,
+  ThreadResult,
+  ThreadTotals,
+  ToThread,
+} from './load-types.js';
 
 export interface LoadOptions {
   readonly connection: ConnectionSpec;
@@ -61,7 +67,10 @@ export interface LoadResult {
 const AMOUNT = 1n;
 const CONNECT_TIMEOUT_MS = 30_000;
 
-export async function runLoad(options: LoadOptions, onProgress: (p: Progress) => void = () => {}): Promise<LoadResult> {
+export async function runLoad(
+  options: LoadOptions,
+  onProgress: (p: Progress) => void = () => {},
+): Promise<LoadResult> {
   const threads = Math.max(1, Math.min(options.threads, options.clients));
   const script = compiledScript('load-thread');
   const workers: Worker[] = [];
@@ -71,7 +80,9 @@ export async function runLoad(options: LoadOptions, onProgress: (p: Progress) =>
   let fatal: Error | undefined;
   let onEvent: () => void = () => {};
   for (let t = 0; t < threads; t++) {
-    const clientIndexes = Array.from({ length: options.clients }, (_, i) => i).filter(i => i % threads === t);
+    const clientIndexes = Array.from({ length: options.clients }, (_, i) => i).filter(
+      i => i % threads === t,
+    );
     const config: LoadThreadConfig = {
       connection: options.connection,
       clientIndexes,
@@ -101,14 +112,18 @@ export async function runLoad(options: LoadOptions, onProgress: (p: Progress) =>
       onEvent();
     });
     worker.on('exit', code => {
-      if (results[t] === undefined) fatal ??= new Error(`load thread ${t} exited (${code}) without a result`);
+      if (results[t] === undefined)
+        fatal ??= new Error(`load thread ${t} exited (${code}) without a result`);
       onEvent();
     });
     workers.push(worker);
   }
   const until = (done: () => boolean, timeoutMs: number, what: string) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`load generator: ${what} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`load generator: ${what} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       onEvent = () => {
         if (fatal !== undefined) {
           clearTimeout(timer);
@@ -121,7 +136,11 @@ export async function runLoad(options: LoadOptions, onProgress: (p: Progress) =>
       onEvent();
     });
   try {
-    await until(() => ready.every(r => r), CONNECT_TIMEOUT_MS + 5_000, `${options.clients} clients did not connect`);
+    await until(
+      () => ready.every(r => r),
+      CONNECT_TIMEOUT_MS + 5_000,
+      `${options.clients} clients did not connect`,
+    );
     const t0 = performance.timeOrigin + performance.now() + 100;
     for (const w of workers) w.postMessage({ type: 'start', t0 } satisfies ToThread);
     let lastOk = 0;
@@ -131,11 +150,22 @@ export async function runLoad(options: LoadOptions, onProgress: (p: Progress) =>
       const ok = totals.reduce((n, x) => n + x.ok, 0);
       const failed = totals.reduce((n, x) => n + x.failed, 0);
       const inflight = totals.reduce((n, x) => n + x.inflight, 0);
-      onProgress({ second, warmingUp: second * 1000 <= options.warmupMs, tps: ok - lastOk, ok, failed, inflight });
+      onProgress({
+        second,
+        warmingUp: second * 1000 <= options.warmupMs,
+        tps: ok - lastOk,
+        ok,
+        failed,
+        inflight,
+      });
       lastOk = ok;
     }, 1000);
     try {
-      await until(() => results.every(r => r !== undefined), options.warmupMs + options.windowMs + options.opTimeoutMs + 30_000, 'threads did not finish');
+      await until(
+        () => results.every(r => r !== undefined),
+        options.warmupMs + options.windowMs + options.opTimeoutMs + 30_000,
+        'threads did not finish',
+      );
     } finally {
       clearInterval(ticker);
     }
@@ -158,8 +188,12 @@ function merge(results: readonly ThreadResult[], options: LoadOptions): LoadResu
   for (const r of results) {
     histogram.merge(r.histogram);
     for (let i = 0; i < deltas.length; i++) deltas[i]! += r.deltas[i]!;
-    for (const [message, n] of Object.entries(r.errors)) errors[message] = (errors[message] ?? 0) + n;
-    if (perSecond.length < r.okPerSecond.length) perSecond = perSecond.concat(new Array<number>(r.okPerSecond.length - perSecond.length).fill(0));
+    for (const [message, n] of Object.entries(r.errors))
+      errors[message] = (errors[message] ?? 0) + n;
+    if (perSecond.length < r.okPerSecond.length)
+      perSecond = perSecond.concat(
+        new Array<number>(r.okPerSecond.length - perSecond.length).fill(0),
+      );
     r.okPerSecond.forEach((n, i) => (perSecond[i]! += n));
     okInWindow += r.okInWindow;
     failedInWindow += r.failedInWindow;

@@ -27,5 +27,6 @@ const command = ['npm run bench:keynote --', ...process.argv.slice(2)].join(' ')
 const { report, files, ok } = await runKeynote(options, { say }, command);
 process.stdout.write(`\n${resultTable(report)}\n\n`);
 for (const file of files) say(`wrote ${file}`);
-if (!ok) say('bench:keynote: at least one run failed or did not pass its correctness check (see above)');
+if (!ok)
+  say('bench:keynote: at least one run failed or did not pass its correctness check (see above)');
 process.exit(ok ? 0 : 1);

@@ -29,7 +29,9 @@ const pool = new pg.Pool({ connectionString: values.pg, max: Number(values.pool)
 pool.on('error', err => process.stderr.write(`pg pool: ${err.message}\n`));
 
 function sqlState(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }
 
 async function transfer(from: number, to: number, amount: bigint): Promise<string | null> {
@@ -56,8 +58,16 @@ async function transfer(from: number, to: number, amount: bigint): Promise<strin
           await client.query('ROLLBACK');
           return 'insufficient_funds';
         }
-        await client.query({ name: 'debit', text: 'UPDATE accounts SET balance = balance - $2 WHERE id = $1', values: [from, amount.toString()] });
-        await client.query({ name: 'credit', text: 'UPDATE accounts SET balance = balance + $2 WHERE id = $1', values: [to, amount.toString()] });
+        await client.query({
+          name: 'debit',
+          text: 'UPDATE accounts SET balance = balance - $2 WHERE id = $1',
+          values: [from, amount.toString()],
+        });
+        await client.query({
+          name: 'credit',
+          text: 'UPDATE accounts SET balance = balance + $2 WHERE id = $1',
+          values: [to, amount.toString()],
+        });
         await client.query('COMMIT');
         return null;
       } catch (err) {

@@ -82,9 +82,12 @@ export class UsageError extends Error {}
 function number(flag: string, text: string, min: number, max: number, integer: boolean): number {
   const value = Number(text.replaceAll('_', ''));
   if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`invalid --${flag}: expected ${integer ? 'an integer' : 'a number'}, got "${text}"`);
+    throw new UsageError(
+      `invalid --${flag}: expected ${integer ? 'an integer' : 'a number'}, got "${text}"`,
+    );
   }
-  if (value < min || value > max) throw new UsageError(`invalid --${flag}: must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new UsageError(`invalid --${flag}: must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -123,23 +126,36 @@ export function parseOptions(argv: readonly string[]): KeynoteOptions | 'help' {
   const v = parsed.values;
   if (v.help === true) return 'help';
   const d = DEFAULT_OPTIONS;
-  const alphas = v.alpha === undefined ? d.alphas : v.alpha.split(',').map(a => number('alpha', a.trim(), 0, 5, false));
-  if (alphas.length === 0 || alphas.length > 8) throw new UsageError('invalid --alpha: give 1 to 8 values');
+  const alphas =
+    v.alpha === undefined
+      ? d.alphas
+      : v.alpha.split(',').map(a => number('alpha', a.trim(), 0, 5, false));
+  if (alphas.length === 0 || alphas.length > 8)
+    throw new UsageError('invalid --alpha: give 1 to 8 values');
   let targets: TargetName[] = [...d.targets];
   if (v.targets !== undefined) {
     targets = v.targets.split(',').map(t => t.trim()) as TargetName[];
     const unknown = targets.filter(t => !(TARGET_NAMES as readonly string[]).includes(t));
-    if (unknown.length > 0) throw new UsageError(`invalid --targets: unknown ${unknown.join(', ')} (known: ${TARGET_NAMES.join(', ')})`);
-    if (new Set(targets).size !== targets.length) throw new UsageError('invalid --targets: a target is listed twice');
+    if (unknown.length > 0)
+      throw new UsageError(
+        `invalid --targets: unknown ${unknown.join(', ')} (known: ${TARGET_NAMES.join(', ')})`,
+      );
+    if (new Set(targets).size !== targets.length)
+      throw new UsageError('invalid --targets: a target is listed twice');
   }
   let initial = d.initial;
   if (v.initial !== undefined) {
-    if (!/^\d{1,15}$/.test(v.initial) || BigInt(v.initial) < 1n) throw new UsageError(`invalid --initial: expected an integer from 1 to 999999999999999, got "${v.initial}"`);
+    if (!/^\d{1,15}$/.test(v.initial) || BigInt(v.initial) < 1n)
+      throw new UsageError(
+        `invalid --initial: expected an integer from 1 to 999999999999999, got "${v.initial}"`,
+      );
     initial = BigInt(v.initial);
   }
-  const accounts = v.accounts === undefined ? d.accounts : number('accounts', v.accounts, 2, 10_000_000, true);
+  const accounts =
+    v.accounts === undefined ? d.accounts : number('accounts', v.accounts, 2, 10_000_000, true);
   // The seed total must fit an i64 (and the exact check sums in bigint anyway).
-  if (BigInt(accounts) * initial > 2n ** 62n) throw new UsageError('invalid --initial: accounts × initial balance must stay below 2^62');
+  if (BigInt(accounts) * initial > 2n ** 62n)
+    throw new UsageError('invalid --initial: accounts × initial balance must stay below 2^62');
   return {
     alphas,
     clients: v.clients === undefined ? d.clients : number('clients', v.clients, 1, 1024, true),
@@ -154,7 +170,10 @@ export function parseOptions(argv: readonly string[]): KeynoteOptions | 'help' {
     threads: v.threads === undefined ? d.threads : number('threads', v.threads, 1, 64, true),
     pgPool: v['pg-pool'] === undefined ? d.pgPool : number('pg-pool', v['pg-pool'], 1, 150, true),
     workers: v.workers === undefined ? d.workers : number('workers', v.workers, 1, 64, true),
-    opTimeoutSec: v['op-timeout'] === undefined ? d.opTimeoutSec : number('op-timeout', v['op-timeout'], 1, 600, false),
+    opTimeoutSec:
+      v['op-timeout'] === undefined
+        ? d.opTimeoutSec
+        : number('op-timeout', v['op-timeout'], 1, 600, false),
     outDir: v['no-out'] === true ? undefined : (v.out ?? d.outDir),
     profileDir: v.profile,
   };

@@ -7,7 +7,16 @@
  * missing, `findPostgres` says how to install them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +28,9 @@ export const POSTGRES_INSTALL_HINT =
   'PostgreSQL is not installed (initdb, pg_ctl and postgres were not found in $WASMBASE_PG_BIN, /usr/local/bin, /usr/lib/postgresql/*/bin or $PATH). ' +
   'Install it with "sudo apt-get install postgresql" (Debian/Ubuntu), or point WASMBASE_PG_BIN at the folder that holds initdb, pg_ctl and postgres.';
 
-export type PostgresLookup = { readonly found: true; readonly binDir: string } | { readonly found: false; readonly reason: string };
+export type PostgresLookup =
+  | { readonly found: true; readonly binDir: string }
+  | { readonly found: false; readonly reason: string };
 
 function isExecutable(file: string): boolean {
   try {
@@ -41,7 +52,9 @@ export function findPostgres(env: NodeJS.ProcessEnv = process.env): PostgresLook
   candidates.push('/usr/local/bin');
   if (existsSync('/usr/lib/postgresql')) {
     // Newest major version first.
-    const versions = readdirSync('/usr/lib/postgresql').filter(v => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter(v => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map(v => `/usr/lib/postgresql/${v}/bin`));
   }
   candidates.push(...(env['PATH'] ?? '').split(path.delimiter).filter(p => p !== ''));
@@ -67,19 +80,35 @@ function unprivilegedUser(): RunAs | undefined {
       // No such user; try the next.
     }
   }
-  throw new Error('running as root, but neither a "postgres" nor a "nobody" user exists to run PostgreSQL as (initdb refuses root)');
+  throw new Error(
+    'running as root, but neither a "postgres" nor a "nobody" user exists to run PostgreSQL as (initdb refuses root)',
+  );
 }
 
-function commandFor(runAs: RunAs | undefined, file: string, args: readonly string[]): [string, string[]] {
+function commandFor(
+  runAs: RunAs | undefined,
+  file: string,
+  args: readonly string[],
+): [string, string[]] {
   if (runAs === undefined) return [file, [...args]];
   return ['runuser', ['-u', runAs.user, '--', file, ...args]];
 }
 
-function run(runAs: RunAs | undefined, cwd: string, file: string, args: readonly string[], timeoutMs: number): void {
+function run(
+  runAs: RunAs | undefined,
+  cwd: string,
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+): void {
   const [cmd, argv] = commandFor(runAs, file, args);
   const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', timeout: timeoutMs });
-  if (r.error !== undefined) throw new Error(`${path.basename(file)} could not run: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  if (r.error !== undefined)
+    throw new Error(`${path.basename(file)} could not run: ${r.error.message}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${path.basename(file)} ${args.join(' ')} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`,
+    );
 }
 
 export async function freePort(): Promise<number> {
@@ -140,14 +169,31 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
   const forget = onExit(() => stopSync('immediate'));
   try {
     if (runAs !== undefined) chownSync(dir, runAs.uid, runAs.gid);
-    run(runAs, dir, bin('initdb'), ['-D', data, '-U', 'bench', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], 120_000);
+    run(
+      runAs,
+      dir,
+      bin('initdb'),
+      ['-D', data, '-U', 'bench', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      120_000,
+    );
     const port = await freePort();
-    const settings = { ...PG_SETTINGS, ...options.settings, port: String(port), unix_socket_directories: dir };
+    const settings = {
+      ...PG_SETTINGS,
+      ...options.settings,
+      port: String(port),
+      unix_socket_directories: dir,
+    };
     const serverArgs = Object.entries(settings)
       .map(([k, v]) => `-c ${k}=${v}`)
       .join(' ');
     started = true;
-    run(runAs, dir, bin('pg_ctl'), ['-D', data, '-l', logFile, '-w', '-t', '60', '-o', serverArgs, 'start'], 90_000);
+    run(
+      runAs,
+      dir,
+      bin('pg_ctl'),
+      ['-D', data, '-l', logFile, '-w', '-t', '60', '-o', serverArgs, 'start'],
+      90_000,
+    );
     const version = execFileSync(bin('postgres'), ['--version'], { encoding: 'utf8' }).trim();
     return {
       url: `postgres://bench@127.0.0.1:${port}/postgres`,
@@ -168,6 +214,9 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
     }
     forget();
     stopSync('immediate');
-    throw new Error(`PostgreSQL did not start: ${err instanceof Error ? err.message : String(err)}${log === '' ? '' : `\n--- postgres.log ---\n${log}`}`, { cause: err });
+    throw new Error(
+      `PostgreSQL did not start: ${err instanceof Error ? err.message : String(err)}${log === '' ? '' : `\n--- postgres.log ---\n${log}`}`,
+      { cause: err },
+    );
   }
 }

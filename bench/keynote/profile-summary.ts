@@ -32,15 +32,28 @@ const RULES: readonly (readonly [string, RegExp, RegExp?])[] = [
   ['idle', /worker\.js$/, /^atomicsWaitLoop$/],
   ['GC', /^$/, /^\(garbage collector\)$/],
   ['WASM (reducer code)', /^wasm:/],
-  ['WASM (host calls, memory)', /runtime\/host\/(host-imports|guest-memory|module-runner|abi)\.js$/],
-  ['decode (BSATN reads: messages, args, rows)', /runtime\/protocol\/(ws-bsatn|ws-json[^/]*)\.js$/, /^decode|^read/],
+  [
+    'WASM (host calls, memory)',
+    /runtime\/host\/(host-imports|guest-memory|module-runner|abi)\.js$/,
+  ],
+  [
+    'decode (BSATN reads: messages, args, rows)',
+    /runtime\/protocol\/(ws-bsatn|ws-json[^/]*)\.js$/,
+    /^decode|^read/,
+  ],
   ['decode (BSATN reads: messages, args, rows)', /runtime\/protocol\/bsatn-reader\.js$/],
-  ['encode (BSATN writes: messages, rows, frames)', /runtime\/protocol\/(ws-bsatn|ws-json[^/]*|ws-frame|identity)\.js$/],
+  [
+    'encode (BSATN writes: messages, rows, frames)',
+    /runtime\/protocol\/(ws-bsatn|ws-json[^/]*|ws-frame|identity)\.js$/,
+  ],
   ['encode (BSATN writes: messages, rows, frames)', /runtime\/protocol\/bsatn-writer\.js$/],
   ['fan-out (subscriptions, per-client feed)', /runtime\/(subscribe\/|ws\/ws-feed\.js)/],
   ['WebSocket session / routing', /runtime\/(ws|http)\//],
   ['queue / executor', /runtime\/host\/(executor|engine)\.js$/],
-  ['worker hop (pool, packing, messages)', /(worker_pool|piscina|runtime\/host\/(batch-types|worker-pool|worker)\.js|worker\.js$)/],
+  [
+    'worker hop (pool, packing, messages)',
+    /(worker_pool|piscina|runtime\/host\/(batch-types|worker-pool|worker)\.js|worker\.js$)/,
+  ],
   ['worker hop (pool, packing, messages)', /^$/, /^postMessage$/],
   ['LMDB (lmdb-js reads, commits)', /node_modules\/lmdb\//],
   ['store (overlay, write sets, keys)', /runtime\/store\//],
@@ -61,7 +74,11 @@ export function stageOf(frame: CallFrame): string {
 export interface ProfileSummary {
   readonly totalMs: number;
   readonly stages: readonly { readonly stage: string; readonly ms: number }[];
-  readonly functions: readonly { readonly name: string; readonly stage: string; readonly ms: number }[];
+  readonly functions: readonly {
+    readonly name: string;
+    readonly stage: string;
+    readonly ms: number;
+  }[];
 }
 
 export function summarise(profile: CpuProfile): ProfileSummary {
@@ -93,28 +110,47 @@ function table(summary: ProfileSummary, top: number): string {
   const busy = summary.totalMs - (summary.stages.find(s => s.stage === 'idle')?.ms ?? 0);
   const lines = ['| stage | ms | % of samples | % of busy |', '| --- | ---: | ---: | ---: |'];
   for (const s of summary.stages) {
-    lines.push(`| ${s.stage} | ${Math.round(s.ms)} | ${((s.ms / summary.totalMs) * 100).toFixed(1)} | ${s.stage === 'idle' ? '' : ((s.ms / busy) * 100).toFixed(1)} |`);
+    lines.push(
+      `| ${s.stage} | ${Math.round(s.ms)} | ${((s.ms / summary.totalMs) * 100).toFixed(1)} | ${s.stage === 'idle' ? '' : ((s.ms / busy) * 100).toFixed(1)} |`,
+    );
   }
-  lines.push('', `Heaviest functions (self time):`, '', '| function | stage | ms |', '| --- | --- | ---: |');
-  for (const f of summary.functions.filter(x => x.stage !== 'idle').slice(0, top)) lines.push(`| \`${f.name}\` | ${f.stage} | ${Math.round(f.ms)} |`);
+  lines.push(
+    '',
+    `Heaviest functions (self time):`,
+    '',
+    '| function | stage | ms |',
+    '| --- | --- | ---: |',
+  );
+  for (const f of summary.functions.filter(x => x.stage !== 'idle').slice(0, top))
+    lines.push(`| \`${f.name}\` | ${f.stage} | ${Math.round(f.ms)} |`);
   return lines.join('\n');
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]));
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]));
 if (isMain) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '15' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '15' } },
+  });
   const dir = positionals[0];
   if (dir === undefined) {
-    process.stderr.write('usage: node dist/bench/keynote/profile-summary.js <dir with .cpuprofile files> [--top 15]\n');
+    process.stderr.write(
+      'usage: node dist/bench/keynote/profile-summary.js <dir with .cpuprofile files> [--top 15]\n',
+    );
     process.exit(2);
   }
-  const files = readdirSync(dir).filter(f => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter(f => f.endsWith('.cpuprofile'))
+    .sort();
   if (files.length === 0) {
     process.stderr.write(`no .cpuprofile files in ${dir}\n`);
     process.exit(1);
   }
   for (const file of files) {
     const summary = summarise(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile);
-    process.stdout.write(`### ${file} (${Math.round(summary.totalMs)} ms sampled)\n\n${table(summary, Number(values.top))}\n\n`);
+    process.stdout.write(
+      `### ${file} (${Math.round(summary.totalMs)} ms sampled)\n\n${table(summary, Number(values.top))}\n\n`,
+    );
   }
 }

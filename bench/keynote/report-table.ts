@@ -2,10 +2,21 @@
 import type { KeynoteReport, RunRecord } from './report-types.js';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : Math.round(n).toString());
+const ms = (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n)
+    ? '–'
+    : n < 10
+      ? n.toFixed(2)
+      : n < 100
+        ? n.toFixed(1)
+        : Math.round(n).toString();
 
 /** TPS of `target` at `alpha`, when that run succeeded. */
-export function tpsOf(runs: readonly RunRecord[], alpha: number, target: string): number | undefined {
+export function tpsOf(
+  runs: readonly RunRecord[],
+  alpha: number,
+  target: string,
+): number | undefined {
   const r = runs.find(x => x.alpha === alpha && x.target === target && x.status === 'ok');
   return r?.tps;
 }
@@ -29,10 +40,15 @@ function checkCell(r: RunRecord): string {
 }
 
 export function resultTable(report: KeynoteReport): string {
-  const lines = ['| α | target | TPS | p50 ms | p95 ms | p99 ms | vs node-pg | vs lmdb-raw | failed calls | check |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
+  const lines = [
+    '| α | target | TPS | p50 ms | p95 ms | p99 ms | vs node-pg | vs lmdb-raw | failed calls | check |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
   for (const r of report.runs) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.alpha} | ${r.target} | ${r.status} | | | | | | | ${(r.reason ?? '').split('\n')[0]!.slice(0, 160)} |`);
+      lines.push(
+        `| ${r.alpha} | ${r.target} | ${r.status} | | | | | | | ${(r.reason ?? '').split('\n')[0]!.slice(0, 160)} |`,
+      );
       continue;
     }
     const pg = tpsOf(report.runs, r.alpha, 'node-pg');

@@ -13,13 +13,23 @@ import type { Target } from './target.js';
 export function lmdbRawTarget(): Target {
   return {
     name: 'lmdb-raw',
-    description: 'plain lmdb-js: 2 gets + 2 puts per transfer, one synchronous write transaction per batch, answered after env.flushed; served by a ws server in a child process',
+    description:
+      'plain lmdb-js: 2 gets + 2 puts per transfer, one synchronous write transaction per batch, answered after env.flushed; served by a ws server in a child process',
     async start(setup) {
       const dir = mkdtempSync(path.join(setup.tempDir, 'lmdb-raw-'));
       const server = await startChildServer({
         name: 'lmdb-raw server',
         script: compiledScript('lmdb-raw-server'),
-        args: ['--dir', dir, '--accounts', String(setup.accounts), '--initial', String(setup.initial), '--batch', String(setup.batchMaxCalls)],
+        args: [
+          '--dir',
+          dir,
+          '--accounts',
+          String(setup.accounts),
+          '--initial',
+          String(setup.initial),
+          '--batch',
+          String(setup.batchMaxCalls),
+        ],
         readyPattern: /listening (\d+)/,
       });
       const remove = () => rmSync(dir, { recursive: true, force: true });
@@ -27,7 +37,8 @@ export function lmdbRawTarget(): Target {
         connection: { url: `ws://127.0.0.1:${server.ready[1]}`, codec: 'simple', headers: {} },
         async finish() {
           const code = await server.stop();
-          if (code !== 0) throw new Error(`the lmdb-raw server exited with ${code}:\n${server.output()}`);
+          if (code !== 0)
+            throw new Error(`the lmdb-raw server exited with ${code}:\n${server.output()}`);
           const store = await openRawStore(dir, { batchMaxCalls: setup.batchMaxCalls });
           try {
             return store.balances();

@@ -24,7 +24,9 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
-export function nodePgTarget(options: NodePgOptions): Target & { postgresVersion(): string | undefined } {
+export function nodePgTarget(
+  options: NodePgOptions,
+): Target & { postgresVersion(): string | undefined } {
   let cluster: PgCluster | undefined;
   let version: string | undefined;
   return {
@@ -42,7 +44,10 @@ export function nodePgTarget(options: NodePgOptions): Target & { postgresVersion
       await withClient(url, async c => {
         await c.query('DROP TABLE IF EXISTS accounts');
         await c.query('CREATE TABLE accounts (id integer PRIMARY KEY, balance bigint NOT NULL)');
-        await c.query('INSERT INTO accounts (id, balance) SELECT g, $2::bigint FROM generate_series(0, $1::int - 1) AS g', [setup.accounts, String(setup.initial)]);
+        await c.query(
+          'INSERT INTO accounts (id, balance) SELECT g, $2::bigint FROM generate_series(0, $1::int - 1) AS g',
+          [setup.accounts, String(setup.initial)],
+        );
         await c.query('VACUUM ANALYZE accounts');
         await c.query('CHECKPOINT');
       });
@@ -56,9 +61,12 @@ export function nodePgTarget(options: NodePgOptions): Target & { postgresVersion
         connection: { url: `ws://127.0.0.1:${server.ready[1]}`, codec: 'simple', headers: {} },
         async finish() {
           const code = await server.stop();
-          if (code !== 0) throw new Error(`the node-pg server exited with ${code}:\n${server.output()}`);
+          if (code !== 0)
+            throw new Error(`the node-pg server exited with ${code}:\n${server.output()}`);
           return withClient(url, async c => {
-            const { rows } = await c.query<{ id: number; balance: string }>('SELECT id, balance FROM accounts');
+            const { rows } = await c.query<{ id: number; balance: string }>(
+              'SELECT id, balance FROM accounts',
+            );
             return balancesById(
               rows.map(r => [r.id, BigInt(r.balance)] as const),
               rows.length,

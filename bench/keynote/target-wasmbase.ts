@@ -24,7 +24,10 @@ export interface WasmbaseOptions {
 
 async function http(url: string, init: RequestInit & { what: string }): Promise<Response> {
   const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`wasmbase: ${init.what} answered ${res.status}: ${(await res.text()).slice(0, 2000)}`);
+  if (!res.ok)
+    throw new Error(
+      `wasmbase: ${init.what} answered ${res.status}: ${(await res.text()).slice(0, 2000)}`,
+    );
   return res;
 }
 
@@ -33,7 +36,8 @@ export function wasmbaseTarget(options: WasmbaseOptions): Target {
     name: 'wasmbase',
     description: `wasmbase server (${options.workers} reducer workers), bank module, v1.bsatn WebSocket with confirmed results`,
     async start(setup) {
-      if (!existsSync(BANK_WASM)) throw new Error(`${BANK_WASM} is missing: run "npm run build:modules" first`);
+      if (!existsSync(BANK_WASM))
+        throw new Error(`${BANK_WASM} is missing: run "npm run build:modules" first`);
       const dataDir = mkdtempSync(path.join(setup.tempDir, 'wasmbase-'));
       const remove = () => rmSync(dataDir, { recursive: true, force: true });
       const launch = (nodeArgs: readonly string[]) =>
@@ -42,25 +46,44 @@ export function wasmbaseTarget(options: WasmbaseOptions): Target {
           nodeArgs,
           script: compiledScript('wasmbase-server'),
           args: [
-            '--host', '127.0.0.1',
-            '--port', '0',
-            '--data-dir', dataDir,
-            '--log-level', 'warn',
-            '--log-format', 'json',
-            '--workers', String(options.workers),
-            '--batch-max-calls', String(setup.batchMaxCalls),
-            '--reducer-timeout-ms', String(SEED_TIMEOUT_MS),
-            '--sql-row-limit', String(Math.max(100_000, setup.accounts)),
+            '--host',
+            '127.0.0.1',
+            '--port',
+            '0',
+            '--data-dir',
+            dataDir,
+            '--log-level',
+            'warn',
+            '--log-format',
+            'json',
+            '--workers',
+            String(options.workers),
+            '--batch-max-calls',
+            String(setup.batchMaxCalls),
+            '--reducer-timeout-ms',
+            String(SEED_TIMEOUT_MS),
+            '--sql-row-limit',
+            String(Math.max(100_000, setup.accounts)),
           ],
           readyPattern: /listening on (http:\/\/127\.0\.0\.1:(\d+))/,
         });
-      const profileArgs = options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.profileDir, setup.label)];
+      const profileArgs =
+        options.profileDir === undefined
+          ? []
+          : ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.profileDir, setup.label)];
       let server = await launch([]);
       try {
         let base = server.ready[1]!;
-        const { token } = (await (await http(`${base}/v1/identity`, { method: 'POST', what: 'POST /v1/identity' })).json()) as { token: string };
+        const { token } = (await (
+          await http(`${base}/v1/identity`, { method: 'POST', what: 'POST /v1/identity' })
+        ).json()) as { token: string };
         const auth = { authorization: `Bearer ${token}` };
-        await http(`${base}/v1/database/${DATABASE}`, { method: 'POST', headers: auth, body: readFileSync(BANK_WASM), what: 'publishing the bank module' });
+        await http(`${base}/v1/database/${DATABASE}`, {
+          method: 'POST',
+          headers: auth,
+          body: readFileSync(BANK_WASM),
+          what: 'publishing the bank module',
+        });
         const t = performance.now();
         await http(`${base}/v1/database/${DATABASE}/call/seed`, {
           method: 'POST',
@@ -68,11 +91,16 @@ export function wasmbaseTarget(options: WasmbaseOptions): Target {
           body: JSON.stringify([setup.accounts, String(setup.initial)]),
           what: 'seed',
         });
-        setup.say(`  wasmbase: seeded ${setup.accounts} accounts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+        setup.say(
+          `  wasmbase: seeded ${setup.accounts} accounts in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+        );
         if (profileArgs.length > 0) {
           // Keep the seeding out of the profile: restart on the same (durable) data with the profiler on.
           const code = await server.stop();
-          if (code !== 0) throw new Error(`the wasmbase server exited with ${code} after seeding:\n${server.output()}`);
+          if (code !== 0)
+            throw new Error(
+              `the wasmbase server exited with ${code} after seeding:\n${server.output()}`,
+            );
           server = await launch(profileArgs);
           base = server.ready[1]!;
           setup.say(`  wasmbase: restarted with ${profileArgs.join(' ')}`);
@@ -85,7 +113,12 @@ export function wasmbaseTarget(options: WasmbaseOptions): Target {
           },
           async finish() {
             try {
-              const res = await http(`${base}/v1/database/${DATABASE}/sql`, { method: 'POST', headers: auth, body: 'SELECT * FROM accounts', what: 'SELECT * FROM accounts' });
+              const res = await http(`${base}/v1/database/${DATABASE}/sql`, {
+                method: 'POST',
+                headers: auth,
+                body: 'SELECT * FROM accounts',
+                what: 'SELECT * FROM accounts',
+              });
               const [result] = (await res.json()) as { rows: [number, number | string][] }[];
               if (result === undefined) throw new Error('wasmbase: the SQL answer holds no result');
               const balances = balancesById(
@@ -93,7 +126,8 @@ export function wasmbaseTarget(options: WasmbaseOptions): Target {
                 result.rows.length,
               );
               const code = await server.stop();
-              if (code !== 0) throw new Error(`the wasmbase server exited with ${code}:\n${server.output()}`);
+              if (code !== 0)
+                throw new Error(`the wasmbase server exited with ${code}:\n${server.output()}`);
               return balances;
             } finally {
               await server.stop(2_000);
@@ -101,7 +135,7 @@ export function wasmbaseTarget(options: WasmbaseOptions): Target {
             }
           },
           output: () => server.output(),
-        async abort() {
+          async abort() {
             await server.stop(2_000);
             remove();
           },

@@ -39,11 +39,15 @@ export interface Target {
 }
 
 /** Balances by id from (id, balance) rows; throws when ids are not exactly 0..n-1. */
-export function balancesById(rows: Iterable<readonly [number, bigint]>, count: number): BigInt64Array {
+export function balancesById(
+  rows: Iterable<readonly [number, bigint]>,
+  count: number,
+): BigInt64Array {
   const out = new BigInt64Array(count);
   const seen = new Uint8Array(count);
   for (const [id, balance] of rows) {
-    if (!Number.isInteger(id) || id < 0 || id >= count) throw new Error(`account id ${id} outside 0..${count - 1}`);
+    if (!Number.isInteger(id) || id < 0 || id >= count)
+      throw new Error(`account id ${id} outside 0..${count - 1}`);
     if (seen[id] === 1) throw new Error(`account id ${id} appears twice`);
     seen[id] = 1;
     out[id] = balance;

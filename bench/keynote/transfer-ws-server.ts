@@ -19,8 +19,17 @@ export interface TransferServer {
   close(): Promise<void>;
 }
 
-export async function startTransferServer(handler: TransferHandler, port = 0): Promise<TransferServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port, maxPayload: REQUEST_BYTES, perMessageDeflate: false, clientTracking: true });
+export async function startTransferServer(
+  handler: TransferHandler,
+  port = 0,
+): Promise<TransferServer> {
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port,
+    maxPayload: REQUEST_BYTES,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
     wss.once('error', reject);
@@ -49,11 +58,14 @@ export async function startTransferServer(handler: TransferHandler, port = 0): P
         corkUntilNextTick(ws);
         ws.send(encodeAnswer(request.requestId, error));
       };
-      handler(request.from, request.to, request.amount).then(answer, (err: unknown) => answer(`internal: ${err instanceof Error ? err.message : String(err)}`));
+      handler(request.from, request.to, request.amount).then(answer, (err: unknown) =>
+        answer(`internal: ${err instanceof Error ? err.message : String(err)}`),
+      );
     });
   });
   const address = wss.address();
-  if (typeof address !== 'object' || address === null) throw new Error('the WebSocket server has no TCP address');
+  if (typeof address !== 'object' || address === null)
+    throw new Error('the WebSocket server has no TCP address');
   return {
     port: address.port,
     close: () =>
@@ -68,7 +80,10 @@ export async function startTransferServer(handler: TransferHandler, port = 0): P
  * The child-process side of the harness contract: prints `listening <port>` once serving, and on
  * SIGTERM / SIGINT closes the server, then `shutdown`, then exits 0 (1 if shutdown failed).
  */
-export function announceAndServeUntilSignal(server: TransferServer, shutdown: () => Promise<void>): void {
+export function announceAndServeUntilSignal(
+  server: TransferServer,
+  shutdown: () => Promise<void>,
+): void {
   process.stdout.write(`listening ${server.port}\n`);
   let stopping = false;
   const stop = () => {
@@ -80,7 +95,9 @@ export function announceAndServeUntilSignal(server: TransferServer, shutdown: ()
       .then(
         () => process.exit(0),
         (err: unknown) => {
-          process.stderr.write(`shutdown failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+          process.stderr.write(
+            `shutdown failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+          );
           process.exit(1);
         },
       );

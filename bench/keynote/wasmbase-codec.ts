@@ -26,7 +26,13 @@ export const wasmbaseCodec: ClientCodec = {
   subprotocols: [WS_PROTOCOL_V1_BSATN],
   greets: true,
   encodeTransfer(requestId, from, to, amount) {
-    return encodeClientMessageBsatn({ tag: 'CallReducer', reducer: 'transfer', args: { format: 'bsatn', bytes: transferArgs(from, to, amount) }, requestId, flags: 0 });
+    return encodeClientMessageBsatn({
+      tag: 'CallReducer',
+      reducer: 'transfer',
+      args: { format: 'bsatn', bytes: transferArgs(from, to, amount) },
+      requestId,
+      flags: 0,
+    });
   },
   decode(frame): ServerMessage {
     const message = decodeServerMessageBsatn(unframeServerPayload(frame));
@@ -35,7 +41,12 @@ export const wasmbaseCodec: ClientCodec = {
         return { kind: 'greeting' };
       case 'TransactionUpdate': {
         const status = message.status;
-        const error = status.tag === 'Committed' ? null : status.tag === 'Failed' ? status.message || 'failed' : 'out of energy';
+        const error =
+          status.tag === 'Committed'
+            ? null
+            : status.tag === 'Failed'
+              ? status.message || 'failed'
+              : 'out of energy';
         return { kind: 'answer', requestId: message.reducerCall.requestId, error };
       }
       default:

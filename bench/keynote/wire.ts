@@ -29,7 +29,12 @@ export interface TransferAnswer {
   readonly error: string | null;
 }
 
-export function encodeRequest(requestId: number, from: number, to: number, amount: bigint): Uint8Array {
+export function encodeRequest(
+  requestId: number,
+  from: number,
+  to: number,
+  amount: bigint,
+): Uint8Array {
   const out = new Uint8Array(REQUEST_BYTES);
   const view = new DataView(out.buffer);
   view.setUint32(0, requestId, true);
@@ -41,16 +46,23 @@ export function encodeRequest(requestId: number, from: number, to: number, amoun
 
 /** Throws a RangeError naming the problem when `bytes` is not a request. */
 export function decodeRequest(bytes: Uint8Array): TransferRequest {
-  if (bytes.length !== REQUEST_BYTES) throw new RangeError(`a transfer request is ${REQUEST_BYTES} bytes, got ${bytes.length}`);
+  if (bytes.length !== REQUEST_BYTES)
+    throw new RangeError(`a transfer request is ${REQUEST_BYTES} bytes, got ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { requestId: view.getUint32(0, true), from: view.getUint32(4, true), to: view.getUint32(8, true), amount: view.getBigInt64(12, true) };
+  return {
+    requestId: view.getUint32(0, true),
+    from: view.getUint32(4, true),
+    to: view.getUint32(8, true),
+    amount: view.getBigInt64(12, true),
+  };
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodeAnswer(requestId: number, error: string | null): Uint8Array {
-  const text = error === null ? new Uint8Array(0) : encoder.encode(error).subarray(0, MAX_ERROR_BYTES);
+  const text =
+    error === null ? new Uint8Array(0) : encoder.encode(error).subarray(0, MAX_ERROR_BYTES);
   const out = new Uint8Array(5 + text.length);
   new DataView(out.buffer).setUint32(0, requestId, true);
   out[4] = error === null ? STATUS_COMMITTED : STATUS_FAILED;
@@ -60,9 +72,14 @@ export function encodeAnswer(requestId: number, error: string | null): Uint8Arra
 
 /** Throws a RangeError naming the problem when `bytes` is not an answer. */
 export function decodeAnswer(bytes: Uint8Array): TransferAnswer {
-  if (bytes.length < 5 || bytes.length > MAX_MESSAGE_BYTES) throw new RangeError(`an answer is 5 to ${MAX_MESSAGE_BYTES} bytes, got ${bytes.length}`);
+  if (bytes.length < 5 || bytes.length > MAX_MESSAGE_BYTES)
+    throw new RangeError(`an answer is 5 to ${MAX_MESSAGE_BYTES} bytes, got ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const status = bytes[4];
-  if (status !== STATUS_COMMITTED && status !== STATUS_FAILED) throw new RangeError(`unknown answer status ${status}`);
-  return { requestId: view.getUint32(0, true), error: status === STATUS_COMMITTED ? null : decoder.decode(bytes.subarray(5)) || 'failed' };
+  if (status !== STATUS_COMMITTED && status !== STATUS_FAILED)
+    throw new RangeError(`unknown answer status ${status}`);
+  return {
+    requestId: view.getUint32(0, true),
+    error: status === STATUS_COMMITTED ? null : decoder.decode(bytes.subarray(5)) || 'failed',
+  };
 }

@@ -27,7 +27,8 @@ export function mulberry32(seed: number): () => number {
  * summation, so the tail of a 100k-entry sum keeps its precision) and searched by bisection.
  */
 export function zipfSampler(n: number, alpha: number, rand: () => number): () => number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`zipf: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`zipf: n must be a positive integer, got ${n}`);
   if (!Number.isFinite(alpha)) throw new RangeError(`zipf: alpha must be finite, got ${alpha}`);
   if (alpha <= 0) return () => Math.floor(rand() * n);
   const cdf = new Float64Array(n);
@@ -71,9 +72,15 @@ export function pickTwoDistinct(sample: () => number, n: number): [number, numbe
  * `count` precomputed (from, to) pairs, flattened: pair i is [2i] → [2i + 1]. Backed by a
  * SharedArrayBuffer so load-generator threads read it without copies.
  */
-export function precomputePairs(accounts: number, alpha: number, count: number, seed = KEYNOTE_SEED): Uint32Array {
+export function precomputePairs(
+  accounts: number,
+  alpha: number,
+  count: number,
+  seed = KEYNOTE_SEED,
+): Uint32Array {
   if (accounts < 2) throw new RangeError(`pairs need at least 2 accounts, got ${accounts}`);
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`pair count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`pair count must be a positive integer, got ${count}`);
   const sample = zipfSampler(accounts, alpha, mulberry32(seed));
   const out = new Uint32Array(new SharedArrayBuffer(count * 2 * Uint32Array.BYTES_PER_ELEMENT));
   for (let i = 0; i < count; i++) {

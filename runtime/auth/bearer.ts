@@ -10,7 +10,8 @@ export function bearerToken(authorization: string, query: URLSearchParams): stri
   const header = authorization.trim();
   if (header !== '') {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (match === null) throw new WasmbaseError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
+    if (match === null)
+      throw new WasmbaseError('TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
     return match[1];
   }
   const fromQuery = query.get('token');

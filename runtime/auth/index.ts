@@ -5,7 +5,15 @@
 import { loadOrCreateKeys } from './keys.js';
 import { TokenService } from './tokens.js';
 
-export { TokenService, identityFromClaims, TOKEN_AUDIENCE, WEBSOCKET_TOKEN_SECONDS, MAX_TOKEN_LENGTH, MAX_CLAIM_BYTES, TOKEN_CACHE_LIMIT } from './tokens.js';
+export {
+  TokenService,
+  identityFromClaims,
+  TOKEN_AUDIENCE,
+  WEBSOCKET_TOKEN_SECONDS,
+  MAX_TOKEN_LENGTH,
+  MAX_CLAIM_BYTES,
+  TOKEN_CACHE_LIMIT,
+} from './tokens.js';
 export type { VerifiedToken, MintedIdentity } from './tokens.js';
 export { loadOrCreateKeys, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from './keys.js';
 export { bearerToken } from './bearer.js';

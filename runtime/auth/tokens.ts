@@ -61,7 +61,8 @@ function jsonPart(part: string): Record<string, unknown> {
   } catch {
     throw invalid('it is not a well-formed JWT');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('it is not a well-formed JWT');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid('it is not a well-formed JWT');
   return value as Record<string, unknown>;
 }
 
@@ -114,7 +115,10 @@ export class TokenService {
       ...(expiresInSeconds === undefined ? {} : { exp: now + expiresInSeconds }),
     };
     const input = `${base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}`;
-    const signature = signBytes('sha256', Buffer.from(input), { key: this.#keys.privateKey, dsaEncoding: 'ieee-p1363' });
+    const signature = signBytes('sha256', Buffer.from(input), {
+      key: this.#keys.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
     return `${input}.${base64url(signature)}`;
   }
 
@@ -142,24 +146,39 @@ export class TokenService {
    * same token skip the signature check.
    */
   verifySync(token: string): VerifiedToken {
-    if (token.length > MAX_TOKEN_LENGTH) throw new WasmbaseError('TOKEN_INVALID', `the token is longer than ${MAX_TOKEN_LENGTH} characters`);
+    if (token.length > MAX_TOKEN_LENGTH)
+      throw new WasmbaseError(
+        'TOKEN_INVALID',
+        `the token is longer than ${MAX_TOKEN_LENGTH} characters`,
+      );
     const key = tokenKey(token);
     const cached = this.#cache.get(key);
     if (cached !== undefined) {
       this.#cache.delete(key);
       const exp = cached.claims.exp;
-      if (exp !== undefined && exp * 1000 <= Date.now()) throw new WasmbaseError('TOKEN_EXPIRED', 'the token has expired; get a new one');
+      if (exp !== undefined && exp * 1000 <= Date.now())
+        throw new WasmbaseError('TOKEN_EXPIRED', 'the token has expired; get a new one');
       this.#cache.set(key, cached);
       return cached;
     }
     const claims = this.#checkSignedClaims(token);
-    if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.iss !== 'string') throw new WasmbaseError('TOKEN_INVALID', 'the token has no subject');
-    if (Buffer.byteLength(claims.sub) > MAX_CLAIM_BYTES || Buffer.byteLength(claims.iss) > MAX_CLAIM_BYTES) {
-      throw new WasmbaseError('TOKEN_INVALID', `the token's sub and iss must be at most ${MAX_CLAIM_BYTES} bytes`);
+    if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.iss !== 'string')
+      throw new WasmbaseError('TOKEN_INVALID', 'the token has no subject');
+    if (
+      Buffer.byteLength(claims.sub) > MAX_CLAIM_BYTES ||
+      Buffer.byteLength(claims.iss) > MAX_CLAIM_BYTES
+    ) {
+      throw new WasmbaseError(
+        'TOKEN_INVALID',
+        `the token's sub and iss must be at most ${MAX_CLAIM_BYTES} bytes`,
+      );
     }
     const identity = identityFromClaims(claims.iss, claims.sub);
     if (claims['hex_identity'] !== undefined && claims['hex_identity'] !== identity.toHex()) {
-      throw new WasmbaseError('TOKEN_INVALID', 'the token\'s hex_identity does not match its issuer and subject');
+      throw new WasmbaseError(
+        'TOKEN_INVALID',
+        "the token's hex_identity does not match its issuer and subject",
+      );
     }
     const verified = { identity, claims };
     if (this.#cache.size >= this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value!);
@@ -181,17 +200,27 @@ export class TokenService {
     const signature = Buffer.from(signaturePart, 'base64url');
     let signed: boolean;
     try {
-      signed = verifyBytes('sha256', Buffer.from(`${headerPart}.${payloadPart}`), { key: this.#keys.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+      signed = verifyBytes(
+        'sha256',
+        Buffer.from(`${headerPart}.${payloadPart}`),
+        { key: this.#keys.publicKey, dsaEncoding: 'ieee-p1363' },
+        signature,
+      );
     } catch {
       signed = false;
     }
-    if (!signed) throw invalid('its signature does not match this server\'s key');
+    if (!signed) throw invalid("its signature does not match this server's key");
     const claims = jsonPart(payloadPart) as TokenClaims;
     const now = Date.now() / 1000;
     for (const name of ['exp', 'nbf', 'iat'] as const) {
-      if (claims[name] !== undefined && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) throw invalid(`claim "${name}" is invalid`);
+      if (
+        claims[name] !== undefined &&
+        (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))
+      )
+        throw invalid(`claim "${name}" is invalid`);
     }
-    if (claims.exp !== undefined && claims.exp <= now) throw new WasmbaseError('TOKEN_EXPIRED', 'the token has expired; get a new one');
+    if (claims.exp !== undefined && claims.exp <= now)
+      throw new WasmbaseError('TOKEN_EXPIRED', 'the token has expired; get a new one');
     if (claims.nbf !== undefined && claims.nbf > now) throw invalid('claim "nbf" is invalid');
     if (claims.iss !== this.#issuer) throw invalid('claim "iss" is invalid');
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];

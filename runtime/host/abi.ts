@@ -11,7 +11,10 @@ export const SCHEMA_SECTION = 'wasmbase_v1.schema';
 
 const i32 = 'i32' as const;
 const i64 = 'i64' as const;
-const sig = (params: FuncType['params'], results: FuncType['results'] = [i32]): FuncType => ({ params, results });
+const sig = (params: FuncType['params'], results: FuncType['results'] = [i32]): FuncType => ({
+  params,
+  results,
+});
 
 /** Every host function with its signature. */
 export const HOST_FUNCTIONS: Readonly<Record<string, FuncType>> = {

@@ -89,7 +89,8 @@ export function unpackChanges(bytes: Uint8Array): CallChanges {
   for (let n = r.readU32(), i = 0; i < n; i++) {
     const tableId = r.readU32();
     const lists: Uint8Array[][] = [[], []];
-    for (const list of lists) for (let k = r.readU32(), j = 0; j < k; j++) list.push(r.readRawView(r.readU32()));
+    for (const list of lists)
+      for (let k = r.readU32(), j = 0; j < k; j++) list.push(r.readRawView(r.readU32()));
     out.push({ tableId, inserts: lists[0]!, deletes: lists[1]! });
   }
   return out;

@@ -53,8 +53,18 @@ export interface ExecutedCall {
 
 /** One finished call of a committed batch. */
 export type AppliedCall =
-  | { readonly status: 'committed'; readonly call: ExecutedCall; readonly changes: CallChanges; readonly durationMicros: number }
-  | { readonly status: 'failed'; readonly call: ExecutedCall; readonly error: WasmbaseError; readonly durationMicros: number };
+  | {
+      readonly status: 'committed';
+      readonly call: ExecutedCall;
+      readonly changes: CallChanges;
+      readonly durationMicros: number;
+    }
+  | {
+      readonly status: 'failed';
+      readonly call: ExecutedCall;
+      readonly error: WasmbaseError;
+      readonly durationMicros: number;
+    };
 
 /**
  * A batch whose writes were just committed: every call it finished, in execution order (failed
@@ -120,7 +130,11 @@ export interface DatabaseHandle {
    * throwing drops its writes. Resolves after the transaction is durable, and subscribers see it
    * like any reducer transaction (reducer name `__sql__` or the given label).
    */
-  transact<T>(label: string, sender: Identity, fn: (tx: BatchTx) => T): Promise<{ readonly result: T; readonly changes: CallChanges }>;
+  transact<T>(
+    label: string,
+    sender: Identity,
+    fn: (tx: BatchTx) => T,
+  ): Promise<{ readonly result: T; readonly changes: CallChanges }>;
   /** Subscribes to committed transactions in commit order, once durable; returns an unsubscribe function. */
   onCommit(listener: (tx: CommittedTx) => void): () => void;
   /**

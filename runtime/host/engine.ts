@@ -10,10 +10,36 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { WasmbaseError } from '../errors.js';
 import { ModuleLog, moduleLogLevel, type Logger } from '../log/index.js';
-import { BsatnReader, Identity, skipValue, type ModuleSchema, type ReducerSchema } from '../protocol/index.js';
-import { openCatalog, openDatabaseStore, readRecordedModuleHash, type CallChanges, type Catalog, type DatabaseRecord, type DatabaseStore } from '../store/index.js';
+import {
+  BsatnReader,
+  Identity,
+  skipValue,
+  type ModuleSchema,
+  type ReducerSchema,
+} from '../protocol/index.js';
+import {
+  openCatalog,
+  openDatabaseStore,
+  readRecordedModuleHash,
+  type CallChanges,
+  type Catalog,
+  type DatabaseRecord,
+  type DatabaseStore,
+} from '../store/index.js';
 import { validateDatabaseName } from './database-name.js';
-import type { AppliedBatch, CallOutcome, CallRequest, CommittedTx, DatabaseHandle, DatabaseInfo, Engine, ExecutedCall, ModuleLogRecord, PublishRequest, PublishResult } from './engine-types.js';
+import type {
+  AppliedBatch,
+  CallOutcome,
+  CallRequest,
+  CommittedTx,
+  DatabaseHandle,
+  DatabaseInfo,
+  Engine,
+  ExecutedCall,
+  ModuleLogRecord,
+  PublishRequest,
+  PublishResult,
+} from './engine-types.js';
 import { DatabaseExecutor } from './executor.js';
 import { validateModule, type ValidatedModule } from './module-validate.js';
 import { planMigration } from './schema-compat.js';
@@ -74,7 +100,15 @@ class LiveDatabase implements DatabaseHandle {
   readonly #listeners = new Set<(tx: CommittedTx) => void>();
   readonly #appliedListeners = new Set<(batch: AppliedBatch) => void>();
 
-  constructor(info: DatabaseInfo, module: ValidatedModule, dir: string, pool: WorkerPool, config: Config, logger: Logger, log: ModuleLog) {
+  constructor(
+    info: DatabaseInfo,
+    module: ValidatedModule,
+    dir: string,
+    pool: WorkerPool,
+    config: Config,
+    logger: Logger,
+    log: ModuleLog,
+  ) {
     this.info = info;
     this.module = module;
     this.schema = module.schema;
@@ -95,11 +129,23 @@ class LiveDatabase implements DatabaseHandle {
         if (logs.length === 0 && result.status === 'committed') return;
         const caller = call.sender.toHex();
         for (const line of logs) {
-          this.log.append({ ts: line.ts, level: moduleLogLevel(line.level), reducer: call.reducer, caller, message: line.message });
+          this.log.append({
+            ts: line.ts,
+            level: moduleLogLevel(line.level),
+            reducer: call.reducer,
+            caller,
+            message: line.message,
+          });
         }
         if (result.status !== 'committed') {
           const level = result.status === 'failed' ? 'info' : 'error';
-          this.log.append({ ts: nowMicros(), level, reducer: call.reducer, caller, message: `${call.reducer} ${result.status === 'failed' ? 'failed' : result.status}: ${result.message}` });
+          this.log.append({
+            ts: nowMicros(),
+            level,
+            reducer: call.reducer,
+            caller,
+            message: `${call.reducer} ${result.status === 'failed' ? 'failed' : result.status}: ${result.message}`,
+          });
         }
       },
       onApplied: batch => {
@@ -113,7 +159,12 @@ class LiveDatabase implements DatabaseHandle {
       },
       onCommitted: (call, changes) => {
         if (this.#listeners.size === 0) return;
-        const tx: CommittedTx = { ...call, databaseIdentity: info.identity, changes: changes(), durable: true };
+        const tx: CommittedTx = {
+          ...call,
+          databaseIdentity: info.identity,
+          changes: changes(),
+          durable: true,
+        };
         for (const l of this.#listeners) {
           try {
             l(tx);
@@ -128,8 +179,15 @@ class LiveDatabase implements DatabaseHandle {
   #reducer(name: string): ReducerSchema {
     const reducer = this.schema.reducerByName(name);
     if (reducer === undefined) {
-      const hint = closest(name, this.schema.reducers.map(r => r.name));
-      throw new WasmbaseError('REDUCER_NOT_FOUND', `no reducer "${name}" in this database${hint === undefined ? '' : `; did you mean "${hint}"?`}`, { reducer: name });
+      const hint = closest(
+        name,
+        this.schema.reducers.map(r => r.name),
+      );
+      throw new WasmbaseError(
+        'REDUCER_NOT_FOUND',
+        `no reducer "${name}" in this database${hint === undefined ? '' : `; did you mean "${hint}"?`}`,
+        { reducer: name },
+      );
     }
     return reducer;
   }
@@ -137,20 +195,52 @@ class LiveDatabase implements DatabaseHandle {
   call(request: CallRequest): Promise<CallOutcome> {
     const reducer = this.#reducer(request.reducer);
     if (reducer.lifecycle !== undefined && request.allowLifecycle !== true) {
-      throw new WasmbaseError('LIFECYCLE_NOT_CALLABLE', `reducer "${reducer.name}" is the ${reducer.lifecycle} lifecycle reducer; the server calls it, clients cannot`, { reducer: reducer.name });
+      throw new WasmbaseError(
+        'LIFECYCLE_NOT_CALLABLE',
+        `reducer "${reducer.name}" is the ${reducer.lifecycle} lifecycle reducer; the server calls it, clients cannot`,
+        { reducer: reducer.name },
+      );
     }
     try {
       const r = new BsatnReader(request.args);
       skipValue(r, { tag: 'Product', elements: reducer.params.elements });
       r.expectEnd('arguments');
     } catch (err) {
-      throw new WasmbaseError('REDUCER_ARGS_INVALID', `arguments of ${reducer.name} do not match its parameters: ${err instanceof Error ? err.message : String(err)}`, { reducer: reducer.name });
+      throw new WasmbaseError(
+        'REDUCER_ARGS_INVALID',
+        `arguments of ${reducer.name} do not match its parameters: ${err instanceof Error ? err.message : String(err)}`,
+        { reducer: reducer.name },
+      );
     }
-    return this.executor.call(this.#executed(reducer.name, reducer.id, request.args, request.sender, request.connectionId, request.context));
+    return this.executor.call(
+      this.#executed(
+        reducer.name,
+        reducer.id,
+        request.args,
+        request.sender,
+        request.connectionId,
+        request.context,
+      ),
+    );
   }
 
-  #executed(reducer: string, reducerId: number, args: Uint8Array, sender: Identity, connectionId: CallRequest['connectionId'], context?: unknown): ExecutedCall {
-    return { reducer, reducerId, args, sender, connectionId: connectionId?.isZero() === true ? undefined : connectionId, timestamp: nowMicros(), context };
+  #executed(
+    reducer: string,
+    reducerId: number,
+    args: Uint8Array,
+    sender: Identity,
+    connectionId: CallRequest['connectionId'],
+    context?: unknown,
+  ): ExecutedCall {
+    return {
+      reducer,
+      reducerId,
+      args,
+      sender,
+      connectionId: connectionId?.isZero() === true ? undefined : connectionId,
+      timestamp: nowMicros(),
+      context,
+    };
   }
 
   read<T>(fn: (tx: ReturnType<DatabaseStore['read']>) => T): T {
@@ -162,8 +252,15 @@ class LiveDatabase implements DatabaseHandle {
     }
   }
 
-  transact<T>(label: string, sender: Identity, fn: Parameters<DatabaseHandle['transact']>[2]): Promise<{ result: T; changes: CallChanges }> {
-    return this.executor.transact(this.#executed(label, -1, new Uint8Array(0), sender, undefined), fn) as Promise<{ result: T; changes: CallChanges }>;
+  transact<T>(
+    label: string,
+    sender: Identity,
+    fn: Parameters<DatabaseHandle['transact']>[2],
+  ): Promise<{ result: T; changes: CallChanges }> {
+    return this.executor.transact(
+      this.#executed(label, -1, new Uint8Array(0), sender, undefined),
+      fn,
+    ) as Promise<{ result: T; changes: CallChanges }>;
   }
 
   onCommit(listener: (tx: CommittedTx) => void): () => void {
@@ -208,9 +305,16 @@ class WasmbaseEngine implements Engine {
         // A publish that crashed after migrating the data but before updating the catalog left
         // the data's module recorded in the store: the data decides.
         const recorded = await readRecordedModuleHash(this.#dir(Identity.fromHex(record.identity)));
-        const info = toInfo(recorded !== undefined && recorded !== record.moduleHash && this.#catalog.getModule(recorded) !== undefined ? { ...record, moduleHash: recorded } : record);
+        const info = toInfo(
+          recorded !== undefined &&
+            recorded !== record.moduleHash &&
+            this.#catalog.getModule(recorded) !== undefined
+            ? { ...record, moduleHash: recorded }
+            : record,
+        );
         this.#open(info);
-        if (info.moduleHash !== record.moduleHash) await this.#catalog.putDatabase(this.#record(info));
+        if (info.moduleHash !== record.moduleHash)
+          await this.#catalog.putDatabase(this.#record(info));
       } catch (err) {
         this.#logger.error('could not open database', { database: record.identity, err });
       }
@@ -232,7 +336,8 @@ class WasmbaseEngine implements Engine {
 
   #loadModule(hash: string): ValidatedModule {
     const bytes = this.#catalog.getModule(hash);
-    if (bytes === undefined) throw new WasmbaseError('STORAGE_FAILURE', `module ${hash} is missing from the catalog`);
+    if (bytes === undefined)
+      throw new WasmbaseError('STORAGE_FAILURE', `module ${hash} is missing from the catalog`);
     return validateModule(bytes, Number.MAX_SAFE_INTEGER);
   }
 
@@ -247,7 +352,8 @@ class WasmbaseEngine implements Engine {
   }
 
   #resolveLive(nameOrIdentity: string): LiveDatabase | undefined {
-    if (Identity.isHex(nameOrIdentity)) return this.#live.get(Identity.fromHex(nameOrIdentity).toHex());
+    if (Identity.isHex(nameOrIdentity))
+      return this.#live.get(Identity.fromHex(nameOrIdentity).toHex());
     const hex = this.#catalog.lookupName(nameOrIdentity);
     return hex === undefined ? undefined : this.#live.get(hex);
   }
@@ -264,7 +370,9 @@ class WasmbaseEngine implements Engine {
       const existing = target === undefined ? undefined : this.#resolveLive(target);
       if (existing !== undefined) return this.#update(existing, validated, request);
       if (target !== undefined && Identity.isHex(target)) {
-        throw new WasmbaseError('DATABASE_NOT_FOUND', `no database with identity ${target}`, { database: target });
+        throw new WasmbaseError('DATABASE_NOT_FOUND', `no database with identity ${target}`, {
+          database: target,
+        });
       }
       if (target !== undefined) validateDatabaseName(target);
       return this.#create(validated, request.owner, target);
@@ -274,14 +382,29 @@ class WasmbaseEngine implements Engine {
   async #runInit(db: LiveDatabase, owner: Identity): Promise<void> {
     const init = db.schema.reducers.find(r => r.lifecycle === 'Init');
     if (init === undefined) return;
-    const outcome = await db.call({ reducer: init.name, args: new Uint8Array(0), sender: owner, connectionId: undefined, allowLifecycle: true });
+    const outcome = await db.call({
+      reducer: init.name,
+      args: new Uint8Array(0),
+      sender: owner,
+      connectionId: undefined,
+      allowLifecycle: true,
+    });
     if (outcome.status === 'failed') {
-      throw new WasmbaseError('INIT_FAILED', `the init reducer failed, so nothing was published: ${outcome.error.message}`, { reducer: init.name, cause: outcome.error.code });
+      throw new WasmbaseError(
+        'INIT_FAILED',
+        `the init reducer failed, so nothing was published: ${outcome.error.message}`,
+        { reducer: init.name, cause: outcome.error.code },
+      );
     }
   }
 
-  async #create(validated: ValidatedModule, owner: Identity, name: string | undefined): Promise<PublishResult> {
-    if (name !== undefined && this.#catalog.lookupName(name) !== undefined) throw new WasmbaseError('NAME_TAKEN', `the name "${name}" is already used`, { name });
+  async #create(
+    validated: ValidatedModule,
+    owner: Identity,
+    name: string | undefined,
+  ): Promise<PublishResult> {
+    if (name !== undefined && this.#catalog.lookupName(name) !== undefined)
+      throw new WasmbaseError('NAME_TAKEN', `the name "${name}" is already used`, { name });
     const identity = Identity.random();
     const info: DatabaseInfo = {
       identity,
@@ -303,7 +426,11 @@ class WasmbaseEngine implements Engine {
     }
     await db.store.setModuleHash(validated.hash);
     await this.#catalog.putDatabase(this.#record(info));
-    this.#logger.info('database created', { database: identity.toHex(), name, module: validated.hash });
+    this.#logger.info('database created', {
+      database: identity.toHex(),
+      name,
+      module: validated.hash,
+    });
     return { op: 'created', databaseIdentity: identity, domain: name ?? null };
   }
 
@@ -318,16 +445,31 @@ class WasmbaseEngine implements Engine {
     };
   }
 
-  async #update(db: LiveDatabase, validated: ValidatedModule, request: PublishRequest): Promise<PublishResult> {
-    const domain = request.nameOrIdentity !== undefined && !Identity.isHex(request.nameOrIdentity) ? request.nameOrIdentity : null;
+  async #update(
+    db: LiveDatabase,
+    validated: ValidatedModule,
+    request: PublishRequest,
+  ): Promise<PublishResult> {
+    const domain =
+      request.nameOrIdentity !== undefined && !Identity.isHex(request.nameOrIdentity)
+        ? request.nameOrIdentity
+        : null;
     const result: PublishResult = { op: 'updated', databaseIdentity: db.info.identity, domain };
     if (validated.hash === db.info.moduleHash && !request.clear) return result;
-    const plan = request.clear ? undefined : planMigration(db.schema, validated.schema, name => db.read(tx => tx.count(db.schema.tableByName(name)!.id)));
+    const plan = request.clear
+      ? undefined
+      : planMigration(db.schema, validated.schema, name =>
+          db.read(tx => tx.count(db.schema.tableByName(name)!.id)),
+        );
     if (plan !== undefined && plan.problems.length > 0) {
-      throw new WasmbaseError('MIGRATION_REFUSED', `the new module cannot keep this database's data: ${plan.problems.join('; ')}. Publish with clear=true to wipe the data.`, {
-        problems: plan.problems,
-        hint: 'clear=true',
-      });
+      throw new WasmbaseError(
+        'MIGRATION_REFUSED',
+        `the new module cannot keep this database's data: ${plan.problems.join('; ')}. Publish with clear=true to wipe the data.`,
+        {
+          problems: plan.problems,
+          hint: 'clear=true',
+        },
+      );
     }
     await this.#catalog.putModule(validated.hash, validated.bytes);
     const hex = db.info.identity.toHex();
@@ -353,13 +495,20 @@ class WasmbaseEngine implements Engine {
     db.executor.transferQueue(next.executor, call => {
       if (call.reducerId < 0) return call;
       const reducer = next.schema.reducerByName(call.reducer);
-      if (reducer === undefined) return new WasmbaseError('REDUCER_NOT_FOUND', `reducer "${call.reducer}" is gone: the database was republished with a module that does not have it`);
+      if (reducer === undefined)
+        return new WasmbaseError(
+          'REDUCER_NOT_FOUND',
+          `reducer "${call.reducer}" is gone: the database was republished with a module that does not have it`,
+        );
       try {
         const r = new BsatnReader(call.args);
         skipValue(r, { tag: 'Product', elements: reducer.params.elements });
         r.expectEnd('arguments');
       } catch {
-        return new WasmbaseError('REDUCER_ARGS_INVALID', `reducer "${call.reducer}" changed its parameters while the call waited for the new module`);
+        return new WasmbaseError(
+          'REDUCER_ARGS_INVALID',
+          `reducer "${call.reducer}" changed its parameters while the call waited for the new module`,
+        );
       }
       return { ...call, reducerId: reducer.id };
     });
@@ -367,7 +516,11 @@ class WasmbaseEngine implements Engine {
     for (const l of this.#updateListeners) l(db.info.identity);
     await db.close();
     await this.#catalog.putDatabase(this.#record(info));
-    this.#logger.info('database updated', { database: hex, module: validated.hash, clear: request.clear });
+    this.#logger.info('database updated', {
+      database: hex,
+      module: validated.hash,
+      clear: request.clear,
+    });
     return result;
   }
 
@@ -408,7 +561,11 @@ class WasmbaseEngine implements Engine {
 
   #mustGet(identity: Identity): LiveDatabase {
     const db = this.#live.get(identity.toHex());
-    if (db === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database with identity ${identity.toHex()}`);
+    if (db === undefined)
+      throw new WasmbaseError(
+        'DATABASE_NOT_FOUND',
+        `no database with identity ${identity.toHex()}`,
+      );
     return db;
   }
 

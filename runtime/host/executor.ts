@@ -13,7 +13,14 @@ import { WasmbaseError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { Identity } from '../protocol/index.js';
 import type { BatchTx, CallChanges, DatabaseStore, WriteSet } from '../store/index.js';
-import { packCalls, PROGRESS, unpackChanges, type BatchCall, type BatchResult, type CallResult } from './batch-types.js';
+import {
+  packCalls,
+  PROGRESS,
+  unpackChanges,
+  type BatchCall,
+  type BatchResult,
+  type CallResult,
+} from './batch-types.js';
 import type { AppliedBatch, AppliedCall, CallOutcome, ExecutedCall } from './engine-types.js';
 import type { ValidatedModule } from './module-validate.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -29,7 +36,10 @@ export interface ExecutorDeps {
   readonly memoryMaxPages: number;
   readonly logger: Logger;
   /** Every finished call (committed ones after they are durable), in order. */
-  readonly onFinished: (call: ExecutedCall, result: CallResult | { status: 'timeout'; message: string; durationMicros: number }) => void;
+  readonly onFinished: (
+    call: ExecutedCall,
+    result: CallResult | { status: 'timeout'; message: string; durationMicros: number },
+  ) => void;
   /** Committed transactions, in commit order, once durable. */
   readonly onCommitted: (call: ExecutedCall, changes: () => CallChanges) => void;
   /**
@@ -59,7 +69,11 @@ type Queued = QueuedCall | QueuedJob;
  * A committed call whose changes are decoded on first use: most calls' changes are never read
  * (no subscriber, an HTTP caller), and decoding them all costs main-thread time and garbage.
  */
-function committedCall(call: ExecutedCall, packed: Uint8Array, durationMicros: number): Extract<AppliedCall, { status: 'committed' }> {
+function committedCall(
+  call: ExecutedCall,
+  packed: Uint8Array,
+  durationMicros: number,
+): Extract<AppliedCall, { status: 'committed' }> {
   let changes: CallChanges | undefined;
   return {
     status: 'committed',
@@ -92,7 +106,10 @@ export class DatabaseExecutor {
 
   /** Queues a reducer call; resolves with its outcome (committed outcomes once durable). */
   call(call: ExecutedCall): Promise<CallOutcome> {
-    if (this.#closed) return Promise.reject(new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'));
+    if (this.#closed)
+      return Promise.reject(
+        new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'),
+      );
     return new Promise(resolve => {
       this.#queue.push({ kind: 'call', call, resolve });
       this.#pump();
@@ -100,10 +117,22 @@ export class DatabaseExecutor {
   }
 
   /** Queues a host-side transaction; resolves once it is durable. */
-  transact<T>(call: ExecutedCall, run: (tx: BatchTx) => T): Promise<{ result: T; changes: CallChanges }> {
-    if (this.#closed) return Promise.reject(new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'));
+  transact<T>(
+    call: ExecutedCall,
+    run: (tx: BatchTx) => T,
+  ): Promise<{ result: T; changes: CallChanges }> {
+    if (this.#closed)
+      return Promise.reject(
+        new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'),
+      );
     return new Promise((resolve, reject) => {
-      this.#queue.push({ kind: 'host', call, run, resolve: resolve as QueuedJob['resolve'], reject });
+      this.#queue.push({
+        kind: 'host',
+        call,
+        run,
+        resolve: resolve as QueuedJob['resolve'],
+        reject,
+      });
       this.#pump();
     });
   }
@@ -132,12 +161,21 @@ export class DatabaseExecutor {
    * module takes over). `remap` translates a call to the new module, or returns an error for
    * calls that no longer make sense (their reducer is gone); those fail with it.
    */
-  transferQueue(next: DatabaseExecutor, remap: (call: ExecutedCall) => ExecutedCall | WasmbaseError): void {
+  transferQueue(
+    next: DatabaseExecutor,
+    remap: (call: ExecutedCall) => ExecutedCall | WasmbaseError,
+  ): void {
     const queued = this.#queue.splice(0);
     for (const item of queued) {
       const call = remap(item.call);
       if (call instanceof WasmbaseError) {
-        if (item.kind === 'call') item.resolve({ status: 'failed', error: call, timestamp: item.call.timestamp, durationMicros: 0 });
+        if (item.kind === 'call')
+          item.resolve({
+            status: 'failed',
+            error: call,
+            timestamp: item.call.timestamp,
+            durationMicros: 0,
+          });
         else item.reject(call);
         continue;
       }
@@ -148,7 +186,8 @@ export class DatabaseExecutor {
 
   /** Waits until the queue is empty, no batch is running and the last commit is durable. */
   async drain(): Promise<void> {
-    while (this.#busy || this.#queue.length > 0) await new Promise<void>(resolve => this.#idleWaiters.push(resolve));
+    while (this.#busy || this.#queue.length > 0)
+      await new Promise<void>(resolve => this.#idleWaiters.push(resolve));
     await this.#lastDurable.catch(() => {});
   }
 
@@ -174,7 +213,8 @@ export class DatabaseExecutor {
       return;
     }
     const batch: QueuedCall[] = [];
-    while (batch.length < this.#deps.batchMaxCalls && this.#queue[0]?.kind === 'call') batch.push(this.#queue.shift() as QueuedCall);
+    while (batch.length < this.#deps.batchMaxCalls && this.#queue[0]?.kind === 'call')
+      batch.push(this.#queue.shift() as QueuedCall);
     void this.#runBatch(batch);
   }
 
@@ -209,7 +249,10 @@ export class DatabaseExecutor {
       const { durable } = store.commit(tx.finish());
       this.#lastDurable = durable;
       this.#release();
-      this.#applied({ calls: [{ status: 'committed', call: job.call, changes, durationMicros: 0 }], durable });
+      this.#applied({
+        calls: [{ status: 'committed', call: job.call, changes, durationMicros: 0 }],
+        durable,
+      });
       durable.then(
         () => {
           this.#deps.onCommitted(job.call, () => changes);
@@ -224,7 +267,9 @@ export class DatabaseExecutor {
     }
   }
 
-  async #runOnce(calls: readonly QueuedCall[]): Promise<{ result?: BatchResult; timedOut?: number; error?: unknown }> {
+  async #runOnce(
+    calls: readonly QueuedCall[],
+  ): Promise<{ result?: BatchResult; timedOut?: number; error?: unknown }> {
     const d = this.#deps;
     const progress = new SharedArrayBuffer(PROGRESS.LENGTH * 4);
     const view = new Int32Array(progress);
@@ -235,7 +280,9 @@ export class DatabaseExecutor {
     const watchdog = setInterval(() => {
       const index = Atomics.load(view, PROGRESS.CALL);
       if (index < 0) return;
-      const started = (Atomics.load(view, PROGRESS.START_HI) >>> 0) * 0x100000000 + (Atomics.load(view, PROGRESS.START_LO) >>> 0);
+      const started =
+        (Atomics.load(view, PROGRESS.START_HI) >>> 0) * 0x100000000 +
+        (Atomics.load(view, PROGRESS.START_LO) >>> 0);
       if (Date.now() - started > d.reducerTimeoutMs) {
         timedOut = index;
         abort.abort();
@@ -297,8 +344,19 @@ export class DatabaseExecutor {
       result = undefined;
     }
     const timeoutMicros = d.reducerTimeoutMs * 1000;
-    const timeoutErrors = timeouts.map(q => new WasmbaseError('REDUCER_TIMEOUT', `reducer ${q.call.reducer} ran longer than ${d.reducerTimeoutMs} ms (--reducer-timeout-ms) and was stopped`));
-    const timeoutOutcomes = timeouts.map((q, i): AppliedCall => ({ status: 'failed', call: q.call, error: timeoutErrors[i]!, durationMicros: timeoutMicros }));
+    const timeoutErrors = timeouts.map(
+      q =>
+        new WasmbaseError(
+          'REDUCER_TIMEOUT',
+          `reducer ${q.call.reducer} ran longer than ${d.reducerTimeoutMs} ms (--reducer-timeout-ms) and was stopped`,
+        ),
+    );
+    const timeoutOutcomes = timeouts.map((q, i): AppliedCall => ({
+      status: 'failed',
+      call: q.call,
+      error: timeoutErrors[i]!,
+      durationMicros: timeoutMicros,
+    }));
     let outcomes: AppliedCall[] = [];
     if (result === undefined) {
       this.#base = undefined;
@@ -313,10 +371,24 @@ export class DatabaseExecutor {
         outcomes = result.results.map((r, i): AppliedCall => {
           const call = pending[i]!.call;
           if (r.status === 'committed') {
-            return committedCall(call, result!.changes.subarray(r.changesAt[0], r.changesAt[1]), r.durationMicros);
+            return committedCall(
+              call,
+              result!.changes.subarray(r.changesAt[0], r.changesAt[1]),
+              r.durationMicros,
+            );
           }
-          const code = r.status === 'failed' ? 'REDUCER_FAILED' : r.status === 'out_of_memory' ? 'REDUCER_OUT_OF_MEMORY' : 'REDUCER_TRAPPED';
-          return { status: 'failed', call, error: new WasmbaseError(code, r.message, { reducer: call.reducer }), durationMicros: r.durationMicros };
+          const code =
+            r.status === 'failed'
+              ? 'REDUCER_FAILED'
+              : r.status === 'out_of_memory'
+                ? 'REDUCER_OUT_OF_MEMORY'
+                : 'REDUCER_TRAPPED';
+          return {
+            status: 'failed',
+            call,
+            error: new WasmbaseError(code, r.message, { reducer: call.reducer }),
+            durationMicros: r.durationMicros,
+          };
         });
         this.#applied({ calls: [...timeoutOutcomes, ...outcomes], durable });
       } catch (err) {
@@ -329,13 +401,31 @@ export class DatabaseExecutor {
 
     timeouts.forEach((q, i) => {
       const error = timeoutErrors[i]!;
-      d.onFinished(q.call, { status: 'timeout', message: error.message, durationMicros: timeoutMicros });
-      q.resolve({ status: 'failed', error, timestamp: q.call.timestamp, durationMicros: timeoutMicros });
+      d.onFinished(q.call, {
+        status: 'timeout',
+        message: error.message,
+        durationMicros: timeoutMicros,
+      });
+      q.resolve({
+        status: 'failed',
+        error,
+        timestamp: q.call.timestamp,
+        durationMicros: timeoutMicros,
+      });
     });
     if (result === undefined) {
-      if (pending.length > 0) d.logger.error('reducer batch failed', { err: failure, calls: pending.length });
+      if (pending.length > 0)
+        d.logger.error('reducer batch failed', { err: failure, calls: pending.length });
       for (const q of pending) {
-        q.resolve({ status: 'failed', error: new WasmbaseError('INTERNAL', 'the call could not be executed; see the server log'), timestamp: q.call.timestamp, durationMicros: 0 });
+        q.resolve({
+          status: 'failed',
+          error: new WasmbaseError(
+            'INTERNAL',
+            'the call could not be executed; see the server log',
+          ),
+          timestamp: q.call.timestamp,
+          durationMicros: 0,
+        });
       }
       return;
     }
@@ -343,7 +433,13 @@ export class DatabaseExecutor {
       await durable;
     } catch (err) {
       d.logger.error('commit did not reach the disk', { err });
-      for (const q of pending) q.resolve({ status: 'failed', error: new WasmbaseError('STORAGE_FAILURE', 'the transaction could not be made durable'), timestamp: q.call.timestamp, durationMicros: 0 });
+      for (const q of pending)
+        q.resolve({
+          status: 'failed',
+          error: new WasmbaseError('STORAGE_FAILURE', 'the transaction could not be made durable'),
+          timestamp: q.call.timestamp,
+          durationMicros: 0,
+        });
       return;
     }
     const results = result.results;
@@ -362,7 +458,12 @@ export class DatabaseExecutor {
         });
         return;
       }
-      q.resolve({ status: 'failed', error: o.error, timestamp: q.call.timestamp, durationMicros: o.durationMicros });
+      q.resolve({
+        status: 'failed',
+        error: o.error,
+        timestamp: q.call.timestamp,
+        durationMicros: o.durationMicros,
+      });
     });
   }
 }

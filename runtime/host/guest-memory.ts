@@ -20,7 +20,8 @@ export class GuestMemory {
   }
 
   #check(ptr: number, len: number): void {
-    if (ptr < 0 || len < 0 || ptr + len > this.memory.buffer.byteLength) throw new Errno(ERRNO.OUT_OF_BOUNDS);
+    if (ptr < 0 || len < 0 || ptr + len > this.memory.buffer.byteLength)
+      throw new Errno(ERRNO.OUT_OF_BOUNDS);
   }
 
   /** A view of guest bytes, valid until the guest runs again. */

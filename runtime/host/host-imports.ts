@@ -36,7 +36,15 @@ export interface HostSession {
 }
 
 export function newCallState(args: Uint8Array): CallState {
-  return { args, error: undefined, logs: [], droppedLogs: 0, lastError: undefined, iterators: new Map(), nextIterator: 1 };
+  return {
+    args,
+    error: undefined,
+    logs: [],
+    droppedLogs: 0,
+    lastError: undefined,
+    iterators: new Map(),
+    nextIterator: 1,
+  };
 }
 
 function clip(text: string): string {
@@ -53,7 +61,10 @@ function bound(bytes: Uint8Array): KeyBound {
 }
 
 /** Builds the import object for one instance. */
-export function createHostImports(session: HostSession, memory: WebAssembly.Memory): Record<string, unknown> {
+export function createHostImports(
+  session: HostSession,
+  memory: WebAssembly.Memory,
+): Record<string, unknown> {
   const mem = new GuestMemory(memory);
 
   const call = (): CallState => {
@@ -90,7 +101,15 @@ export function createHostImports(session: HostSession, memory: WebAssembly.Memo
     mem.writeU32(outPtr, id);
   };
 
-  const range = (prefixPtr: number, prefixLen: number, prefixElems: number, startPtr: number, startLen: number, endPtr: number, endLen: number): IndexRange => ({
+  const range = (
+    prefixPtr: number,
+    prefixLen: number,
+    prefixElems: number,
+    startPtr: number,
+    startLen: number,
+    endPtr: number,
+    endLen: number,
+  ): IndexRange => ({
     prefix: mem.copy(prefixPtr, prefixLen),
     prefixElems,
     start: bound(mem.copy(startPtr, startLen)),
@@ -120,7 +139,11 @@ export function createHostImports(session: HostSession, memory: WebAssembly.Memo
           c.droppedLogs++;
           return;
         }
-        c.logs.push({ ts: BigInt(Date.now()) * 1000n, level, message: clip(mem.text(ptr, Math.min(len >>> 0, MAX_MESSAGE_BYTES * 4))) });
+        c.logs.push({
+          ts: BigInt(Date.now()) * 1000n,
+          level,
+          message: clip(mem.text(ptr, Math.min(len >>> 0, MAX_MESSAGE_BYTES * 4))),
+        });
       }),
     error_read_last: (buf: number, cap: number, outLen: number) =>
       guard(() => {
@@ -145,9 +168,18 @@ export function createHostImports(session: HostSession, memory: WebAssembly.Memo
       guard(() => {
         mem.writeU32(out, tx().deleteRow(tableId, mem.copy(ptr, len)) ? 1 : 0);
       }),
-    table_count_rows: (tableId: number, out: number) => guard(() => mem.writeU64(out, BigInt(tx().count(tableId)))),
-    table_scan_rows: (tableId: number, out: number) => guard(() => openIterator(tx().scan(tableId), out)),
-    index_find_row: (indexId: number, keyPtr: number, keyLen: number, buf: number, cap: number, outLen: number) =>
+    table_count_rows: (tableId: number, out: number) =>
+      guard(() => mem.writeU64(out, BigInt(tx().count(tableId)))),
+    table_scan_rows: (tableId: number, out: number) =>
+      guard(() => openIterator(tx().scan(tableId), out)),
+    index_find_row: (
+      indexId: number,
+      keyPtr: number,
+      keyLen: number,
+      buf: number,
+      cap: number,
+      outLen: number,
+    ) =>
       guard(() => {
         const row = tx().findUnique(indexId, mem.view(keyPtr, keyLen));
         if (row === undefined) return ERRNO.NO_SUCH_ROW;
@@ -158,12 +190,36 @@ export function createHostImports(session: HostSession, memory: WebAssembly.Memo
       }),
     index_scan_point: (indexId: number, keyPtr: number, keyLen: number, out: number) =>
       guard(() => openIterator(tx().scanIndexPoint(indexId, mem.copy(keyPtr, keyLen)), out)),
-    index_scan_range: (indexId: number, pp: number, pl: number, pe: number, sp: number, sl: number, ep: number, el: number, out: number) =>
-      guard(() => openIterator(tx().scanIndexRange(indexId, range(pp, pl, pe, sp, sl, ep, el)), out)),
+    index_scan_range: (
+      indexId: number,
+      pp: number,
+      pl: number,
+      pe: number,
+      sp: number,
+      sl: number,
+      ep: number,
+      el: number,
+      out: number,
+    ) =>
+      guard(() =>
+        openIterator(tx().scanIndexRange(indexId, range(pp, pl, pe, sp, sl, ep, el)), out),
+      ),
     index_delete_point: (indexId: number, keyPtr: number, keyLen: number, out: number) =>
       guard(() => mem.writeU32(out, tx().deleteIndexPoint(indexId, mem.copy(keyPtr, keyLen)))),
-    index_delete_range: (indexId: number, pp: number, pl: number, pe: number, sp: number, sl: number, ep: number, el: number, out: number) =>
-      guard(() => mem.writeU32(out, tx().deleteIndexRange(indexId, range(pp, pl, pe, sp, sl, ep, el)))),
+    index_delete_range: (
+      indexId: number,
+      pp: number,
+      pl: number,
+      pe: number,
+      sp: number,
+      sl: number,
+      ep: number,
+      el: number,
+      out: number,
+    ) =>
+      guard(() =>
+        mem.writeU32(out, tx().deleteIndexRange(indexId, range(pp, pl, pe, sp, sl, ep, el))),
+      ),
     iter_next_rows: (iterId: number, buf: number, cap: number, outLen: number) =>
       guard(() => {
         const c = call();
@@ -171,7 +227,8 @@ export function createHostImports(session: HostSession, memory: WebAssembly.Memo
         if (it === undefined) return ERRNO.NO_SUCH_ITER;
         let used = 0;
         const start = it.pos;
-        while (it.pos < it.rows.length && used + it.rows[it.pos]!.length <= cap >>> 0) used += it.rows[it.pos++]!.length;
+        while (it.pos < it.rows.length && used + it.rows[it.pos]!.length <= cap >>> 0)
+          used += it.rows[it.pos++]!.length;
         if (it.pos === start && it.pos < it.rows.length) {
           mem.writeU32(outLen, it.rows[it.pos]!.length);
           return ERRNO.BUFFER_TOO_SMALL;
@@ -189,7 +246,8 @@ export function createHostImports(session: HostSession, memory: WebAssembly.Memo
         }
         return ERRNO.OK;
       }),
-    iter_close: (iterId: number) => guard(() => (call().iterators.delete(iterId) ? ERRNO.OK : ERRNO.NO_SUCH_ITER)),
+    iter_close: (iterId: number) =>
+      guard(() => (call().iterators.delete(iterId) ? ERRNO.OK : ERRNO.NO_SUCH_ITER)),
   };
   return host;
 }

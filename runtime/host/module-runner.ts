@@ -7,7 +7,14 @@
 import { openDatabaseStore, type DatabaseStore } from '../store/index.js';
 import { ABI_NAMESPACE } from './abi.js';
 import { BsatnWriter, moduleDefFromJsonText, resolveModuleSchema } from '../protocol/index.js';
-import { packChanges, PROGRESS, unpackCalls, type BatchResult, type BatchTask, type CallResult } from './batch-types.js';
+import {
+  packChanges,
+  PROGRESS,
+  unpackCalls,
+  type BatchResult,
+  type BatchTask,
+  type CallResult,
+} from './batch-types.js';
 import { createHostImports, newCallState, type HostSession } from './host-imports.js';
 
 interface LiveInstance {
@@ -24,7 +31,10 @@ function storeFor(task: BatchTask): DatabaseStore {
   const key = `${task.databasePath}|${task.moduleHash}`;
   let store = stores.get(key);
   if (store === undefined) {
-    store = openDatabaseStore(task.databasePath, resolveModuleSchema(moduleDefFromJsonText(task.schemaJson)));
+    store = openDatabaseStore(
+      task.databasePath,
+      resolveModuleSchema(moduleDefFromJsonText(task.schemaJson)),
+    );
     stores.set(key, store);
   }
   return store;
@@ -39,10 +49,24 @@ function instanceFor(task: BatchTask): LiveInstance {
     module = new WebAssembly.Module(new Uint8Array(task.moduleBytes).slice());
     modules.set(task.moduleHash, module);
   }
-  const memory = new WebAssembly.Memory({ initial: task.memoryMinPages, maximum: task.memoryMaxPages });
-  const session: HostSession = { tx: undefined, call: undefined, describe: undefined, databaseIdentity: task.databaseIdentity };
-  const instance = new WebAssembly.Instance(module, { [ABI_NAMESPACE]: createHostImports(session, memory) });
-  const created: LiveInstance = { session, memory, callReducer: instance.exports['__call_reducer__'] as LiveInstance['callReducer'] };
+  const memory = new WebAssembly.Memory({
+    initial: task.memoryMinPages,
+    maximum: task.memoryMaxPages,
+  });
+  const session: HostSession = {
+    tx: undefined,
+    call: undefined,
+    describe: undefined,
+    databaseIdentity: task.databaseIdentity,
+  };
+  const instance = new WebAssembly.Instance(module, {
+    [ABI_NAMESPACE]: createHostImports(session, memory),
+  });
+  const created: LiveInstance = {
+    session,
+    memory,
+    callReducer: instance.exports['__call_reducer__'] as LiveInstance['callReducer'],
+  };
   instances.set(key, created);
   return created;
 }
@@ -79,7 +103,7 @@ export function runBatch(task: BatchTask): BatchResult {
     for (let i = 0; i < calls.length; i++) {
       const c = calls[i]!;
       const started = Date.now();
-      Atomics.store(progress, PROGRESS.START_LO, started % 0x100000000 | 0);
+      Atomics.store(progress, PROGRESS.START_LO, (started % 0x100000000) | 0);
       Atomics.store(progress, PROGRESS.START_HI, Math.floor(started / 0x100000000));
       Atomics.store(progress, PROGRESS.CALL, i);
       const t0 = performance.now();
@@ -92,15 +116,33 @@ export function runBatch(task: BatchTask): BatchResult {
         live.session.tx = tx;
         live.session.call = state;
         const [s0, s1, s2, s3, c0, c1] = callWords(c.sender, c.connectionId);
-        const rc = live.callReducer(c.reducerId, s0, s1, s2, s3, c0, c1, c.timestamp, c.args.length);
+        const rc = live.callReducer(
+          c.reducerId,
+          s0,
+          s1,
+          s2,
+          s3,
+          c0,
+          c1,
+          c.timestamp,
+          c.args.length,
+        );
         const micros = Math.round((performance.now() - t0) * 1000);
         if (rc === 0) {
           const start = changes.length;
           packChanges(changes, tx.commitCall());
-          outcome = { status: 'committed', changesAt: [start, changes.length], durationMicros: micros, logs: state.logs };
+          outcome = {
+            status: 'committed',
+            changesAt: [start, changes.length],
+            durationMicros: micros,
+            logs: state.logs,
+          };
         } else {
           tx.rollbackCall();
-          const message = rc === 1 ? (state.error ?? 'the reducer failed without a message') : `the reducer returned error code ${rc}`;
+          const message =
+            rc === 1
+              ? (state.error ?? 'the reducer failed without a message')
+              : `the reducer returned error code ${rc}`;
           outcome = { status: 'failed', message, durationMicros: micros, logs: state.logs };
         }
       } catch (err) {
@@ -110,15 +152,29 @@ export function runBatch(task: BatchTask): BatchResult {
         instances.delete(`${task.databasePath}|${task.moduleHash}`);
         const panic = [...state.logs].reverse().find(l => l.level === 101)?.message;
         const what = err instanceof Error ? err.message : String(err);
-        const message = oom ? `the reducer ran out of memory (limit ${task.memoryMaxPages * 64} KiB)` : panic !== undefined ? `the reducer panicked: ${panic}` : `the reducer trapped: ${what}`;
-        outcome = { status: oom ? 'out_of_memory' : 'trapped', message, durationMicros: micros, logs: state.logs };
+        const message = oom
+          ? `the reducer ran out of memory (limit ${task.memoryMaxPages * 64} KiB)`
+          : panic !== undefined
+            ? `the reducer panicked: ${panic}`
+            : `the reducer trapped: ${what}`;
+        outcome = {
+          status: oom ? 'out_of_memory' : 'trapped',
+          message,
+          durationMicros: micros,
+          logs: state.logs,
+        };
       } finally {
         if (live !== undefined) {
           live.session.tx = undefined;
           live.session.call = undefined;
         }
       }
-      if (state.droppedLogs > 0) state.logs.push({ ts: BigInt(Date.now()) * 1000n, level: 1, message: `${state.droppedLogs} more log lines of this call were dropped` });
+      if (state.droppedLogs > 0)
+        state.logs.push({
+          ts: BigInt(Date.now()) * 1000n,
+          level: 1,
+          message: `${state.droppedLogs} more log lines of this call were dropped`,
+        });
       results.push(outcome);
     }
     Atomics.store(progress, PROGRESS.CALL, -1);

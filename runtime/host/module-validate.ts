@@ -6,7 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { WasmbaseError } from '../errors.js';
-import { moduleDefFromJsonText, resolveModuleSchema, type ModuleSchema } from '../protocol/index.js';
+import {
+  moduleDefFromJsonText,
+  resolveModuleSchema,
+  type ModuleSchema,
+} from '../protocol/index.js';
 import { ABI_NAMESPACE, HOST_FUNCTIONS, REQUIRED_EXPORTS, SCHEMA_SECTION } from './abi.js';
 import { formatFuncType, summarizeWasm, type FuncType } from './wasm-binary.js';
 
@@ -25,19 +29,36 @@ export interface ValidatedModule {
 }
 
 function sameType(a: FuncType, b: FuncType): boolean {
-  return a.params.length === b.params.length && a.results.length === b.results.length && a.params.every((p, i) => p === b.params[i]) && a.results.every((r, i) => r === b.results[i]);
+  return (
+    a.params.length === b.params.length &&
+    a.results.length === b.results.length &&
+    a.params.every((p, i) => p === b.params[i]) &&
+    a.results.every((r, i) => r === b.results[i])
+  );
 }
 
 function reject(problems: readonly string[]): never {
-  throw new WasmbaseError('MODULE_INVALID', `module rejected: ${problems.join('; ')}`, { problems });
+  throw new WasmbaseError('MODULE_INVALID', `module rejected: ${problems.join('; ')}`, {
+    problems,
+  });
 }
 
 /** Validates `bytes` as a wasmbase module. `maxBytes` is the upload limit. */
 export function validateModule(bytes: Uint8Array, maxBytes: number): ValidatedModule {
   if (bytes.length > maxBytes) {
-    throw new WasmbaseError('BODY_TOO_LARGE', `module is ${bytes.length} bytes; the limit is ${maxBytes} (--max-module-bytes)`, { limit: maxBytes });
+    throw new WasmbaseError(
+      'BODY_TOO_LARGE',
+      `module is ${bytes.length} bytes; the limit is ${maxBytes} (--max-module-bytes)`,
+      { limit: maxBytes },
+    );
   }
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+  if (
+    bytes.length < 8 ||
+    bytes[0] !== 0 ||
+    bytes[1] !== 0x61 ||
+    bytes[2] !== 0x73 ||
+    bytes[3] !== 0x6d
+  ) {
     reject(['not a WebAssembly module: it must start with the bytes 00 61 73 6d ("\\0asm")']);
   }
   let module: WebAssembly.Module;
@@ -51,18 +72,23 @@ export function validateModule(bytes: Uint8Array, maxBytes: number): ValidatedMo
   try {
     summary = summarizeWasm(bytes);
   } catch (err) {
-    reject([`cannot read the module's sections: ${err instanceof Error ? err.message : String(err)}`]);
+    reject([
+      `cannot read the module's sections: ${err instanceof Error ? err.message : String(err)}`,
+    ]);
   }
   let memoryMinPages = 1;
   let memoryImported = false;
   for (const imp of summary.imports) {
     const name = `${imp.module}.${imp.name}`;
     if (imp.module !== ABI_NAMESPACE) {
-      problems.push(`import ${name} is not allowed: modules may import only from ${ABI_NAMESPACE}${imp.module === 'env' ? ' (build with the wasmbase SDK: it maps abort and memory to wasmbase_v1)' : ''}`);
+      problems.push(
+        `import ${name} is not allowed: modules may import only from ${ABI_NAMESPACE}${imp.module === 'env' ? ' (build with the wasmbase SDK: it maps abort and memory to wasmbase_v1)' : ''}`,
+      );
       continue;
     }
     if (imp.kind === 'memory') {
-      if (imp.name !== 'memory') problems.push(`memory must be imported as ${ABI_NAMESPACE}.memory, not ${name}`);
+      if (imp.name !== 'memory')
+        problems.push(`memory must be imported as ${ABI_NAMESPACE}.memory, not ${name}`);
       memoryImported = true;
       memoryMinPages = imp.limits?.min ?? 1;
       continue;
@@ -71,32 +97,55 @@ export function validateModule(bytes: Uint8Array, maxBytes: number): ValidatedMo
     if (imp.kind !== 'function' || expected === undefined) {
       problems.push(`import ${name} is not part of the ${ABI_NAMESPACE} ABI`);
     } else if (imp.type !== undefined && !sameType(imp.type, expected)) {
-      problems.push(`import ${name} has signature ${formatFuncType(imp.type)}; the ABI says ${formatFuncType(expected)}`);
+      problems.push(
+        `import ${name} has signature ${formatFuncType(imp.type)}; the ABI says ${formatFuncType(expected)}`,
+      );
     }
   }
-  if (!memoryImported) problems.push(`the module must import its memory as ${ABI_NAMESPACE}.memory (asc --importMemory; the wasmbase SDK does this)`);
-  if (summary.ownMemories > 0) problems.push('the module defines its own memory; it must import it instead');
+  if (!memoryImported)
+    problems.push(
+      `the module must import its memory as ${ABI_NAMESPACE}.memory (asc --importMemory; the wasmbase SDK does this)`,
+    );
+  if (summary.ownMemories > 0)
+    problems.push('the module defines its own memory; it must import it instead');
   for (const [name, expected] of Object.entries(REQUIRED_EXPORTS)) {
     const exp = summary.exports.find(e => e.name === name);
-    if (exp === undefined || exp.kind !== 'function') problems.push(`missing export ${name}${formatFuncType(expected)}`);
-    else if (exp.type !== undefined && !sameType(exp.type, expected)) problems.push(`export ${name} has signature ${formatFuncType(exp.type)}; the ABI says ${formatFuncType(expected)}`);
+    if (exp === undefined || exp.kind !== 'function')
+      problems.push(`missing export ${name}${formatFuncType(expected)}`);
+    else if (exp.type !== undefined && !sameType(exp.type, expected))
+      problems.push(
+        `export ${name} has signature ${formatFuncType(exp.type)}; the ABI says ${formatFuncType(expected)}`,
+      );
   }
   const sections = WebAssembly.Module.customSections(module, SCHEMA_SECTION);
   let schema: ModuleSchema | undefined;
   let schemaJson = '';
   if (sections.length !== 1) {
-    problems.push(sections.length === 0 ? `missing custom section ${SCHEMA_SECTION} (the module's schema)` : `${sections.length} ${SCHEMA_SECTION} sections; expected exactly one`);
+    problems.push(
+      sections.length === 0
+        ? `missing custom section ${SCHEMA_SECTION} (the module's schema)`
+        : `${sections.length} ${SCHEMA_SECTION} sections; expected exactly one`,
+    );
   } else {
     try {
       schemaJson = new TextDecoder('utf-8', { fatal: true }).decode(sections[0]!);
       schema = resolveModuleSchema(moduleDefFromJsonText(schemaJson));
     } catch (err) {
-      if (err instanceof WasmbaseError && Array.isArray(err.details?.['problems'])) problems.push(...(err.details['problems'] as string[]).map(p => `schema: ${p}`));
+      if (err instanceof WasmbaseError && Array.isArray(err.details?.['problems']))
+        problems.push(...(err.details['problems'] as string[]).map(p => `schema: ${p}`));
       else problems.push(`schema: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   if (problems.length > 0 || schema === undefined) reject(problems);
   const shared = new SharedArrayBuffer(bytes.length);
   new Uint8Array(shared).set(bytes);
-  return { bytes, shared, module, schema, hash: createHash('sha256').update(bytes).digest('hex'), schemaJson, memoryMinPages };
+  return {
+    bytes,
+    shared,
+    module,
+    schema,
+    hash: createHash('sha256').update(bytes).digest('hex'),
+    schemaJson,
+    memoryMinPages,
+  };
 }

@@ -8,7 +8,16 @@
  * retyping or reordering columns, changing the primary key, adding unique constraints or
  * auto-increment) is refused with one reason per change.
  */
-import { BsatnWriter, encodeValue, fixedSize, formatType, type AlgebraicType, type AlgebraicValue, type IndexSchema, type ModuleSchema } from '../protocol/index.js';
+import {
+  BsatnWriter,
+  encodeValue,
+  fixedSize,
+  formatType,
+  type AlgebraicType,
+  type AlgebraicValue,
+  type IndexSchema,
+  type ModuleSchema,
+} from '../protocol/index.js';
 
 export interface TableMigration {
   readonly table: string;
@@ -36,7 +45,9 @@ export function defaultValue(type: AlgebraicType): AlgebraicValue | undefined {
     case 'Array':
       return type.elem.tag === 'U8' ? new Uint8Array(0) : [];
     case 'Sum':
-      return type.variants.length === 2 && type.variants[1]!.name === 'none' ? { tag: 1, value: [] } : undefined;
+      return type.variants.length === 2 && type.variants[1]!.name === 'none'
+        ? { tag: 1, value: [] }
+        : undefined;
     case 'Product': {
       const fields = type.elements.map(e => defaultValue(e.type));
       return fields.every(f => f !== undefined) ? (fields as AlgebraicValue[]) : undefined;
@@ -44,15 +55,26 @@ export function defaultValue(type: AlgebraicType): AlgebraicValue | undefined {
     case 'Ref':
       return undefined;
     default:
-      return fixedSize(type) === undefined ? undefined : type.tag.startsWith('F') || ['I8', 'U8', 'I16', 'U16', 'I32', 'U32'].includes(type.tag) ? 0 : 0n;
+      return fixedSize(type) === undefined
+        ? undefined
+        : type.tag.startsWith('F') || ['I8', 'U8', 'I16', 'U16', 'I32', 'U32'].includes(type.tag)
+          ? 0
+          : 0n;
   }
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-const indexKey = (ix: IndexSchema) => `${ix.name}|${ix.columns.join(',')}|${ix.unique}|${ix.algorithm}`;
+const same = (a: unknown, b: unknown) =>
+  JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ===
+  JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const indexKey = (ix: IndexSchema) =>
+  `${ix.name}|${ix.columns.join(',')}|${ix.unique}|${ix.algorithm}`;
 
 /** Plans the move from `oldSchema` to `newSchema`; `rowCount` says how many rows a table holds. */
-export function planMigration(oldSchema: ModuleSchema, newSchema: ModuleSchema, rowCount: (table: string) => number): MigrationPlan {
+export function planMigration(
+  oldSchema: ModuleSchema,
+  newSchema: ModuleSchema,
+  rowCount: (table: string) => number,
+): MigrationPlan {
   const problems: string[] = [];
   const tables: TableMigration[] = [];
   const droppedTables: string[] = [];
@@ -72,10 +94,14 @@ export function planMigration(oldSchema: ModuleSchema, newSchema: ModuleSchema, 
         problems.push(`${where}: column ${col.name} was removed`);
         columnsOk = false;
       } else if (now.name !== col.name) {
-        problems.push(`${where}: column ${i + 1} was ${col.name}, is now ${now.name} (columns cannot be renamed, reordered or removed)`);
+        problems.push(
+          `${where}: column ${i + 1} was ${col.name}, is now ${now.name} (columns cannot be renamed, reordered or removed)`,
+        );
         columnsOk = false;
       } else if (!same(now.type, col.type)) {
-        problems.push(`${where}: column ${col.name} changed type from ${formatType(col.type)} to ${formatType(now.type)}`);
+        problems.push(
+          `${where}: column ${col.name} changed type from ${formatType(col.type)} to ${formatType(now.type)}`,
+        );
         columnsOk = false;
       }
     });
@@ -83,7 +109,9 @@ export function planMigration(oldSchema: ModuleSchema, newSchema: ModuleSchema, 
     for (const added of next.columns.slice(old.columns.length)) {
       const value = defaultValue(added.type);
       if (value === undefined) {
-        problems.push(`${where}: new column ${added.name} of type ${formatType(added.type)} has no default value`);
+        problems.push(
+          `${where}: new column ${added.name} of type ${formatType(added.type)} has no default value`,
+        );
         columnsOk = false;
       } else encodeValue(w, added.type, value);
     }
@@ -94,7 +122,10 @@ export function planMigration(oldSchema: ModuleSchema, newSchema: ModuleSchema, 
     const dropIndexes: string[] = [];
     for (const [key, ix] of newIx) {
       if (oldIx.has(key)) continue;
-      if (ix.unique) problems.push(`${where}: adds a unique constraint on ${ix.columns.map(c => next.columns[c]!.name).join(', ')} (existing rows may violate it)`);
+      if (ix.unique)
+        problems.push(
+          `${where}: adds a unique constraint on ${ix.columns.map(c => next.columns[c]!.name).join(', ')} (existing rows may violate it)`,
+        );
       else addIndexes.push(ix.name);
     }
     for (const [key, ix] of oldIx) {

@@ -35,7 +35,15 @@ export interface WasmSummary {
   readonly ownMemories: number;
 }
 
-const VALTYPES: Readonly<Record<number, ValType>> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+const VALTYPES: Readonly<Record<number, ValType>> = {
+  0x7f: 'i32',
+  0x7e: 'i64',
+  0x7d: 'f32',
+  0x7c: 'f64',
+  0x7b: 'v128',
+  0x70: 'funcref',
+  0x6f: 'externref',
+};
 const KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 
 class Cursor {
@@ -135,7 +143,8 @@ export function summarizeWasm(bytes: Uint8Array): WasmSummary {
     } else if (id === 5) {
       ownMemories += c.u32();
     } else if (id === 7) {
-      for (let n = c.u32(), i = 0; i < n; i++) rawExports.push({ name: c.name(), kind: c.byte(), index: c.u32() });
+      for (let n = c.u32(), i = 0; i < n; i++)
+        rawExports.push({ name: c.name(), kind: c.byte(), index: c.u32() });
     }
     pos = end;
   }

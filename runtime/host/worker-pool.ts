@@ -16,7 +16,11 @@ export function workerScriptPath(): string {
   if (here.endsWith('.js')) return path.join(path.dirname(here), 'worker.js');
   const root = path.resolve(path.dirname(here), '../..');
   const built = path.join(root, 'dist/runtime/host/worker.js');
-  if (!existsSync(built)) throw new WasmbaseError('UNAVAILABLE', `reducer worker script ${built} is missing: run "npm run build" first`);
+  if (!existsSync(built))
+    throw new WasmbaseError(
+      'UNAVAILABLE',
+      `reducer worker script ${built} is missing: run "npm run build" first`,
+    );
   return built;
 }
 

@@ -7,9 +7,20 @@
 import { WasmbaseError } from '../errors.js';
 import type { HttpResponse } from './uws.js';
 
-export function readBody(res: HttpResponse, limit: number, limitFlag: string, declaredLength: number | undefined): Promise<Uint8Array> {
+export function readBody(
+  res: HttpResponse,
+  limit: number,
+  limitFlag: string,
+  declaredLength: number | undefined,
+): Promise<Uint8Array> {
   if (declaredLength !== undefined && declaredLength > limit) {
-    return Promise.reject(new WasmbaseError('BODY_TOO_LARGE', `request body is ${declaredLength} bytes; the limit is ${limit} bytes (${limitFlag})`, { limit }));
+    return Promise.reject(
+      new WasmbaseError(
+        'BODY_TOO_LARGE',
+        `request body is ${declaredLength} bytes; the limit is ${limit} bytes (${limitFlag})`,
+        { limit },
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -20,7 +31,13 @@ export function readBody(res: HttpResponse, limit: number, limitFlag: string, de
       size += chunk.byteLength;
       if (size > limit) {
         failed = true;
-        reject(new WasmbaseError('BODY_TOO_LARGE', `request body is larger than the limit of ${limit} bytes (${limitFlag})`, { limit }));
+        reject(
+          new WasmbaseError(
+            'BODY_TOO_LARGE',
+            `request body is larger than the limit of ${limit} bytes (${limitFlag})`,
+            { limit },
+          ),
+        );
         return;
       }
       chunks.push(Buffer.from(chunk.slice(0)));

@@ -24,18 +24,28 @@ export function bearerToken(ctx: RequestContext): string | undefined {
 /** The verified caller; UNAUTHORIZED when there is no token. */
 export async function requireCaller(ctx: RequestContext, tokens: TokenService): Promise<Caller> {
   const token = bearerToken(ctx);
-  if (token === undefined) throw new WasmbaseError('UNAUTHORIZED', 'this route needs a token: send "Authorization: Bearer <token>" (get one with POST /v1/identity)');
+  if (token === undefined)
+    throw new WasmbaseError(
+      'UNAUTHORIZED',
+      'this route needs a token: send "Authorization: Bearer <token>" (get one with POST /v1/identity)',
+    );
   const verified = await tokens.verify(token);
   return { identity: verified.identity, verified, headers: {} };
 }
 
 /** The verified caller, or a new anonymous identity when there is no token. */
-export async function callerOrAnonymous(ctx: RequestContext, tokens: TokenService): Promise<Caller> {
+export async function callerOrAnonymous(
+  ctx: RequestContext,
+  tokens: TokenService,
+): Promise<Caller> {
   if (bearerToken(ctx) !== undefined) return requireCaller(ctx, tokens);
   const minted = await tokens.mintIdentity();
   return {
     identity: minted.identity,
     verified: undefined,
-    headers: { 'spacetime-identity': minted.identity.toHex(), 'spacetime-identity-token': minted.token },
+    headers: {
+      'spacetime-identity': minted.identity.toHex(),
+      'spacetime-identity-token': minted.token,
+    },
   };
 }

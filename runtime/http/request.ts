@@ -47,10 +47,22 @@ export interface StreamReply {
 
 export type Reply = BodyReply | StreamReply;
 
-export function json(status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): BodyReply {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
+export function json(
+  status: number,
+  value: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): BodyReply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(value),
+  };
 }
 
-export function text(status: number, body: string, headers: Readonly<Record<string, string>> = {}): BodyReply {
+export function text(
+  status: number,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): BodyReply {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body };
 }

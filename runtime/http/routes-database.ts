@@ -6,7 +6,12 @@ import { WasmbaseError } from '../errors.js';
 import type { DatabaseHandle } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
 import { runSql, sqlResultsToJson } from '../sql/index.js';
-import { ConnectionId, moduleDefToJson, reducerArgsFromJson, type Identity } from '../protocol/index.js';
+import {
+  ConnectionId,
+  moduleDefToJson,
+  reducerArgsFromJson,
+  type Identity,
+} from '../protocol/index.js';
 import { bearerToken, callerOrAnonymous, requireCaller, type Caller } from './caller.js';
 import { json, text, type Reply, type RequestContext } from './request.js';
 import type { Route, ServerDeps } from './server.js';
@@ -17,7 +22,11 @@ function parseBool(ctx: RequestContext, name: string): boolean {
   const v = ctx.query.get(name);
   if (v === null || v === '' || v === 'false') return false;
   if (v === 'true') return true;
-  throw new WasmbaseError('INVALID_ARGUMENT', `query parameter ${name} must be true or false, got "${v.slice(0, 40)}"`, { parameter: name });
+  throw new WasmbaseError(
+    'INVALID_ARGUMENT',
+    `query parameter ${name} must be true or false, got "${v.slice(0, 40)}"`,
+    { parameter: name },
+  );
 }
 
 function bodyText(ctx: RequestContext): string {
@@ -33,7 +42,10 @@ function bodyJson(ctx: RequestContext): unknown {
   try {
     return JSON.parse(raw);
   } catch (err) {
-    throw new WasmbaseError('INVALID_JSON', `the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new WasmbaseError(
+      'INVALID_JSON',
+      `the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -47,15 +59,22 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
   const find = (ctx: RequestContext): DatabaseHandle => {
     const key = ctx.params['name_or_identity']!;
     const db = engine.resolve(key);
-    if (db === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database named or with identity "${key.slice(0, 80)}"`, { database: key.slice(0, 80) });
+    if (db === undefined)
+      throw new WasmbaseError(
+        'DATABASE_NOT_FOUND',
+        `no database named or with identity "${key.slice(0, 80)}"`,
+        { database: key.slice(0, 80) },
+      );
     return db;
   };
 
   /** The caller when a token was sent (verified), else undefined. */
-  const optionalCaller = async (ctx: RequestContext): Promise<Caller | undefined> => (bearerToken(ctx) === undefined ? undefined : requireCaller(ctx, tokens));
+  const optionalCaller = async (ctx: RequestContext): Promise<Caller | undefined> =>
+    bearerToken(ctx) === undefined ? undefined : requireCaller(ctx, tokens);
 
   const requireOwner = (db: DatabaseHandle, caller: Caller, action: string): void => {
-    if (!isOwner(db, caller.identity)) throw new WasmbaseError('PERMISSION_DENIED', `only the owner of this database may ${action}`);
+    if (!isOwner(db, caller.identity))
+      throw new WasmbaseError('PERMISSION_DENIED', `only the owner of this database may ${action}`);
   };
 
   const publish = async (ctx: RequestContext): Promise<Reply> => {
@@ -66,11 +85,20 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
     if (existing !== undefined && !isOwner(existing, caller.identity)) {
       return json(401, { PermissionDenied: { name: target } }, caller.headers);
     }
-    const result = await engine.publish({ moduleBytes: ctx.body, owner: caller.identity, nameOrIdentity: target, clear });
+    const result = await engine.publish({
+      moduleBytes: ctx.body,
+      owner: caller.identity,
+      nameOrIdentity: target,
+      clear,
+    });
     const success =
       target === undefined
         ? { domain: null, database_identity: result.databaseIdentity.toHex(), op: result.op }
-        : { domain: result.domain, database_identity: result.databaseIdentity.toHex(), op: result.op };
+        : {
+            domain: result.domain,
+            database_identity: result.databaseIdentity.toHex(),
+            op: result.op,
+          };
     return json(200, { Success: success }, caller.headers);
   };
 
@@ -78,26 +106,56 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
     const db = find(ctx);
     const contentType = ctx.contentType.split(';')[0]!.trim().toLowerCase();
     if (contentType !== 'application/json') {
-      throw new WasmbaseError('UNSUPPORTED_MEDIA_TYPE', `reducer arguments must be sent as Content-Type: application/json, got "${ctx.contentType.slice(0, 80) || 'none'}"`);
+      throw new WasmbaseError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `reducer arguments must be sent as Content-Type: application/json, got "${ctx.contentType.slice(0, 80) || 'none'}"`,
+      );
     }
     const caller = await callerOrAnonymous(ctx, tokens);
     const name = ctx.params['reducer']!;
     const reducer = db.schema.reducerByName(name);
     if (reducer === undefined) {
       const callable = db.schema.reducers.filter(r => r.lifecycle === undefined).map(r => r.name);
-      const list = callable.length <= 12 ? callable.join(', ') : `${callable.slice(0, 12).join(', ')}, … (see GET .../schema?version=9)`;
-      throw new WasmbaseError('REDUCER_NOT_FOUND', `no reducer "${name.slice(0, 80)}" in this database; its reducers are: ${list || 'none'}`, { reducer: name.slice(0, 80) });
+      const list =
+        callable.length <= 12
+          ? callable.join(', ')
+          : `${callable.slice(0, 12).join(', ')}, … (see GET .../schema?version=9)`;
+      throw new WasmbaseError(
+        'REDUCER_NOT_FOUND',
+        `no reducer "${name.slice(0, 80)}" in this database; its reducers are: ${list || 'none'}`,
+        { reducer: name.slice(0, 80) },
+      );
     }
-    if (reducer.lifecycle !== undefined) throw new WasmbaseError('LIFECYCLE_NOT_CALLABLE', `"${name}" is a lifecycle reducer (${reducer.lifecycle}); the server calls it, clients cannot`, { reducer: name });
-    const args = reducerArgsFromJson(name, reducer.params, ctx.body.length === 0 ? [] : bodyJson(ctx));
+    if (reducer.lifecycle !== undefined)
+      throw new WasmbaseError(
+        'LIFECYCLE_NOT_CALLABLE',
+        `"${name}" is a lifecycle reducer (${reducer.lifecycle}); the server calls it, clients cannot`,
+        { reducer: name },
+      );
+    const args = reducerArgsFromJson(
+      name,
+      reducer.params,
+      ctx.body.length === 0 ? [] : bodyJson(ctx),
+    );
     // Like SpacetimeDB, an HTTP call runs inside a short-lived connection: client_connected
     // first (its failure rejects the call), client_disconnected after.
     const connectionId = ConnectionId.random();
-    const lifecycle = (kind: 'OnConnect' | 'OnDisconnect') => db.schema.reducers.find(r => r.lifecycle === kind);
+    const lifecycle = (kind: 'OnConnect' | 'OnDisconnect') =>
+      db.schema.reducers.find(r => r.lifecycle === kind);
     const onConnect = lifecycle('OnConnect');
     if (onConnect !== undefined) {
-      const connected = await db.call({ reducer: onConnect.name, args: new Uint8Array(0), sender: caller.identity, connectionId, allowLifecycle: true });
-      if (connected.status === 'failed') throw new WasmbaseError('PERMISSION_DENIED', `the database refused the connection: ${connected.error.message}`);
+      const connected = await db.call({
+        reducer: onConnect.name,
+        args: new Uint8Array(0),
+        sender: caller.identity,
+        connectionId,
+        allowLifecycle: true,
+      });
+      if (connected.status === 'failed')
+        throw new WasmbaseError(
+          'PERMISSION_DENIED',
+          `the database refused the connection: ${connected.error.message}`,
+        );
     }
     let outcome;
     try {
@@ -107,12 +165,26 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
       if (onDisconnect !== undefined) {
         // Its failure is in the module log; the call's own outcome stands.
         await Promise.resolve()
-          .then(() => db.call({ reducer: onDisconnect.name, args: new Uint8Array(0), sender: caller.identity, connectionId, allowLifecycle: true }))
+          .then(() =>
+            db.call({
+              reducer: onDisconnect.name,
+              args: new Uint8Array(0),
+              sender: caller.identity,
+              connectionId,
+              allowLifecycle: true,
+            }),
+          )
           .catch(() => undefined);
       }
     }
     if (outcome.status === 'failed') throw outcome.error;
-    return { status: 200, headers: { ...caller.headers, 'spacetime-execution-duration-micros': String(outcome.durationMicros) } };
+    return {
+      status: 200,
+      headers: {
+        ...caller.headers,
+        'spacetime-execution-duration-micros': String(outcome.durationMicros),
+      },
+    };
   };
 
   const sql = async (ctx: RequestContext): Promise<Reply> => {
@@ -120,9 +192,17 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
     parseBool(ctx, 'confirmed'); // every answer is durable already; the flag is accepted for compatibility
     const caller = await callerOrAnonymous(ctx, tokens);
     const started = performance.now();
-    const results = await runSql(db, bodyText(ctx), { identity: caller.identity, isOwner: isOwner(db, caller.identity) }, { rowLimit: config.sqlRowLimit });
+    const results = await runSql(
+      db,
+      bodyText(ctx),
+      { identity: caller.identity, isOwner: isOwner(db, caller.identity) },
+      { rowLimit: config.sqlRowLimit },
+    );
     const micros = Math.max(0, Math.round((performance.now() - started) * 1000));
-    return json(200, sqlResultsToJson(results), { ...caller.headers, 'spacetime-execution-duration-micros': String(micros) });
+    return json(200, sqlResultsToJson(results), {
+      ...caller.headers,
+      'spacetime-execution-duration-micros': String(micros),
+    });
   };
 
   const logs = async (ctx: RequestContext): Promise<Reply> => {
@@ -130,14 +210,27 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
     requireOwner(db, await requireCaller(ctx, tokens), 'read its logs');
     const raw = ctx.query.get('num_lines');
     const limit = raw === null || raw === '' ? config.maxLogLines : Number(raw);
-    if (!Number.isInteger(limit) || limit < 0) throw new WasmbaseError('INVALID_ARGUMENT', `num_lines must be a non-negative integer, got "${raw}"`);
-    if (limit > config.maxLogLines) throw new WasmbaseError('LIMIT_EXCEEDED', `num_lines is ${limit}; the limit is ${config.maxLogLines} (--max-log-lines)`, { limit: config.maxLogLines });
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `num_lines must be a non-negative integer, got "${raw}"`,
+      );
+    if (limit > config.maxLogLines)
+      throw new WasmbaseError(
+        'LIMIT_EXCEEDED',
+        `num_lines is ${limit}; the limit is ${config.maxLogLines} (--max-log-lines)`,
+        { limit: config.maxLogLines },
+      );
     const tail = engine.logTail(db.info.identity, limit).map(formatLogLine);
     if (!parseBool(ctx, 'follow')) return text(200, tail.map(l => l + '\n').join(''));
     const key = db.info.identity.toHex();
     const following = followers.get(key) ?? 0;
     if (following >= config.maxLogFollowers) {
-      throw new WasmbaseError('LIMIT_EXCEEDED', `this database already has ${config.maxLogFollowers} log followers (--max-log-followers)`, { limit: config.maxLogFollowers });
+      throw new WasmbaseError(
+        'LIMIT_EXCEEDED',
+        `this database already has ${config.maxLogFollowers} log followers (--max-log-followers)`,
+        { limit: config.maxLogFollowers },
+      );
     }
     // The slot is taken now (no await until the stream starts or is cancelled).
     followers.set(key, following + 1);
@@ -153,7 +246,9 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
       cancel: release,
       start: stream => {
         stream.onClose(release);
-        stream.onClose(engine.logFollow(db.info.identity, record => stream.write(formatLogLine(record) + '\n')));
+        stream.onClose(
+          engine.logFollow(db.info.identity, record => stream.write(formatLogLine(record) + '\n')),
+        );
         stream.onClose(
           engine.onDelete(id => {
             if (id.equals(db.info.identity)) stream.end();
@@ -223,7 +318,8 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
       handler: async ctx => {
         const db = find(ctx);
         const names = bodyJson(ctx);
-        if (!Array.isArray(names) || !names.every(n => typeof n === 'string')) throw new WasmbaseError('INVALID_ARGUMENT', 'the body must be a JSON array of names');
+        if (!Array.isArray(names) || !names.every(n => typeof n === 'string'))
+          throw new WasmbaseError('INVALID_ARGUMENT', 'the body must be a JSON array of names');
         const caller = await requireCaller(ctx, tokens);
         if (!isOwner(db, caller.identity)) return json(401, { PermissionDenied: null });
         await engine.setNames(db.info.identity, names as string[]);
@@ -236,7 +332,12 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
       body: 'none',
       handler: async ctx => text(200, find(ctx).info.identity.toHex()),
     },
-    { method: 'post', pattern: '/v1/database/:name_or_identity/call/:reducer', body: 'body', handler: call },
+    {
+      method: 'post',
+      pattern: '/v1/database/:name_or_identity/call/:reducer',
+      body: 'body',
+      handler: call,
+    },
     {
       method: 'get',
       pattern: '/v1/database/:name_or_identity/schema',
@@ -244,10 +345,17 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
       handler: async ctx => {
         const db = find(ctx);
         const version = ctx.query.get('version');
-        if (version !== '9') throw new WasmbaseError('INVALID_ARGUMENT', `query parameter version must be 9 (RawModuleDefV9), got ${version === null ? 'none' : `"${version.slice(0, 20)}"`}`);
+        if (version !== '9')
+          throw new WasmbaseError(
+            'INVALID_ARGUMENT',
+            `query parameter version must be 9 (RawModuleDefV9), got ${version === null ? 'none' : `"${version.slice(0, 20)}"`}`,
+          );
         const caller = await optionalCaller(ctx);
-        const def = moduleDefToJson(db.schema.def) as { tables: { table_access: Record<string, unknown> }[] };
-        if (!isOwner(db, caller?.identity)) def.tables = def.tables.filter(t => !('Private' in t.table_access));
+        const def = moduleDefToJson(db.schema.def) as {
+          tables: { table_access: Record<string, unknown> }[];
+        };
+        if (!isOwner(db, caller?.identity))
+          def.tables = def.tables.filter(t => !('Private' in t.table_access));
         return json(200, def);
       },
     },

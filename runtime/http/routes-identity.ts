@@ -9,7 +9,11 @@ import { json, text } from './request.js';
 import type { Route, ServerDeps } from './server.js';
 
 function parseIdentity(hex: string): Identity {
-  if (!Identity.isHex(hex)) throw new WasmbaseError('INVALID_ARGUMENT', `"${hex.slice(0, 80)}" is not an identity: expected 64 hex digits`);
+  if (!Identity.isHex(hex))
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `"${hex.slice(0, 80)}" is not an identity: expected 64 hex digits`,
+    );
   return Identity.fromHex(hex);
 }
 
@@ -38,7 +42,8 @@ export function identityRoutes({ tokens, engine }: ServerDeps): Route[] {
       method: 'get',
       pattern: '/v1/identity/public-key',
       body: 'none',
-      handler: async () => text(200, tokens.publicKeyPem, { 'content-type': 'application/pem-certificate-chain' }),
+      handler: async () =>
+        text(200, tokens.publicKeyPem, { 'content-type': 'application/pem-certificate-chain' }),
     },
     {
       method: 'post',
@@ -56,7 +61,11 @@ export function identityRoutes({ tokens, engine }: ServerDeps): Route[] {
       handler: async ctx => {
         const claimed = parseIdentity(ctx.params['identity']!);
         const caller = await requireCaller(ctx, tokens);
-        if (!caller.identity.equals(claimed)) throw new WasmbaseError('IDENTITY_MISMATCH', `the token belongs to ${caller.identity.toHex()}, not ${claimed.toHex()}`);
+        if (!caller.identity.equals(claimed))
+          throw new WasmbaseError(
+            'IDENTITY_MISMATCH',
+            `the token belongs to ${caller.identity.toHex()}, not ${claimed.toHex()}`,
+          );
         return { status: 204 };
       },
     },

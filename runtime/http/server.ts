@@ -62,12 +62,20 @@ function writeReply(res: HttpResponse, reply: BodyReply, close = false): void {
 
 function errorReply(err: WasmbaseError): BodyReply {
   // Internal errors are logged in full; the client gets no details.
-  if (err.code === 'INTERNAL') err = new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)');
-  return { status: err.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(err.toBody()) };
+  if (err.code === 'INTERNAL')
+    err = new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)');
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(err.toBody()),
+  };
 }
 
 function paramNames(pattern: string): string[] {
-  return pattern.split('/').filter(p => p.startsWith(':')).map(p => p.slice(1));
+  return pattern
+    .split('/')
+    .filter(p => p.startsWith(':'))
+    .map(p => p.slice(1));
 }
 
 export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
@@ -115,11 +123,18 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
       };
       const limit = limits[route.body];
       const declared = lengthHeader === '' ? undefined : Number(lengthHeader);
-      const bodyPromise = route.body === 'none' ? Promise.resolve(new Uint8Array(0)) : readBody(res, limit.bytes, limit.flag, declared);
+      const bodyPromise =
+        route.body === 'none'
+          ? Promise.resolve(new Uint8Array(0))
+          : readBody(res, limit.bytes, limit.flag, declared);
       void (async () => {
         try {
           const body = await bodyPromise;
-          if (badParam !== undefined) throw new WasmbaseError('BAD_REQUEST', `the ${badParam} part of the path is not valid percent-encoding`);
+          if (badParam !== undefined)
+            throw new WasmbaseError(
+              'BAD_REQUEST',
+              `the ${badParam} part of the path is not valid percent-encoding`,
+            );
           const reply = await route.handler({ ...ctxBase, body });
           if ('start' in reply) {
             if (aborted || closed) return reply.cancel();
@@ -131,7 +146,13 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
         } catch (err) {
           const error = toWasmbaseError(err);
           // Reducer failures (530) and timeouts (504) are the module's business: they are in its log.
-          if (error.status >= 500 && error.status !== 530 && error.status !== 504) logger.error('request failed', { method: ctxBase.method, path: ctxBase.path, code: error.code, err });
+          if (error.status >= 500 && error.status !== 530 && error.status !== 504)
+            logger.error('request failed', {
+              method: ctxBase.method,
+              path: ctxBase.path,
+              code: error.code,
+              err,
+            });
           if (!aborted) writeReply(res, errorReply(error), error.code === 'BODY_TOO_LARGE');
         }
       })();
@@ -141,7 +162,10 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
   const subscribe = registerSubscribeRoute(app, deps);
   const routes = [...identityRoutes(deps), ...databaseRoutes(deps)];
   for (const route of routes) register(route);
-  const shapes = routes.map(r => ({ method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(), regex: new RegExp(`^${r.pattern.replace(/:[a-z_]+/g, '[^/]+')}/?$`) }));
+  const shapes = routes.map(r => ({
+    method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(),
+    regex: new RegExp(`^${r.pattern.replace(/:[a-z_]+/g, '[^/]+')}/?$`),
+  }));
   app.options('/*', res => writeReply(res, { status: 204 }));
   app.any('/*', (res, req) => {
     const method = req.getMethod().toUpperCase();
@@ -149,13 +173,34 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
     const allowed = [...new Set(shapes.filter(s => s.regex.test(url)).map(s => s.method))];
     const err =
       allowed.length > 0
-        ? new WasmbaseError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.slice(0, 200)}; use ${allowed.join(' or ')}`, { allowed })
-        : new WasmbaseError('ROUTE_NOT_FOUND', `no route ${method} ${url.slice(0, 200)}; see the HTTP API in runtime/http/README.md`);
-    writeReply(res, { ...errorReply(err), ...(allowed.length > 0 ? { headers: { 'content-type': 'application/json', allow: allowed.join(', ') } } : {}) });
+        ? new WasmbaseError(
+            'METHOD_NOT_ALLOWED',
+            `${method} is not allowed on ${url.slice(0, 200)}; use ${allowed.join(' or ')}`,
+            { allowed },
+          )
+        : new WasmbaseError(
+            'ROUTE_NOT_FOUND',
+            `no route ${method} ${url.slice(0, 200)}; see the HTTP API in runtime/http/README.md`,
+          );
+    writeReply(res, {
+      ...errorReply(err),
+      ...(allowed.length > 0
+        ? { headers: { 'content-type': 'application/json', allow: allowed.join(', ') } }
+        : {}),
+    });
   });
 
   const socket = await new Promise<us_listen_socket>((resolve, reject) => {
-    app.listen(config.host, config.port, s => (s === false ? reject(new WasmbaseError('UNAVAILABLE', `cannot listen on ${config.host}:${config.port} (is the port in use?)`)) : resolve(s)));
+    app.listen(config.host, config.port, s =>
+      s === false
+        ? reject(
+            new WasmbaseError(
+              'UNAVAILABLE',
+              `cannot listen on ${config.host}:${config.port} (is the port in use?)`,
+            ),
+          )
+        : resolve(s),
+    );
   });
   const port = uws.us_socket_local_port(socket as never);
   return {

@@ -20,7 +20,12 @@ export interface OpenStream extends StreamControl {
  * Writes the stream's status, headers and first chunk, and returns its control. `onEnded` runs
  * once when the stream ends for any reason.
  */
-export function openStream(res: HttpResponse, reply: StreamReply, headers: Readonly<Record<string, string>>, onEnded: () => void): OpenStream {
+export function openStream(
+  res: HttpResponse,
+  reply: StreamReply,
+  headers: Readonly<Record<string, string>>,
+  onEnded: () => void,
+): OpenStream {
   let open = true;
   /** Bytes written since the socket last reported it was writable again, while congested. */
   let backlog = 0;

@@ -81,7 +81,8 @@ class StructuredLogger implements Logger {
 
   child(fields: LogFields): Logger {
     const options: LoggerOptions = {
-      level: (Object.keys(LEVEL_RANK) as LogLevel[]).find(l => LEVEL_RANK[l] === this.#min) ?? 'info',
+      level:
+        (Object.keys(LEVEL_RANK) as LogLevel[]).find(l => LEVEL_RANK[l] === this.#min) ?? 'info',
       format: this.#format,
       sink: this.#sink,
     };
@@ -107,4 +108,8 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** A logger that drops everything (for tests and embedded use that do not care). */
-export const silentLogger: Logger = createLogger({ level: 'error', format: 'json', sink: () => {} });
+export const silentLogger: Logger = createLogger({
+  level: 'error',
+  format: 'json',
+  sink: () => {},
+});

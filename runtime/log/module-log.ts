@@ -17,7 +17,14 @@ export interface ModuleLogEntry {
   readonly message: string;
 }
 
-const LEVELS: Readonly<Record<number, ModuleLogLevel>> = { 0: 'error', 1: 'warn', 2: 'info', 3: 'debug', 4: 'trace', 101: 'panic' };
+const LEVELS: Readonly<Record<number, ModuleLogLevel>> = {
+  0: 'error',
+  1: 'warn',
+  2: 'info',
+  3: 'debug',
+  4: 'trace',
+  101: 'panic',
+};
 
 /** The level of an ABI `log_write` level number (unknown numbers read as info). */
 export function moduleLogLevel(n: number): ModuleLogLevel {
@@ -53,8 +60,20 @@ export class ModuleLog {
       for (const line of lines.slice(-this.#retain)) {
         if (line.trim() === '') continue;
         try {
-          const j = JSON.parse(line) as { ts: string; level: ModuleLogLevel; reducer?: string; caller?: string; message: string };
-          this.#ring.push({ ts: BigInt(j.ts), level: j.level, reducer: j.reducer, caller: j.caller, message: j.message });
+          const j = JSON.parse(line) as {
+            ts: string;
+            level: ModuleLogLevel;
+            reducer?: string;
+            caller?: string;
+            message: string;
+          };
+          this.#ring.push({
+            ts: BigInt(j.ts),
+            level: j.level,
+            reducer: j.reducer,
+            caller: j.caller,
+            message: j.message,
+          });
         } catch {
           // A torn last line after a crash: skip it.
         }
@@ -67,7 +86,14 @@ export class ModuleLog {
   append(entry: ModuleLogEntry): void {
     this.#ring.push(entry);
     if (this.#ring.length > this.#retain) this.#ring.splice(0, this.#ring.length - this.#retain);
-    const line = JSON.stringify({ ts: entry.ts.toString(), level: entry.level, reducer: entry.reducer, caller: entry.caller, message: entry.message }) + '\n';
+    const line =
+      JSON.stringify({
+        ts: entry.ts.toString(),
+        level: entry.level,
+        reducer: entry.reducer,
+        caller: entry.caller,
+        message: entry.message,
+      }) + '\n';
     this.#fd ??= openSync(this.#path, 'a');
     writeSync(this.#fd, line);
     for (const f of this.#followers) f(entry);
@@ -97,7 +123,12 @@ export class ModuleLog {
 /** One entry as a plain text line: `2026-11-23T23:59:59.123456Z  INFO add: Hello`. */
 export function formatLogLine(e: ModuleLogEntry): string {
   const ms = Number(e.ts / 1000n);
-  const iso = new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_, m: string) => `.${m}${(e.ts % 1000n).toString().padStart(3, '0')}Z`);
+  const iso = new Date(ms)
+    .toISOString()
+    .replace(
+      /\.(\d{3})Z$/,
+      (_, m: string) => `.${m}${(e.ts % 1000n).toString().padStart(3, '0')}Z`,
+    );
   const where = e.reducer === undefined ? '' : `${e.reducer}: `;
   return `${iso} ${e.level.toUpperCase().padStart(5)} ${where}${e.message}`;
 }

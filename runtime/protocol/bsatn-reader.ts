@@ -42,14 +42,20 @@ export class BsatnReader {
   /** Throws unless every byte was consumed. */
   expectEnd(what = 'value'): void {
     if (this.#pos !== this.#buf.length) {
-      throw new WasmbaseError('PROTOCOL_DECODE', `${what}: ${this.#buf.length - this.#pos} unexpected trailing bytes at offset ${this.#pos}`);
+      throw new WasmbaseError(
+        'PROTOCOL_DECODE',
+        `${what}: ${this.#buf.length - this.#pos} unexpected trailing bytes at offset ${this.#pos}`,
+      );
     }
   }
 
   #take(n: number, what: string): number {
     const at = this.#pos;
     if (n > this.#buf.length - at) {
-      throw new WasmbaseError('PROTOCOL_DECODE', `truncated input: need ${n} bytes for ${what} at offset ${at}, have ${this.#buf.length - at}`);
+      throw new WasmbaseError(
+        'PROTOCOL_DECODE',
+        `truncated input: need ${n} bytes for ${what} at offset ${at}, have ${this.#buf.length - at}`,
+      );
     }
     this.#pos = at + n;
     return at;

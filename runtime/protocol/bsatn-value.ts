@@ -27,11 +27,19 @@ export const INT_RANGES = {
 const BIG_BITS = { I64: 64, U64: 64, I128: 128, U128: 128, I256: 256, U256: 256 } as const;
 
 function fail(path: string, message: string): never {
-  throw new WasmbaseError('INVALID_ARGUMENT', `${path === '' ? 'value' : path}: ${message}`, { path });
+  throw new WasmbaseError('INVALID_ARGUMENT', `${path === '' ? 'value' : path}: ${message}`, {
+    path,
+  });
 }
 
 function isSumValue(v: AlgebraicValue): v is SumValue {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && 'tag' in v;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Uint8Array) &&
+    'tag' in v
+  );
 }
 
 function isBytesType(type: AlgebraicType): boolean {
@@ -39,7 +47,13 @@ function isBytesType(type: AlgebraicType): boolean {
 }
 
 /** Writes `value` as BSATN of `type`. */
-export function encodeValue(w: BsatnWriter, type: AlgebraicType, value: AlgebraicValue, path = '', depth = 0): void {
+export function encodeValue(
+  w: BsatnWriter,
+  type: AlgebraicType,
+  value: AlgebraicValue,
+  path = '',
+  depth = 0,
+): void {
   if (depth > MAX_TYPE_DEPTH) fail(path, `type nesting deeper than ${MAX_TYPE_DEPTH}`);
   switch (type.tag) {
     case 'Bool':
@@ -52,9 +66,11 @@ export function encodeValue(w: BsatnWriter, type: AlgebraicType, value: Algebrai
     case 'U16':
     case 'I32':
     case 'U32': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) fail(path, `expected an integer (${type.tag.toLowerCase()}), got ${describe(value)}`);
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        fail(path, `expected an integer (${type.tag.toLowerCase()}), got ${describe(value)}`);
       const [min, max] = INT_RANGES[type.tag];
-      if (value < min || value > max) fail(path, `${value} is out of range for ${type.tag.toLowerCase()} (${min}..${max})`);
+      if (value < min || value > max)
+        fail(path, `${value} is out of range for ${type.tag.toLowerCase()} (${min}..${max})`);
       if (type.tag === 'I8') w.writeI8(value);
       else if (type.tag === 'U8') w.writeU8(value);
       else if (type.tag === 'I16') w.writeI16(value);
@@ -69,12 +85,14 @@ export function encodeValue(w: BsatnWriter, type: AlgebraicType, value: Algebrai
     case 'U128':
     case 'I256':
     case 'U256': {
-      if (typeof value !== 'bigint') fail(path, `expected a bigint (${type.tag.toLowerCase()}), got ${describe(value)}`);
+      if (typeof value !== 'bigint')
+        fail(path, `expected a bigint (${type.tag.toLowerCase()}), got ${describe(value)}`);
       const bits = BIG_BITS[type.tag];
       const signed = type.tag.startsWith('I');
       const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
       const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
-      if (value < min || value > max) fail(path, `${value} is out of range for ${type.tag.toLowerCase()}`);
+      if (value < min || value > max)
+        fail(path, `${value} is out of range for ${type.tag.toLowerCase()}`);
       if (bits === 64) {
         if (signed) w.writeI64(value);
         else w.writeU64(value);
@@ -83,7 +101,8 @@ export function encodeValue(w: BsatnWriter, type: AlgebraicType, value: Algebrai
     }
     case 'F32':
     case 'F64':
-      if (typeof value !== 'number') fail(path, `expected a number (${type.tag.toLowerCase()}), got ${describe(value)}`);
+      if (typeof value !== 'number')
+        fail(path, `expected a number (${type.tag.toLowerCase()}), got ${describe(value)}`);
       if (type.tag === 'F32') w.writeF32(value);
       else w.writeF64(value);
       return;
@@ -100,23 +119,37 @@ export function encodeValue(w: BsatnWriter, type: AlgebraicType, value: Algebrai
       if (!Array.isArray(value)) fail(path, `expected an array, got ${describe(value)}`);
       const items = value as readonly AlgebraicValue[];
       w.writeU32(items.length);
-      for (let i = 0; i < items.length; i++) encodeValue(w, type.elem, items[i]!, `${path}[${i}]`, depth + 1);
+      for (let i = 0; i < items.length; i++)
+        encodeValue(w, type.elem, items[i]!, `${path}[${i}]`, depth + 1);
       return;
     }
     case 'Product': {
-      if (!Array.isArray(value)) fail(path, `expected a product (array of ${type.elements.length} fields), got ${describe(value)}`);
+      if (!Array.isArray(value))
+        fail(
+          path,
+          `expected a product (array of ${type.elements.length} fields), got ${describe(value)}`,
+        );
       const fields = value as readonly AlgebraicValue[];
-      if (fields.length !== type.elements.length) fail(path, `expected ${type.elements.length} fields, got ${fields.length}`);
+      if (fields.length !== type.elements.length)
+        fail(path, `expected ${type.elements.length} fields, got ${fields.length}`);
       for (let i = 0; i < fields.length; i++) {
         const el = type.elements[i]!;
-        encodeValue(w, el.type, fields[i]!, path === '' ? (el.name ?? String(i)) : `${path}.${el.name ?? i}`, depth + 1);
+        encodeValue(
+          w,
+          el.type,
+          fields[i]!,
+          path === '' ? (el.name ?? String(i)) : `${path}.${el.name ?? i}`,
+          depth + 1,
+        );
       }
       return;
     }
     case 'Sum': {
-      if (!isSumValue(value)) fail(path, `expected a sum value {tag, value}, got ${describe(value)}`);
+      if (!isSumValue(value))
+        fail(path, `expected a sum value {tag, value}, got ${describe(value)}`);
       const variant = type.variants[value.tag];
-      if (!Number.isInteger(value.tag) || variant === undefined) fail(path, `sum tag ${value.tag} out of range (${type.variants.length} variants)`);
+      if (!Number.isInteger(value.tag) || variant === undefined)
+        fail(path, `sum tag ${value.tag} out of range (${type.variants.length} variants)`);
       w.writeU8(value.tag);
       encodeValue(w, variant.type, value.value, `${path}.${variant.name ?? value.tag}`, depth + 1);
       return;
@@ -128,7 +161,8 @@ export function encodeValue(w: BsatnWriter, type: AlgebraicType, value: Algebrai
 
 /** Reads one value of `type`. */
 export function decodeValue(r: BsatnReader, type: AlgebraicType, depth = 0): AlgebraicValue {
-  if (depth > MAX_TYPE_DEPTH) throw new WasmbaseError('PROTOCOL_DECODE', `type nesting deeper than ${MAX_TYPE_DEPTH}`);
+  if (depth > MAX_TYPE_DEPTH)
+    throw new WasmbaseError('PROTOCOL_DECODE', `type nesting deeper than ${MAX_TYPE_DEPTH}`);
   switch (type.tag) {
     case 'Bool':
       return r.readBool();
@@ -170,7 +204,10 @@ export function decodeValue(r: BsatnReader, type: AlgebraicType, depth = 0): Alg
       const out: AlgebraicValue[] = [];
       for (let i = 0; i < n; i++) {
         if (r.remaining === 0 && minSize(type.elem) > 0) {
-          throw new WasmbaseError('PROTOCOL_DECODE', `truncated input: array claims ${n} elements at offset ${r.offset}`);
+          throw new WasmbaseError(
+            'PROTOCOL_DECODE',
+            `truncated input: array claims ${n} elements at offset ${r.offset}`,
+          );
         }
         out.push(decodeValue(r, type.elem, depth + 1));
       }
@@ -178,14 +215,19 @@ export function decodeValue(r: BsatnReader, type: AlgebraicType, depth = 0): Alg
     }
     case 'Product': {
       const out: AlgebraicValue[] = new Array<AlgebraicValue>(type.elements.length);
-      for (let i = 0; i < type.elements.length; i++) out[i] = decodeValue(r, type.elements[i]!.type, depth + 1);
+      for (let i = 0; i < type.elements.length; i++)
+        out[i] = decodeValue(r, type.elements[i]!.type, depth + 1);
       return out;
     }
     case 'Sum': {
       const at = r.offset;
       const tag = r.readU8();
       const variant = type.variants[tag];
-      if (variant === undefined) throw new WasmbaseError('PROTOCOL_DECODE', `sum tag ${tag} out of range (${type.variants.length} variants) at offset ${at}`);
+      if (variant === undefined)
+        throw new WasmbaseError(
+          'PROTOCOL_DECODE',
+          `sum tag ${tag} out of range (${type.variants.length} variants) at offset ${at}`,
+        );
       return { tag, value: decodeValue(r, variant.type, depth + 1) };
     }
     case 'Ref':
@@ -204,11 +246,13 @@ export function skipValue(r: BsatnReader, type: AlgebraicType, depth = 0): void 
     r.readRawView(r.readU32());
     return;
   }
-  if (depth > MAX_TYPE_DEPTH) throw new WasmbaseError('PROTOCOL_DECODE', `type nesting deeper than ${MAX_TYPE_DEPTH}`);
+  if (depth > MAX_TYPE_DEPTH)
+    throw new WasmbaseError('PROTOCOL_DECODE', `type nesting deeper than ${MAX_TYPE_DEPTH}`);
   if (type.tag === 'Array') {
     const n = r.readU32();
     for (let i = 0; i < n; i++) {
-      if (r.remaining === 0 && minSize(type.elem) > 0) throw new WasmbaseError('PROTOCOL_DECODE', `truncated input: array claims ${n} elements`);
+      if (r.remaining === 0 && minSize(type.elem) > 0)
+        throw new WasmbaseError('PROTOCOL_DECODE', `truncated input: array claims ${n} elements`);
       skipValue(r, type.elem, depth + 1);
     }
     return;
@@ -221,7 +265,8 @@ export function skipValue(r: BsatnReader, type: AlgebraicType, depth = 0): void 
     const at = r.offset;
     const tag = r.readU8();
     const variant = type.variants[tag];
-    if (variant === undefined) throw new WasmbaseError('PROTOCOL_DECODE', `sum tag ${tag} out of range at offset ${at}`);
+    if (variant === undefined)
+      throw new WasmbaseError('PROTOCOL_DECODE', `sum tag ${tag} out of range at offset ${at}`);
     skipValue(r, variant.type, depth + 1);
     return;
   }
@@ -263,7 +308,10 @@ export function fixedSize(type: AlgebraicType, depth = 0): number | undefined {
 }
 
 function minSize(type: AlgebraicType): number {
-  return fixedSize(type) ?? (type.tag === 'Sum' ? 1 : type.tag === 'String' || type.tag === 'Array' ? 4 : 0);
+  return (
+    fixedSize(type) ??
+    (type.tag === 'Sum' ? 1 : type.tag === 'String' || type.tag === 'Array' ? 4 : 0)
+  );
 }
 
 /** Convenience: encode one value to an owned byte array. */

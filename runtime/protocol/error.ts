@@ -89,7 +89,12 @@ export class WasmbaseError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: ErrorDetails,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'WasmbaseError';
     this.code = code;

@@ -28,7 +28,8 @@ export class Identity {
   readonly bytes: Uint8Array;
 
   constructor(bytes: Uint8Array) {
-    if (bytes.length !== 32) throw new WasmbaseError('INVALID_ARGUMENT', `an identity is 32 bytes, got ${bytes.length}`);
+    if (bytes.length !== 32)
+      throw new WasmbaseError('INVALID_ARGUMENT', `an identity is 32 bytes, got ${bytes.length}`);
     this.bytes = bytes;
   }
 
@@ -57,7 +58,11 @@ export class Identity {
 
   /** Parses 64 hex digits (optionally `0x`-prefixed), big-endian as printed. */
   static fromHex(text: string): Identity {
-    if (!HEX64.test(text)) throw new WasmbaseError('INVALID_ARGUMENT', `"${text.slice(0, 80)}" is not an identity: expected 64 hex digits`);
+    if (!HEX64.test(text))
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `"${text.slice(0, 80)}" is not an identity: expected 64 hex digits`,
+      );
     return new Identity(hexToReversedBytes(text.toLowerCase(), 32));
   }
 
@@ -90,14 +95,22 @@ export class ConnectionId {
   readonly bytes: Uint8Array;
 
   constructor(bytes: Uint8Array) {
-    if (bytes.length !== 16) throw new WasmbaseError('INVALID_ARGUMENT', `a connection id is 16 bytes, got ${bytes.length}`);
+    if (bytes.length !== 16)
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `a connection id is 16 bytes, got ${bytes.length}`,
+      );
     this.bytes = bytes;
   }
 
   static readonly ZERO = new ConnectionId(new Uint8Array(16));
 
   static fromHex(text: string): ConnectionId {
-    if (!HEX32.test(text)) throw new WasmbaseError('INVALID_ARGUMENT', `"${text.slice(0, 80)}" is not a connection id: expected 32 hex digits`);
+    if (!HEX32.test(text))
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `"${text.slice(0, 80)}" is not a connection id: expected 32 hex digits`,
+      );
     return new ConnectionId(hexToReversedBytes(text.toLowerCase(), 16));
   }
 

@@ -37,14 +37,22 @@ export const MAX_SCHEMA_JSON_BYTES = 4 * 1024 * 1024;
 export function moduleDefFromJsonText(text: string | Uint8Array): RawModuleDefV9 {
   const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   if (size > MAX_SCHEMA_JSON_BYTES) {
-    throw new WasmbaseError('MODULE_INVALID', `schema is ${size} bytes; the limit is ${MAX_SCHEMA_JSON_BYTES}`, { problems: [`larger than ${MAX_SCHEMA_JSON_BYTES} bytes`] });
+    throw new WasmbaseError(
+      'MODULE_INVALID',
+      `schema is ${size} bytes; the limit is ${MAX_SCHEMA_JSON_BYTES}`,
+      { problems: [`larger than ${MAX_SCHEMA_JSON_BYTES} bytes`] },
+    );
   }
   let json: unknown;
   try {
-    json = JSON.parse(typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: true }).decode(text));
+    json = JSON.parse(
+      typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: true }).decode(text),
+    );
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new WasmbaseError('MODULE_INVALID', `schema is not valid JSON: ${why}`, { problems: [`not valid JSON: ${why}`] });
+    throw new WasmbaseError('MODULE_INVALID', `schema is not valid JSON: ${why}`, {
+      problems: [`not valid JSON: ${why}`],
+    });
   }
   return moduleDefFromJson(json);
 }
@@ -55,19 +63,31 @@ export function moduleDefFromJson(json: unknown): RawModuleDefV9 {
   const def = parseModuleDef(json, problems);
   if (problems.list.length > 0 || def === undefined) {
     const list = problems.list.length > 0 ? problems.list : ['schema: could not be parsed'];
-    throw new WasmbaseError('MODULE_INVALID', `invalid module schema: ${list.join('; ')}`, { problems: list });
+    throw new WasmbaseError('MODULE_INVALID', `invalid module schema: ${list.join('; ')}`, {
+      problems: list,
+    });
   }
   return def;
 }
 
-function arrayAt(obj: Record<string, unknown>, key: string, path: string, problems: Problems): readonly unknown[] {
+function arrayAt(
+  obj: Record<string, unknown>,
+  key: string,
+  path: string,
+  problems: Problems,
+): readonly unknown[] {
   const v = obj[key];
   if (Array.isArray(v)) return v;
   problems.add(`${path}.${key}`, 'expected an array');
   return [];
 }
 
-function stringAt(obj: Record<string, unknown>, key: string, path: string, problems: Problems): string {
+function stringAt(
+  obj: Record<string, unknown>,
+  key: string,
+  path: string,
+  problems: Problems,
+): string {
   const v = obj[key];
   if (typeof v === 'string') return v;
   problems.add(`${path}.${key}`, 'expected a string');
@@ -103,9 +123,15 @@ function bigIntOf(v: unknown, path: string, problems: Problems): bigint | undefi
   return undefined;
 }
 
-function unitTag<T extends string>(v: unknown, allowed: readonly T[], path: string, problems: Problems): T | undefined {
+function unitTag<T extends string>(
+  v: unknown,
+  allowed: readonly T[],
+  path: string,
+  problems: Problems,
+): T | undefined {
   const entry = singleKey(v);
-  if (entry !== undefined && (allowed as readonly string[]).includes(entry[0])) return entry[0] as T;
+  if (entry !== undefined && (allowed as readonly string[]).includes(entry[0]))
+    return entry[0] as T;
   problems.add(path, `expected one of ${allowed.map(a => `{"${a}": []}`).join(', ')}`);
   return undefined;
 }
@@ -120,10 +146,18 @@ function parseIndex(json: unknown, path: string, problems: Problems): RawIndexDe
   const entry = singleKey(json['algorithm']);
   let algorithm: IndexAlgorithm | undefined;
   const at = `${path}.algorithm`;
-  if (entry === undefined) problems.add(at, 'expected {"BTree": {"columns": [...]}}, {"Hash": ...} or {"Direct": {"column": n}}');
+  if (entry === undefined)
+    problems.add(
+      at,
+      'expected {"BTree": {"columns": [...]}}, {"Hash": ...} or {"Direct": {"column": n}}',
+    );
   else if (entry[0] === 'BTree' || entry[0] === 'Hash') {
     const payload = entry[1];
-    const cols = Array.isArray(payload) ? payload : isObject(payload) ? payload['columns'] : undefined;
+    const cols = Array.isArray(payload)
+      ? payload
+      : isObject(payload)
+        ? payload['columns']
+        : undefined;
     algorithm = { kind: entry[0], columns: colList(cols, `${at}.${entry[0]}.columns`, problems) };
   } else if (entry[0] === 'Direct') {
     const payload = entry[1];
@@ -133,7 +167,11 @@ function parseIndex(json: unknown, path: string, problems: Problems): RawIndexDe
   return algorithm === undefined ? undefined : { name, accessorName, algorithm };
 }
 
-function parseConstraint(json: unknown, path: string, problems: Problems): RawUniqueConstraintDefV9 | undefined {
+function parseConstraint(
+  json: unknown,
+  path: string,
+  problems: Problems,
+): RawUniqueConstraintDefV9 | undefined {
   if (!isObject(json)) {
     problems.add(path, 'expected a constraint object');
     return undefined;
@@ -145,16 +183,25 @@ function parseConstraint(json: unknown, path: string, problems: Problems): RawUn
     return undefined;
   }
   const payload = data[1];
-  const cols = Array.isArray(payload) ? payload : isObject(payload) ? payload['columns'] : undefined;
+  const cols = Array.isArray(payload)
+    ? payload
+    : isObject(payload)
+      ? payload['columns']
+      : undefined;
   return { name, columns: colList(cols, `${path}.data.Unique.columns`, problems) };
 }
 
-function parseSequence(json: unknown, path: string, problems: Problems): RawSequenceDefV9 | undefined {
+function parseSequence(
+  json: unknown,
+  path: string,
+  problems: Problems,
+): RawSequenceDefV9 | undefined {
   if (!isObject(json)) {
     problems.add(path, 'expected a sequence object');
     return undefined;
   }
-  const big = (key: string) => optionFromJson(json[key], `${path}.${key}`, problems, (v, p) => bigIntOf(v, p, problems));
+  const big = (key: string) =>
+    optionFromJson(json[key], `${path}.${key}`, problems, (v, p) => bigIntOf(v, p, problems));
   const increment = bigIntOf(json['increment'], `${path}.increment`, problems) ?? 1n;
   return {
     name: optString(json['name'], `${path}.name`, problems),
@@ -166,7 +213,11 @@ function parseSequence(json: unknown, path: string, problems: Problems): RawSequ
   };
 }
 
-function parseSchedule(json: unknown, path: string, problems: Problems): RawScheduleDefV9 | undefined {
+function parseSchedule(
+  json: unknown,
+  path: string,
+  problems: Problems,
+): RawScheduleDefV9 | undefined {
   return optionFromJson(json, path, problems, (v, p) => {
     if (!isObject(v)) {
       problems.add(p, 'expected a schedule object');
@@ -175,7 +226,11 @@ function parseSchedule(json: unknown, path: string, problems: Problems): RawSche
     return {
       name: optString(v['name'], `${p}.name`, problems),
       reducerName: stringAt(v, 'reducer_name', p, problems),
-      scheduledAtColumn: indexNumber(v['scheduled_at_column'], `${p}.scheduled_at_column`, problems),
+      scheduledAtColumn: indexNumber(
+        v['scheduled_at_column'],
+        `${p}.scheduled_at_column`,
+        problems,
+      ),
     };
   });
 }
@@ -185,9 +240,15 @@ function parseTable(json: unknown, path: string, problems: Problems): RawTableDe
     problems.add(path, 'expected a table object');
     return undefined;
   }
-  const indexes = arrayAt(json, 'indexes', path, problems).map((v, i) => parseIndex(v, `${path}.indexes[${i}]`, problems));
-  const constraints = arrayAt(json, 'constraints', path, problems).map((v, i) => parseConstraint(v, `${path}.constraints[${i}]`, problems));
-  const sequences = arrayAt(json, 'sequences', path, problems).map((v, i) => parseSequence(v, `${path}.sequences[${i}]`, problems));
+  const indexes = arrayAt(json, 'indexes', path, problems).map((v, i) =>
+    parseIndex(v, `${path}.indexes[${i}]`, problems),
+  );
+  const constraints = arrayAt(json, 'constraints', path, problems).map((v, i) =>
+    parseConstraint(v, `${path}.constraints[${i}]`, problems),
+  );
+  const sequences = arrayAt(json, 'sequences', path, problems).map((v, i) =>
+    parseSequence(v, `${path}.sequences[${i}]`, problems),
+  );
   return {
     name: stringAt(json, 'name', path, problems),
     productTypeRef: indexNumber(json['product_type_ref'], `${path}.product_type_ref`, problems),
@@ -196,12 +257,24 @@ function parseTable(json: unknown, path: string, problems: Problems): RawTableDe
     constraints: constraints.filter((x): x is RawUniqueConstraintDefV9 => x !== undefined),
     sequences: sequences.filter((x): x is RawSequenceDefV9 => x !== undefined),
     schedule: parseSchedule(json['schedule'], `${path}.schedule`, problems),
-    tableType: unitTag(json['table_type'], ['User', 'System'] as const, `${path}.table_type`, problems) ?? 'User',
-    tableAccess: unitTag(json['table_access'], ['Public', 'Private'] as const, `${path}.table_access`, problems) ?? 'Private',
+    tableType:
+      unitTag(json['table_type'], ['User', 'System'] as const, `${path}.table_type`, problems) ??
+      'User',
+    tableAccess:
+      unitTag(
+        json['table_access'],
+        ['Public', 'Private'] as const,
+        `${path}.table_access`,
+        problems,
+      ) ?? 'Private',
   };
 }
 
-function parseReducer(json: unknown, path: string, problems: Problems): RawReducerDefV9 | undefined {
+function parseReducer(
+  json: unknown,
+  path: string,
+  problems: Problems,
+): RawReducerDefV9 | undefined {
   if (!isObject(json)) {
     problems.add(path, 'expected a reducer object');
     return undefined;
@@ -210,16 +283,23 @@ function parseReducer(json: unknown, path: string, problems: Problems): RawReduc
   const lifecycle = optionFromJson(json['lifecycle'], `${path}.lifecycle`, problems, (v, p) =>
     unitTag<Lifecycle>(v, ['Init', 'OnConnect', 'OnDisconnect'], p, problems),
   );
-  return params === undefined ? undefined : { name: stringAt(json, 'name', path, problems), params, lifecycle };
+  return params === undefined
+    ? undefined
+    : { name: stringAt(json, 'name', path, problems), params, lifecycle };
 }
 
 function parseTypeDef(json: unknown, path: string, problems: Problems): RawTypeDefV9 | undefined {
   if (!isObject(json) || !isObject(json['name'])) {
-    problems.add(path, 'expected {"name": {"scope": [...], "name": ...}, "ty": n, "custom_ordering": bool}');
+    problems.add(
+      path,
+      'expected {"name": {"scope": [...], "name": ...}, "ty": n, "custom_ordering": bool}',
+    );
     return undefined;
   }
   const name = json['name'];
-  const scope = arrayAt(name, 'scope', `${path}.name`, problems).filter((s): s is string => typeof s === 'string');
+  const scope = arrayAt(name, 'scope', `${path}.name`, problems).filter(
+    (s): s is string => typeof s === 'string',
+  );
   return {
     scope,
     name: stringAt(name, 'name', `${path}.name`, problems),
@@ -234,17 +314,30 @@ function parseModuleDef(json: unknown, problems: Problems): RawModuleDefV9 | und
     return undefined;
   }
   const typespaceJson = json['typespace'];
-  const typeList = isObject(typespaceJson) && Array.isArray(typespaceJson['types']) ? typespaceJson['types'] : undefined;
+  const typeList =
+    isObject(typespaceJson) && Array.isArray(typespaceJson['types'])
+      ? typespaceJson['types']
+      : undefined;
   if (typeList === undefined) problems.add('typespace', 'expected {"types": [...]}');
-  const typespace = (typeList ?? []).map((t, i) => typeFromJson(t, `typespace.types[${i}]`, problems));
-  const tables = arrayAt(json, 'tables', 'schema', problems).map((t, i) => parseTable(t, `tables[${i}]`, problems));
-  const reducers = arrayAt(json, 'reducers', 'schema', problems).map((r, i) => parseReducer(r, `reducers[${i}]`, problems));
-  const types = (Array.isArray(json['types']) ? json['types'] : []).map((t, i) => parseTypeDef(t, `types[${i}]`, problems));
-  const rls = (Array.isArray(json['row_level_security']) ? json['row_level_security'] : []).map((r, i) => {
-    if (isObject(r) && typeof r['sql'] === 'string') return { sql: r['sql'] };
-    problems.add(`row_level_security[${i}]`, 'expected {"sql": string}');
-    return { sql: '' };
-  });
+  const typespace = (typeList ?? []).map((t, i) =>
+    typeFromJson(t, `typespace.types[${i}]`, problems),
+  );
+  const tables = arrayAt(json, 'tables', 'schema', problems).map((t, i) =>
+    parseTable(t, `tables[${i}]`, problems),
+  );
+  const reducers = arrayAt(json, 'reducers', 'schema', problems).map((r, i) =>
+    parseReducer(r, `reducers[${i}]`, problems),
+  );
+  const types = (Array.isArray(json['types']) ? json['types'] : []).map((t, i) =>
+    parseTypeDef(t, `types[${i}]`, problems),
+  );
+  const rls = (Array.isArray(json['row_level_security']) ? json['row_level_security'] : []).map(
+    (r, i) => {
+      if (isObject(r) && typeof r['sql'] === 'string') return { sql: r['sql'] };
+      problems.add(`row_level_security[${i}]`, 'expected {"sql": string}');
+      return { sql: '' };
+    },
+  );
   return {
     typespace: typespace.filter((t): t is AlgebraicType => t !== undefined),
     tables: tables.filter((t): t is RawTableDefV9 => t !== undefined),
@@ -255,7 +348,10 @@ function parseModuleDef(json: unknown, problems: Problems): RawModuleDefV9 | und
   };
 }
 
-const big = (v: bigint): number | string => (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
+const big = (v: bigint): number | string =>
+  v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(v)
+    : v.toString();
 
 /** The SATS-JSON form, in exactly the shape and key order of SpacetimeDB's `/schema?version=9`. */
 export function moduleDefToJson(def: RawModuleDefV9): unknown {
@@ -269,9 +365,14 @@ export function moduleDefToJson(def: RawModuleDefV9): unknown {
         name: optionToJson(ix.name),
         accessor_name: optionToJson(ix.accessorName),
         algorithm:
-          ix.algorithm.kind === 'Direct' ? { Direct: { column: ix.algorithm.column } } : { [ix.algorithm.kind]: { columns: [...ix.algorithm.columns] } },
+          ix.algorithm.kind === 'Direct'
+            ? { Direct: { column: ix.algorithm.column } }
+            : { [ix.algorithm.kind]: { columns: [...ix.algorithm.columns] } },
       })),
-      constraints: t.constraints.map(c => ({ name: optionToJson(c.name), data: { Unique: { columns: [...c.columns] } } })),
+      constraints: t.constraints.map(c => ({
+        name: optionToJson(c.name),
+        data: { Unique: { columns: [...c.columns] } },
+      })),
       sequences: t.sequences.map(s => ({
         name: optionToJson(s.name),
         column: s.column,
@@ -280,7 +381,11 @@ export function moduleDefToJson(def: RawModuleDefV9): unknown {
         max_value: optionToJson(s.maxValue, big),
         increment: big(s.increment),
       })),
-      schedule: optionToJson(t.schedule, s => ({ name: optionToJson(s.name), reducer_name: s.reducerName, scheduled_at_column: s.scheduledAtColumn })),
+      schedule: optionToJson(t.schedule, s => ({
+        name: optionToJson(s.name),
+        reducer_name: s.reducerName,
+        scheduled_at_column: s.scheduledAtColumn,
+      })),
       table_type: { [t.tableType]: [] },
       table_access: { [t.tableAccess]: [] },
     })),
@@ -289,7 +394,11 @@ export function moduleDefToJson(def: RawModuleDefV9): unknown {
       params: productTypeToJson(r.params),
       lifecycle: optionToJson(r.lifecycle, l => ({ [l]: [] })),
     })),
-    types: def.types.map(t => ({ name: { scope: [...t.scope], name: t.name }, ty: t.ty, custom_ordering: t.customOrdering })),
+    types: def.types.map(t => ({
+      name: { scope: [...t.scope], name: t.name },
+      ty: t.ty,
+      custom_ordering: t.customOrdering,
+    })),
     misc_exports: [...def.miscExports],
     row_level_security: def.rowLevelSecurity.map(r => ({ sql: r.sql })),
   };

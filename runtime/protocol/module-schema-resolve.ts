@@ -6,11 +6,24 @@
  */
 import { WasmbaseError } from './error.js';
 import type { RawModuleDefV9, RawTableDefV9 } from './module-def.js';
-import type { ColumnSchema, IndexSchema, ModuleSchema, ReducerSchema, SequenceSchema, TableSchema } from './module-schema.js';
+import type {
+  ColumnSchema,
+  IndexSchema,
+  ModuleSchema,
+  ReducerSchema,
+  SequenceSchema,
+  TableSchema,
+} from './module-schema.js';
 import type { AlgebraicType, ProductType } from './sats.js';
 import { Problems } from './sats-type-json.js';
 
-export const SCHEMA_LIMITS = { tables: 256, columns: 255, reducers: 1024, indexesPerTable: 32, nameLength: 64 } as const;
+export const SCHEMA_LIMITS = {
+  tables: 256,
+  columns: 255,
+  reducers: 1024,
+  indexesPerTable: 32,
+  nameLength: 64,
+} as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -28,17 +41,31 @@ const INT_BOUNDS: Readonly<Record<string, readonly [bigint, bigint]>> = {
 };
 
 function checkName(name: string, what: string, problems: Problems): void {
-  if (!IDENTIFIER.test(name)) problems.add(what, `"${name}" is not a valid identifier (letters, digits, _; not starting with a digit)`);
-  else if (name.length > SCHEMA_LIMITS.nameLength) problems.add(what, `"${name}" is longer than ${SCHEMA_LIMITS.nameLength} characters`);
+  if (!IDENTIFIER.test(name))
+    problems.add(
+      what,
+      `"${name}" is not a valid identifier (letters, digits, _; not starting with a digit)`,
+    );
+  else if (name.length > SCHEMA_LIMITS.nameLength)
+    problems.add(what, `"${name}" is longer than ${SCHEMA_LIMITS.nameLength} characters`);
 }
 
 /** Inlines every `Ref`; reports unknown and cyclic references. */
-function resolveType(type: AlgebraicType, typespace: readonly AlgebraicType[], path: string, problems: Problems, seen: readonly number[] = []): AlgebraicType | undefined {
+function resolveType(
+  type: AlgebraicType,
+  typespace: readonly AlgebraicType[],
+  path: string,
+  problems: Problems,
+  seen: readonly number[] = [],
+): AlgebraicType | undefined {
   switch (type.tag) {
     case 'Ref': {
       const target = typespace[type.ref];
       if (target === undefined) {
-        problems.add(path, `type reference ${type.ref} does not exist (typespace has ${typespace.length} types)`);
+        problems.add(
+          path,
+          `type reference ${type.ref} does not exist (typespace has ${typespace.length} types)`,
+        );
         return undefined;
       }
       if (seen.includes(type.ref)) {
@@ -60,7 +87,9 @@ function resolveType(type: AlgebraicType, typespace: readonly AlgebraicType[], p
         if (t === undefined) return undefined;
         out.push({ name: el.name, type: t });
       }
-      return type.tag === 'Product' ? { tag: 'Product', elements: out } : { tag: 'Sum', variants: out };
+      return type.tag === 'Product'
+        ? { tag: 'Product', elements: out }
+        : { tag: 'Sum', variants: out };
     }
     default:
       return type;
@@ -71,7 +100,13 @@ function sameColumns(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 
-function resolveTable(def: RawModuleDefV9, table: RawTableDefV9, tableId: number, firstIndexId: number, problems: Problems): TableSchema | undefined {
+function resolveTable(
+  def: RawModuleDefV9,
+  table: RawTableDefV9,
+  tableId: number,
+  firstIndexId: number,
+  problems: Problems,
+): TableSchema | undefined {
   const path = `tables[${tableId}] "${table.name}"`;
   checkName(table.name, `${path}.name`, problems);
   const raw = def.typespace[table.productTypeRef];
@@ -82,17 +117,25 @@ function resolveTable(def: RawModuleDefV9, table: RawTableDefV9, tableId: number
   const rowType = resolveType(raw, def.typespace, `${path} row type`, problems);
   if (rowType === undefined) return undefined;
   if (rowType.tag !== 'Product') {
-    problems.add(`${path}.product_type_ref`, `the row type must be a Product, found ${rowType.tag}`);
+    problems.add(
+      `${path}.product_type_ref`,
+      `the row type must be a Product, found ${rowType.tag}`,
+    );
     return undefined;
   }
-  if (rowType.elements.length > SCHEMA_LIMITS.columns) problems.add(path, `has ${rowType.elements.length} columns; the limit is ${SCHEMA_LIMITS.columns}`);
+  if (rowType.elements.length > SCHEMA_LIMITS.columns)
+    problems.add(
+      path,
+      `has ${rowType.elements.length} columns; the limit is ${SCHEMA_LIMITS.columns}`,
+    );
   const columns: ColumnSchema[] = [];
   const columnNames = new Set<string>();
   rowType.elements.forEach((el, i) => {
     if (el.name === undefined) problems.add(`${path}.columns[${i}]`, 'every column needs a name');
     else {
       checkName(el.name, `${path}.columns[${i}]`, problems);
-      if (columnNames.has(el.name)) problems.add(`${path}.columns[${i}]`, `duplicate column name "${el.name}"`);
+      if (columnNames.has(el.name))
+        problems.add(`${path}.columns[${i}]`, `duplicate column name "${el.name}"`);
       columnNames.add(el.name);
     }
     columns.push({ id: i, name: el.name ?? `col_${i}`, type: el.type });
@@ -103,34 +146,58 @@ function resolveTable(def: RawModuleDefV9, table: RawTableDefV9, tableId: number
     return false;
   };
 
-  if (table.indexes.length > SCHEMA_LIMITS.indexesPerTable) problems.add(path, `has ${table.indexes.length} indexes; the limit is ${SCHEMA_LIMITS.indexesPerTable}`);
+  if (table.indexes.length > SCHEMA_LIMITS.indexesPerTable)
+    problems.add(
+      path,
+      `has ${table.indexes.length} indexes; the limit is ${SCHEMA_LIMITS.indexesPerTable}`,
+    );
   const indexes: IndexSchema[] = table.indexes.map((ix, i) => {
     const cols = ix.algorithm.kind === 'Direct' ? [ix.algorithm.column] : [...ix.algorithm.columns];
     const at = `${path}.indexes[${i}]`;
     if (cols.length === 0) problems.add(at, 'an index needs at least one column');
     cols.forEach(c => colOk(c, at));
-    const name = ix.name ?? `${table.name}_${cols.map(c => columns[c]?.name ?? c).join('_')}_idx_${ix.algorithm.kind.toLowerCase()}`;
+    const name =
+      ix.name ??
+      `${table.name}_${cols.map(c => columns[c]?.name ?? c).join('_')}_idx_${ix.algorithm.kind.toLowerCase()}`;
     const unique = table.constraints.some(con => sameColumns(con.columns, cols));
-    return { id: firstIndexId + i, tableId, name, columns: cols, unique, algorithm: ix.algorithm.kind };
+    return {
+      id: firstIndexId + i,
+      tableId,
+      name,
+      columns: cols,
+      unique,
+      algorithm: ix.algorithm.kind,
+    };
   });
   table.constraints.forEach((con, i) => {
     const at = `${path}.constraints[${i}]`;
     con.columns.forEach(c => colOk(c, at));
     if (!indexes.some(ix => sameColumns(ix.columns, con.columns))) {
-      problems.add(at, `unique constraint on columns [${con.columns.join(', ')}] has no index over exactly those columns`);
+      problems.add(
+        at,
+        `unique constraint on columns [${con.columns.join(', ')}] has no index over exactly those columns`,
+      );
     }
   });
 
   let primaryKey: number | undefined;
-  if (table.primaryKey.length > 1) problems.add(`${path}.primary_key`, 'a primary key has at most one column');
+  if (table.primaryKey.length > 1)
+    problems.add(`${path}.primary_key`, 'a primary key has at most one column');
   else if (table.primaryKey.length === 1) {
     const pk = table.primaryKey[0]!;
     if (colOk(pk, `${path}.primary_key`)) {
       primaryKey = pk;
-      if (!table.constraints.some(con => sameColumns(con.columns, [pk]))) problems.add(`${path}.primary_key`, `primary key column "${columns[pk]!.name}" needs a unique constraint`);
+      if (!table.constraints.some(con => sameColumns(con.columns, [pk])))
+        problems.add(
+          `${path}.primary_key`,
+          `primary key column "${columns[pk]!.name}" needs a unique constraint`,
+        );
     }
   }
-  const primaryIndex = primaryKey === undefined ? undefined : indexes.find(ix => ix.unique && sameColumns(ix.columns, [primaryKey]));
+  const primaryIndex =
+    primaryKey === undefined
+      ? undefined
+      : indexes.find(ix => ix.unique && sameColumns(ix.columns, [primaryKey]));
 
   const sequences: SequenceSchema[] = [];
   table.sequences.forEach((seq, i) => {
@@ -139,32 +206,64 @@ function resolveTable(def: RawModuleDefV9, table: RawTableDefV9, tableId: number
     const col = columns[seq.column]!;
     const bounds = INT_BOUNDS[col.type.tag];
     if (bounds === undefined) {
-      problems.add(at, `auto-increment column "${col.name}" must be an integer up to 128 bits, found ${col.type.tag}`);
+      problems.add(
+        at,
+        `auto-increment column "${col.name}" must be an integer up to 128 bits, found ${col.type.tag}`,
+      );
       return;
     }
     if (seq.increment === 0n) problems.add(at, 'sequence increment must not be 0');
     const minValue = seq.minValue ?? (bounds[0] > 1n ? bounds[0] : 1n);
     const maxValue = seq.maxValue ?? bounds[1];
     const start = seq.start ?? (seq.increment > 0n ? minValue : maxValue);
-    if (minValue > maxValue || start < minValue || start > maxValue) problems.add(at, `sequence bounds are inconsistent (start ${start}, min ${minValue}, max ${maxValue})`);
-    if (minValue < bounds[0] || maxValue > bounds[1]) problems.add(at, `sequence bounds exceed the range of ${col.type.tag}`);
-    sequences.push({ tableId, column: seq.column, name: seq.name ?? `${table.name}_${col.name}_seq`, start, minValue, maxValue, increment: seq.increment });
+    if (minValue > maxValue || start < minValue || start > maxValue)
+      problems.add(
+        at,
+        `sequence bounds are inconsistent (start ${start}, min ${minValue}, max ${maxValue})`,
+      );
+    if (minValue < bounds[0] || maxValue > bounds[1])
+      problems.add(at, `sequence bounds exceed the range of ${col.type.tag}`);
+    sequences.push({
+      tableId,
+      column: seq.column,
+      name: seq.name ?? `${table.name}_${col.name}_seq`,
+      start,
+      minValue,
+      maxValue,
+      increment: seq.increment,
+    });
   });
 
-  return { id: tableId, name: table.name, rowType: { elements: rowType.elements }, columns, primaryKey, primaryIndex, indexes, sequences, isPublic: table.tableAccess === 'Public' };
+  return {
+    id: tableId,
+    name: table.name,
+    rowType: { elements: rowType.elements },
+    columns,
+    primaryKey,
+    primaryIndex,
+    indexes,
+    sequences,
+    isPublic: table.tableAccess === 'Public',
+  };
 }
 
 /** Validates `def` and numbers its tables, indexes and reducers. Throws MODULE_INVALID. */
 export function resolveModuleSchema(def: RawModuleDefV9): ModuleSchema {
   const problems = new Problems();
-  if (def.tables.length > SCHEMA_LIMITS.tables) problems.add('tables', `${def.tables.length} tables; the limit is ${SCHEMA_LIMITS.tables}`);
-  if (def.reducers.length > SCHEMA_LIMITS.reducers) problems.add('reducers', `${def.reducers.length} reducers; the limit is ${SCHEMA_LIMITS.reducers}`);
+  if (def.tables.length > SCHEMA_LIMITS.tables)
+    problems.add('tables', `${def.tables.length} tables; the limit is ${SCHEMA_LIMITS.tables}`);
+  if (def.reducers.length > SCHEMA_LIMITS.reducers)
+    problems.add(
+      'reducers',
+      `${def.reducers.length} reducers; the limit is ${SCHEMA_LIMITS.reducers}`,
+    );
 
   const tables: TableSchema[] = [];
   const tableNames = new Set<string>();
   let nextIndexId = 0;
   def.tables.forEach((table, i) => {
-    if (tableNames.has(table.name)) problems.add(`tables[${i}]`, `duplicate table name "${table.name}"`);
+    if (tableNames.has(table.name))
+      problems.add(`tables[${i}]`, `duplicate table name "${table.name}"`);
     tableNames.add(table.name);
     const resolved = resolveTable(def, table, i, nextIndexId, problems);
     nextIndexId += table.indexes.length;
@@ -188,24 +287,40 @@ export function resolveModuleSchema(def: RawModuleDefV9): ModuleSchema {
     if (r.lifecycle !== undefined) {
       if (lifecycles.has(r.lifecycle)) problems.add(path, `more than one ${r.lifecycle} reducer`);
       lifecycles.add(r.lifecycle);
-      if (r.params.elements.length > 0) problems.add(path, `lifecycle reducer (${r.lifecycle}) must take no arguments`);
+      if (r.params.elements.length > 0)
+        problems.add(path, `lifecycle reducer (${r.lifecycle}) must take no arguments`);
     }
-    const params = resolveType({ tag: 'Product', elements: r.params.elements }, def.typespace, `${path}.params`, problems);
+    const params = resolveType(
+      { tag: 'Product', elements: r.params.elements },
+      def.typespace,
+      `${path}.params`,
+      problems,
+    );
     const names = new Set<string>();
     r.params.elements.forEach((p, j) => {
       if (p.name !== undefined) {
         checkName(p.name, `${path}.params[${j}]`, problems);
-        if (names.has(p.name)) problems.add(`${path}.params[${j}]`, `duplicate parameter name "${p.name}"`);
+        if (names.has(p.name))
+          problems.add(`${path}.params[${j}]`, `duplicate parameter name "${p.name}"`);
         names.add(p.name);
       }
     });
     if (params !== undefined && params.tag === 'Product') {
-      reducers.push({ id: i, name: r.name, params: { elements: params.elements } satisfies ProductType, lifecycle: r.lifecycle });
+      reducers.push({
+        id: i,
+        name: r.name,
+        params: { elements: params.elements } satisfies ProductType,
+        lifecycle: r.lifecycle,
+      });
     }
   });
 
   if (problems.list.length > 0) {
-    throw new WasmbaseError('MODULE_INVALID', `invalid module schema: ${problems.list.join('; ')}`, { problems: problems.list });
+    throw new WasmbaseError(
+      'MODULE_INVALID',
+      `invalid module schema: ${problems.list.join('; ')}`,
+      { problems: problems.list },
+    );
   }
   const byTable = new Map(tables.map(t => [t.name, t]));
   const byReducer = new Map(reducers.map(r => [r.name, r]));

@@ -35,23 +35,31 @@ export function decodeRowList(r: BsatnReader): Uint8Array[] {
     const size = r.readU16();
     const data = r.readRawView(r.readU32());
     if (size === 0) {
-      if (data.length !== 0) throw new WasmbaseError('PROTOCOL_DECODE', 'row list: FixedSize(0) with data');
+      if (data.length !== 0)
+        throw new WasmbaseError('PROTOCOL_DECODE', 'row list: FixedSize(0) with data');
       return [];
     }
-    if (data.length % size !== 0) throw new WasmbaseError('PROTOCOL_DECODE', `row list: ${data.length} bytes is not a multiple of row size ${size}`);
+    if (data.length % size !== 0)
+      throw new WasmbaseError(
+        'PROTOCOL_DECODE',
+        `row list: ${data.length} bytes is not a multiple of row size ${size}`,
+      );
     const out: Uint8Array[] = [];
     for (let at = 0; at < data.length; at += size) out.push(data.slice(at, at + size));
     return out;
   }
-  if (tag !== 1) throw new WasmbaseError('PROTOCOL_DECODE', `row list: unknown size hint tag ${tag}`);
+  if (tag !== 1)
+    throw new WasmbaseError('PROTOCOL_DECODE', `row list: unknown size hint tag ${tag}`);
   const count = r.readU32();
-  if (count > r.remaining / 8) throw new WasmbaseError('PROTOCOL_DECODE', `row list: ${count} offsets exceed the input`);
+  if (count > r.remaining / 8)
+    throw new WasmbaseError('PROTOCOL_DECODE', `row list: ${count} offsets exceed the input`);
   const offsets: number[] = [];
   for (let i = 0; i < count; i++) offsets.push(Number(r.readU64()));
   const data = r.readRawView(r.readU32());
   return offsets.map((start, i) => {
     const end = i + 1 < offsets.length ? offsets[i + 1]! : data.length;
-    if (start > end || end > data.length) throw new WasmbaseError('PROTOCOL_DECODE', `row list: bad offset ${start}`);
+    if (start > end || end > data.length)
+      throw new WasmbaseError('PROTOCOL_DECODE', `row list: bad offset ${start}`);
     return data.slice(start, end);
   });
 }

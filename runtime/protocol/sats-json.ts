@@ -32,15 +32,23 @@ const SPECIAL_FIELDS: Readonly<Record<string, Special>> = {
 
 /** Recognises the special product/sum shapes by their magic names. */
 export function specialKind(type: AlgebraicType): Special {
-  if (type.tag === 'Product' && type.elements.length === 1) return SPECIAL_FIELDS[type.elements[0]!.name ?? ''];
-  if (type.tag === 'Sum' && type.variants.length === 2 && type.variants[0]!.name === 'some' && type.variants[1]!.name === 'none') return 'Option';
+  if (type.tag === 'Product' && type.elements.length === 1)
+    return SPECIAL_FIELDS[type.elements[0]!.name ?? ''];
+  if (
+    type.tag === 'Sum' &&
+    type.variants.length === 2 &&
+    type.variants[0]!.name === 'some' &&
+    type.variants[1]!.name === 'none'
+  )
+    return 'Option';
   return undefined;
 }
 
 /** A human name for a type, for error messages: `u32`, `Option<string>`, `Array<i64>`, `bytes`. */
 export function formatType(type: AlgebraicType): string {
   const special = specialKind(type);
-  if (special === 'Option' && type.tag === 'Sum') return `Option<${formatType(type.variants[0]!.type)}>`;
+  if (special === 'Option' && type.tag === 'Sum')
+    return `Option<${formatType(type.variants[0]!.type)}>`;
   if (special !== undefined) return special;
   switch (type.tag) {
     case 'Array':
@@ -57,8 +65,12 @@ export function formatType(type: AlgebraicType): string {
 }
 
 function fail(path: string, type: AlgebraicType, got: unknown): never {
-  const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 60) ?? String(got);
-  throw new WasmbaseError('INVALID_ARGUMENT', `${path}: expected ${formatType(type)}, got ${shown}`, { path, expected: formatType(type) });
+  const shown = got === undefined ? 'nothing' : (JSON.stringify(got)?.slice(0, 60) ?? String(got));
+  throw new WasmbaseError(
+    'INVALID_ARGUMENT',
+    `${path}: expected ${formatType(type)}, got ${shown}`,
+    { path, expected: formatType(type) },
+  );
 }
 
 function bigFromJson(json: unknown): bigint | undefined {
@@ -77,14 +89,32 @@ function hexToBytes(text: string): Uint8Array | undefined {
 }
 
 /** Converts JSON to a value of `type`; throws INVALID_ARGUMENT naming `path` and the expected type. */
-export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value', depth = 0): AlgebraicValue {
-  if (depth > 64) throw new WasmbaseError('INVALID_ARGUMENT', `${path}: nested deeper than 64 levels`, { path });
+export function valueFromJson(
+  type: AlgebraicType,
+  json: unknown,
+  path = 'value',
+  depth = 0,
+): AlgebraicValue {
+  if (depth > 64)
+    throw new WasmbaseError('INVALID_ARGUMENT', `${path}: nested deeper than 64 levels`, { path });
   const special = specialKind(type);
   if (special !== undefined && type.tag === 'Product') {
     const inner = type.elements[0]!;
-    const raw = typeof json === 'object' && json !== null && !Array.isArray(json) && inner.name !== undefined && inner.name in json ? (json as Record<string, unknown>)[inner.name] : Array.isArray(json) && json.length === 1 ? json[0] : json;
+    const raw =
+      typeof json === 'object' &&
+      json !== null &&
+      !Array.isArray(json) &&
+      inner.name !== undefined &&
+      inner.name in json
+        ? (json as Record<string, unknown>)[inner.name]
+        : Array.isArray(json) && json.length === 1
+          ? json[0]
+          : json;
     const hexOk = special === 'Identity' || special === 'ConnectionId';
-    const text = typeof raw === 'string' && hexOk && !raw.startsWith('0x') && /^[0-9a-fA-F]+$/.test(raw) ? '0x' + raw : raw;
+    const text =
+      typeof raw === 'string' && hexOk && !raw.startsWith('0x') && /^[0-9a-fA-F]+$/.test(raw)
+        ? '0x' + raw
+        : raw;
     return [valueFromJson(inner.type, text, path, depth + 1)];
   }
   if (special === 'Option' && type.tag === 'Sum') {
@@ -92,7 +122,16 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
     if (typeof json === 'object' && !Array.isArray(json)) {
       const keys = Object.keys(json);
       if (keys.length === 1 && keys[0] === 'none') return { tag: 1, value: [] };
-      if (keys.length === 1 && keys[0] === 'some') return { tag: 0, value: valueFromJson(type.variants[0]!.type, (json as Record<string, unknown>)['some'], path, depth + 1) };
+      if (keys.length === 1 && keys[0] === 'some')
+        return {
+          tag: 0,
+          value: valueFromJson(
+            type.variants[0]!.type,
+            (json as Record<string, unknown>)['some'],
+            path,
+            depth + 1,
+          ),
+        };
     }
     return { tag: 0, value: valueFromJson(type.variants[0]!.type, json, path, depth + 1) };
   }
@@ -109,7 +148,12 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
       const n = typeof json === 'string' && /^-?\d+$/.test(json) ? Number(json) : json;
       const [min, max] = INT_RANGES[type.tag];
       if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
-      if (typeof n === 'number' && Number.isInteger(n)) throw new WasmbaseError('INVALID_ARGUMENT', `${path}: ${n} is out of range for ${formatType(type)} (${min}..${max})`, { path });
+      if (typeof n === 'number' && Number.isInteger(n))
+        throw new WasmbaseError(
+          'INVALID_ARGUMENT',
+          `${path}: ${n} is out of range for ${formatType(type)} (${min}..${max})`,
+          { path },
+        );
       return fail(path, type, json);
     }
     case 'I64':
@@ -124,13 +168,19 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
       const signed = type.tag.startsWith('I');
       const min = signed ? -(1n << (bits - 1n)) : 0n;
       const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-      if (v < min || v > max) throw new WasmbaseError('INVALID_ARGUMENT', `${path}: ${v} is out of range for ${formatType(type)}`, { path });
+      if (v < min || v > max)
+        throw new WasmbaseError(
+          'INVALID_ARGUMENT',
+          `${path}: ${v} is out of range for ${formatType(type)}`,
+          { path },
+        );
       return v;
     }
     case 'F32':
     case 'F64': {
       if (typeof json === 'number') return json;
-      if (typeof json === 'string' && json.trim() !== '' && !Number.isNaN(Number(json))) return Number(json);
+      if (typeof json === 'string' && json.trim() !== '' && !Number.isNaN(Number(json)))
+        return Number(json);
       if (json === 'NaN') return NaN;
       return fail(path, type, json);
     }
@@ -142,7 +192,10 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
         if (typeof json === 'string') {
           const bytes = hexToBytes(json);
           if (bytes !== undefined) return bytes;
-        } else if (Array.isArray(json) && json.every(b => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 255)) {
+        } else if (
+          Array.isArray(json) &&
+          json.every(b => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 255)
+        ) {
           return Uint8Array.from(json as number[]);
         }
         return fail(path, type, json);
@@ -153,16 +206,32 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
     case 'Product': {
       const els = type.elements;
       if (Array.isArray(json)) {
-        if (json.length !== els.length) throw new WasmbaseError('INVALID_ARGUMENT', `${path}: expected ${els.length} fields, got ${json.length}`, { path });
-        return json.map((item, i) => valueFromJson(els[i]!.type, item, `${path}.${els[i]!.name ?? i}`, depth + 1));
+        if (json.length !== els.length)
+          throw new WasmbaseError(
+            'INVALID_ARGUMENT',
+            `${path}: expected ${els.length} fields, got ${json.length}`,
+            { path },
+          );
+        return json.map((item, i) =>
+          valueFromJson(els[i]!.type, item, `${path}.${els[i]!.name ?? i}`, depth + 1),
+        );
       }
       if (typeof json === 'object' && json !== null) {
         const obj = json as Record<string, unknown>;
         const known = new Set(els.map(e => e.name));
-        for (const key of Object.keys(obj)) if (!known.has(key)) throw new WasmbaseError('INVALID_ARGUMENT', `${path}: unknown field "${key}"`, { path });
+        for (const key of Object.keys(obj))
+          if (!known.has(key))
+            throw new WasmbaseError('INVALID_ARGUMENT', `${path}: unknown field "${key}"`, {
+              path,
+            });
         return els.map((e, i) => {
           const name = e.name ?? String(i);
-          if (!(name in obj)) throw new WasmbaseError('INVALID_ARGUMENT', `${path}: missing field "${name}" (${formatType(e.type)})`, { path });
+          if (!(name in obj))
+            throw new WasmbaseError(
+              'INVALID_ARGUMENT',
+              `${path}: missing field "${name}" (${formatType(e.type)})`,
+              { path },
+            );
           return valueFromJson(e.type, obj[name], `${path}.${name}`, depth + 1);
         });
       }
@@ -173,9 +242,20 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
         const keys = Object.keys(json);
         if (keys.length === 1) {
           const key = keys[0]!;
-          const tag = /^\d+$/.test(key) ? Number(key) : type.variants.findIndex(v => v.name === key);
+          const tag = /^\d+$/.test(key)
+            ? Number(key)
+            : type.variants.findIndex(v => v.name === key);
           const variant = type.variants[tag];
-          if (variant !== undefined) return { tag, value: valueFromJson(variant.type, (json as Record<string, unknown>)[key], `${path}.${key}`, depth + 1) } satisfies SumValue;
+          if (variant !== undefined)
+            return {
+              tag,
+              value: valueFromJson(
+                variant.type,
+                (json as Record<string, unknown>)[key],
+                `${path}.${key}`,
+                depth + 1,
+              ),
+            } satisfies SumValue;
         }
       }
       return fail(path, type, json);
@@ -186,7 +266,9 @@ export function valueFromJson(type: AlgebraicType, json: unknown, path = 'value'
 }
 
 function numberOrString(v: bigint): number | string {
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(v)
+    : v.toString();
 }
 
 /** Converts a value of `type` to JSON (the output column of the table above). */
@@ -194,7 +276,8 @@ export function valueToJson(type: AlgebraicType, value: AlgebraicValue): unknown
   const special = specialKind(type);
   if (special !== undefined && type.tag === 'Product') {
     const inner = (value as readonly AlgebraicValue[])[0]!;
-    if (special === 'Identity' || special === 'ConnectionId') return '0x' + (inner as bigint).toString(16).padStart(special === 'Identity' ? 64 : 32, '0');
+    if (special === 'Identity' || special === 'ConnectionId')
+      return '0x' + (inner as bigint).toString(16).padStart(special === 'Identity' ? 64 : 32, '0');
     return numberOrString(inner as bigint);
   }
   if (special === 'Option' && type.tag === 'Sum') {
@@ -216,7 +299,9 @@ export function valueToJson(type: AlgebraicType, value: AlgebraicValue): unknown
       if (type.elem.tag === 'U8') return Buffer.from(value as Uint8Array).toString('hex');
       return (value as readonly AlgebraicValue[]).map(v => valueToJson(type.elem, v));
     case 'Product':
-      return (value as readonly AlgebraicValue[]).map((v, i) => valueToJson(type.elements[i]!.type, v));
+      return (value as readonly AlgebraicValue[]).map((v, i) =>
+        valueToJson(type.elements[i]!.type, v),
+      );
     case 'Sum': {
       const sum = value as SumValue;
       const variant = type.variants[sum.tag]!;
@@ -231,14 +316,26 @@ export function valueToJson(type: AlgebraicType, value: AlgebraicValue): unknown
  * Converts a reducer call's JSON arguments (an array of positional arguments, or an object by
  * parameter name) to the BSATN of the parameter product. Wrong arity names the signature.
  */
-export function reducerArgsFromJson(reducer: string, params: ProductType, json: unknown): Uint8Array {
+export function reducerArgsFromJson(
+  reducer: string,
+  params: ProductType,
+  json: unknown,
+): Uint8Array {
   const signature = `${reducer}(${params.elements.map(p => `${p.name ?? '_'}: ${formatType(p.type)}`).join(', ')})`;
   const n = params.elements.length;
   if (Array.isArray(json) && json.length !== n) {
-    throw new WasmbaseError('INVALID_ARGUMENT', `reducer ${signature} takes ${n} argument${n === 1 ? '' : 's'}, got ${json.length}`, { reducer, expected: n, got: json.length });
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `reducer ${signature} takes ${n} argument${n === 1 ? '' : 's'}, got ${json.length}`,
+      { reducer, expected: n, got: json.length },
+    );
   }
   if (!Array.isArray(json) && (typeof json !== 'object' || json === null)) {
-    throw new WasmbaseError('INVALID_ARGUMENT', `arguments of ${signature} must be a JSON array (or an object by parameter name)`, { reducer });
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `arguments of ${signature} must be a JSON array (or an object by parameter name)`,
+      { reducer },
+    );
   }
   const value = valueFromJson({ tag: 'Product', elements: params.elements }, json, 'args');
   const w = new BsatnWriter();

@@ -7,7 +7,22 @@
 import type { AlgebraicType, PrimitiveTag, ProductElement, ProductType } from './sats.js';
 
 const PRIMITIVES: ReadonlySet<string> = new Set<PrimitiveTag>([
-  'String', 'Bool', 'I8', 'U8', 'I16', 'U16', 'I32', 'U32', 'I64', 'U64', 'I128', 'U128', 'I256', 'U256', 'F32', 'F64',
+  'String',
+  'Bool',
+  'I8',
+  'U8',
+  'I16',
+  'U16',
+  'I32',
+  'U32',
+  'I64',
+  'U64',
+  'I128',
+  'U128',
+  'I256',
+  'U256',
+  'F32',
+  'F64',
 ]);
 
 /** Deepest type nesting accepted from JSON. */
@@ -34,7 +49,12 @@ export function singleKey(v: unknown): [string, unknown] | undefined {
 }
 
 /** Parses `{"some": x}` / `{"none": []}`; `inner` parses x. */
-export function optionFromJson<T>(json: unknown, path: string, problems: Problems, inner: (v: unknown, path: string) => T | undefined): T | undefined {
+export function optionFromJson<T>(
+  json: unknown,
+  path: string,
+  problems: Problems,
+  inner: (v: unknown, path: string) => T | undefined,
+): T | undefined {
   const entry = singleKey(json);
   if (entry?.[0] === 'none') return undefined;
   if (entry?.[0] === 'some') return inner(entry[1], `${path}.some`);
@@ -46,7 +66,12 @@ export function optionToJson<T>(value: T | undefined, inner: (v: T) => unknown =
   return value === undefined ? { none: [] } : { some: inner(value) };
 }
 
-export function typeFromJson(json: unknown, path: string, problems: Problems, depth = 0): AlgebraicType | undefined {
+export function typeFromJson(
+  json: unknown,
+  path: string,
+  problems: Problems,
+  depth = 0,
+): AlgebraicType | undefined {
   if (depth > MAX_JSON_TYPE_DEPTH) {
     problems.add(path, `type nesting deeper than ${MAX_JSON_TYPE_DEPTH}`);
     return undefined;
@@ -60,7 +85,8 @@ export function typeFromJson(json: unknown, path: string, problems: Problems, de
   if (PRIMITIVES.has(tag)) return { tag: tag as PrimitiveTag };
   switch (tag) {
     case 'Ref':
-      if (typeof payload === 'number' && Number.isInteger(payload) && payload >= 0) return { tag: 'Ref', ref: payload };
+      if (typeof payload === 'number' && Number.isInteger(payload) && payload >= 0)
+        return { tag: 'Ref', ref: payload };
       problems.add(`${path}.Ref`, 'expected a non-negative integer');
       return undefined;
     case 'Array': {
@@ -76,7 +102,12 @@ export function typeFromJson(json: unknown, path: string, problems: Problems, de
         problems.add(`${path}.Sum`, 'expected {"variants": [...]}');
         return undefined;
       }
-      const variants = elementsFromJson(payload['variants'], `${path}.Sum.variants`, problems, depth + 1);
+      const variants = elementsFromJson(
+        payload['variants'],
+        `${path}.Sum.variants`,
+        problems,
+        depth + 1,
+      );
       return variants === undefined ? undefined : { tag: 'Sum', variants };
     }
     default:
@@ -85,7 +116,12 @@ export function typeFromJson(json: unknown, path: string, problems: Problems, de
   }
 }
 
-export function productTypeFromJson(json: unknown, path: string, problems: Problems, depth = 0): ProductType | undefined {
+export function productTypeFromJson(
+  json: unknown,
+  path: string,
+  problems: Problems,
+  depth = 0,
+): ProductType | undefined {
   if (!isObject(json) || !Array.isArray(json['elements'])) {
     problems.add(path, 'expected {"elements": [...]}');
     return undefined;
@@ -94,7 +130,12 @@ export function productTypeFromJson(json: unknown, path: string, problems: Probl
   return elements === undefined ? undefined : { elements };
 }
 
-function elementsFromJson(list: readonly unknown[], path: string, problems: Problems, depth: number): ProductElement[] | undefined {
+function elementsFromJson(
+  list: readonly unknown[],
+  path: string,
+  problems: Problems,
+  depth: number,
+): ProductElement[] | undefined {
   const out: ProductElement[] = [];
   let ok = true;
   list.forEach((item, i) => {

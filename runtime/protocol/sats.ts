@@ -91,10 +91,4 @@ export interface SumValue {
 }
 
 export type AlgebraicValue =
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | SumValue
-  | readonly AlgebraicValue[];
+  boolean | number | bigint | string | Uint8Array | SumValue | readonly AlgebraicValue[];

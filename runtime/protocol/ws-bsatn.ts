@@ -56,7 +56,11 @@ function decodeError(message: string, details?: Record<string, unknown>): never 
 // Shared pieces
 
 function writeArgs(w: BsatnWriter, args: WsArgs, what: string): void {
-  if (args.format !== 'bsatn') throw new WasmbaseError('INVALID_ARGUMENT', `${what}: the binary protocol carries BSATN arguments, got JSON text`);
+  if (args.format !== 'bsatn')
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `${what}: the binary protocol carries BSATN arguments, got JSON text`,
+    );
   w.writeBytes(args.bytes);
 }
 
@@ -76,7 +80,10 @@ function writeOptionU32(w: BsatnWriter, v: number | undefined): void {
 function readTag(r: BsatnReader, names: readonly string[], what: string): number {
   const at = r.offset;
   const tag = r.readU8();
-  if (tag >= names.length) decodeError(`${what}: unknown tag ${tag} at offset ${at} (expected 0..${names.length - 1})`, { offset: at });
+  if (tag >= names.length)
+    decodeError(`${what}: unknown tag ${tag} at offset ${at} (expected 0..${names.length - 1})`, {
+      offset: at,
+    });
   return tag;
 }
 
@@ -84,7 +91,11 @@ function readTag(r: BsatnReader, names: readonly string[], what: string): number
 function readString(r: BsatnReader, what: string, limit?: number): string {
   const at = r.offset;
   const n = r.readU32();
-  if (limit !== undefined && n > limit) decodeError(`${what} at offset ${at} is ${n} bytes; the limit is ${limit}`, { offset: at, limit });
+  if (limit !== undefined && n > limit)
+    decodeError(`${what} at offset ${at} is ${n} bytes; the limit is ${limit}`, {
+      offset: at,
+      limit,
+    });
   const bytes = r.readRawView(n);
   try {
     return utf8.decode(bytes);
@@ -96,16 +107,25 @@ function readString(r: BsatnReader, what: string, limit?: number): string {
 function readBytes(r: BsatnReader, what: string, limit?: number): Uint8Array {
   const at = r.offset;
   const n = r.readU32();
-  if (limit !== undefined && n > limit) decodeError(`${what} at offset ${at} is ${n} bytes; the limit is ${limit}`, { offset: at, limit });
+  if (limit !== undefined && n > limit)
+    decodeError(`${what} at offset ${at} is ${n} bytes; the limit is ${limit}`, {
+      offset: at,
+      limit,
+    });
   return new Uint8Array(r.readRawView(n));
 }
 
 function readStrings(r: BsatnReader, what: string): string[] {
   const at = r.offset;
   const count = r.readU32();
-  if (count > WS_LIMITS.queryStrings) decodeError(`${what} at offset ${at} has ${count} query strings; the limit is ${WS_LIMITS.queryStrings}`, { offset: at, limit: WS_LIMITS.queryStrings });
+  if (count > WS_LIMITS.queryStrings)
+    decodeError(
+      `${what} at offset ${at} has ${count} query strings; the limit is ${WS_LIMITS.queryStrings}`,
+      { offset: at, limit: WS_LIMITS.queryStrings },
+    );
   const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(readString(r, `${what}[${i}]`, WS_LIMITS.queryStringBytes));
+  for (let i = 0; i < count; i++)
+    out.push(readString(r, `${what}[${i}]`, WS_LIMITS.queryStringBytes));
   return out;
 }
 
@@ -113,14 +133,20 @@ function readOptionU32(r: BsatnReader, what: string): number | undefined {
   const at = r.offset;
   const tag = r.readU8();
   if (tag === 1) return undefined;
-  if (tag !== 0) decodeError(`${what}: invalid Option tag ${tag} at offset ${at} (0 some, 1 none)`, { offset: at });
+  if (tag !== 0)
+    decodeError(`${what}: invalid Option tag ${tag} at offset ${at} (0 some, 1 none)`, {
+      offset: at,
+    });
   return r.readU32();
 }
 
 function readFlags(r: BsatnReader, max: number, what: string): number {
   const at = r.offset;
   const flags = r.readU8();
-  if (flags > max) decodeError(`${what}: invalid flags ${flags} at offset ${at} (allowed 0..${max})`, { offset: at });
+  if (flags > max)
+    decodeError(`${what}: invalid flags ${flags} at offset ${at} (allowed 0..${max})`, {
+      offset: at,
+    });
   return flags;
 }
 
@@ -180,15 +206,29 @@ export function decodeClientMessageBsatn(bytes: Uint8Array): ClientMessage {
     case 'CallReducer': {
       const reducer = readString(r, 'CallReducer.reducer', WS_LIMITS.nameBytes);
       const args = readBytes(r, 'CallReducer.args');
-      msg = { tag, reducer, args: { format: 'bsatn', bytes: args }, requestId: r.readU32(), flags: readFlags(r, 1, 'CallReducer') };
+      msg = {
+        tag,
+        reducer,
+        args: { format: 'bsatn', bytes: args },
+        requestId: r.readU32(),
+        flags: readFlags(r, 1, 'CallReducer'),
+      };
       break;
     }
     case 'Subscribe':
-      msg = { tag, queryStrings: readStrings(r, 'Subscribe.query_strings'), requestId: r.readU32() };
+      msg = {
+        tag,
+        queryStrings: readStrings(r, 'Subscribe.query_strings'),
+        requestId: r.readU32(),
+      };
       break;
     case 'OneOffQuery': {
       const messageId = readBytes(r, 'OneOffQuery.message_id', WS_LIMITS.messageIdBytes);
-      msg = { tag, messageId, queryString: readString(r, 'OneOffQuery.query_string', WS_LIMITS.queryStringBytes) };
+      msg = {
+        tag,
+        messageId,
+        queryString: readString(r, 'OneOffQuery.query_string', WS_LIMITS.queryStringBytes),
+      };
       break;
     }
     case 'SubscribeSingle': {
@@ -208,7 +248,13 @@ export function decodeClientMessageBsatn(bytes: Uint8Array): ClientMessage {
     case 'CallProcedure': {
       const procedure = readString(r, 'CallProcedure.procedure', WS_LIMITS.nameBytes);
       const args = readBytes(r, 'CallProcedure.args');
-      msg = { tag, procedure, args: { format: 'bsatn', bytes: args }, requestId: r.readU32(), flags: readFlags(r, 0, 'CallProcedure') };
+      msg = {
+        tag,
+        procedure,
+        args: { format: 'bsatn', bytes: args },
+        requestId: r.readU32(),
+        flags: readFlags(r, 0, 'CallProcedure'),
+      };
       break;
     }
   }
@@ -377,9 +423,18 @@ function readCompressableQueryUpdate(r: BsatnReader, ctx: DecodeContext): QueryU
   const at = r.offset;
   const tag = r.readU8();
   if (tag === 0) return readQueryUpdate(r);
-  if (tag !== 1 && tag !== 2) decodeError(`query update: unknown CompressableQueryUpdate tag ${tag} at offset ${at} (0 uncompressed, 1 brotli, 2 gzip)`, { offset: at });
+  if (tag !== 1 && tag !== 2)
+    decodeError(
+      `query update: unknown CompressableQueryUpdate tag ${tag} at offset ${at} (0 uncompressed, 1 brotli, 2 gzip)`,
+      { offset: at },
+    );
   const packed = r.readRawView(r.readU32());
-  const plain = decompressBytes(packed, tag === 1 ? 'Brotli' : 'Gzip', `query update at offset ${at}`, Math.max(1, ctx.inflateBudget));
+  const plain = decompressBytes(
+    packed,
+    tag === 1 ? 'Brotli' : 'Gzip',
+    `query update at offset ${at}`,
+    Math.max(1, ctx.inflateBudget),
+  );
   ctx.inflateBudget -= plain.length;
   const inner = new BsatnReader(plain);
   const update = readQueryUpdate(inner);
@@ -393,7 +448,11 @@ function readTableUpdate(r: BsatnReader, ctx: DecodeContext): TableUpdate {
   const numRows = r.readU64();
   const count = r.readU32();
   // Each update takes at least one byte: a cheap bound before allocating.
-  if (count > r.remaining) decodeError(`table update "${tableName}": ${count} query updates exceed the input at offset ${r.offset}`, { offset: r.offset });
+  if (count > r.remaining)
+    decodeError(
+      `table update "${tableName}": ${count} query updates exceed the input at offset ${r.offset}`,
+      { offset: r.offset },
+    );
   const updates: QueryUpdate[] = [];
   for (let i = 0; i < count; i++) updates.push(readCompressableQueryUpdate(r, ctx));
   return { tableId, tableName, numRows, updates };
@@ -401,7 +460,10 @@ function readTableUpdate(r: BsatnReader, ctx: DecodeContext): TableUpdate {
 
 function readDatabaseUpdate(r: BsatnReader, ctx: DecodeContext): DatabaseUpdate {
   const count = r.readU32();
-  if (count > r.remaining) decodeError(`database update: ${count} tables exceed the input at offset ${r.offset}`, { offset: r.offset });
+  if (count > r.remaining)
+    decodeError(`database update: ${count} tables exceed the input at offset ${r.offset}`, {
+      offset: r.offset,
+    });
   const tables: TableUpdate[] = [];
   for (let i = 0; i < count; i++) tables.push(readTableUpdate(r, ctx));
   return { tables };
@@ -435,7 +497,10 @@ function readUpdateStatus(r: BsatnReader, ctx: DecodeContext): UpdateStatus {
 function readProcedureStatus(r: BsatnReader): ProcedureStatus {
   switch (readTag(r, ['Returned', 'OutOfEnergy', 'InternalError'], 'ProcedureStatus')) {
     case 0:
-      return { tag: 'Returned', value: { format: 'bsatn', bytes: readBytes(r, 'ProcedureStatus.Returned') } };
+      return {
+        tag: 'Returned',
+        value: { format: 'bsatn', bytes: readBytes(r, 'ProcedureStatus.Returned') },
+      };
     case 1:
       return { tag: 'OutOfEnergy' };
     default:
@@ -457,7 +522,12 @@ export function decodeServerMessageBsatn(payload: Uint8Array): ServerMessage {
   switch (tag) {
     case 'InitialSubscription': {
       const databaseUpdate = readDatabaseUpdate(r, ctx);
-      msg = { tag, databaseUpdate, requestId: r.readU32(), totalHostExecutionDurationMicros: r.readI64() };
+      msg = {
+        tag,
+        databaseUpdate,
+        requestId: r.readU32(),
+        totalHostExecutionDurationMicros: r.readI64(),
+      };
       break;
     }
     case 'TransactionUpdate': {
@@ -468,9 +538,23 @@ export function decodeServerMessageBsatn(payload: Uint8Array): ServerMessage {
       const reducerName = readString(r, 'ReducerCallInfo.reducer_name');
       const reducerId = r.readU32();
       const args = readBytes(r, 'ReducerCallInfo.args');
-      const reducerCall = { reducerName, reducerId, args: { format: 'bsatn', bytes: args } as const, requestId: r.readU32() };
+      const reducerCall = {
+        reducerName,
+        reducerId,
+        args: { format: 'bsatn', bytes: args } as const,
+        requestId: r.readU32(),
+      };
       const energyQuantaUsed = r.readBigInt(16, false);
-      msg = { tag, status, timestamp, callerIdentity, callerConnectionId, reducerCall, energyQuantaUsed, totalHostExecutionDurationMicros: r.readI64() };
+      msg = {
+        tag,
+        status,
+        timestamp,
+        callerIdentity,
+        callerConnectionId,
+        reducerCall,
+        energyQuantaUsed,
+        totalHostExecutionDurationMicros: r.readI64(),
+      };
       break;
     }
     case 'TransactionUpdateLight': {
@@ -488,10 +572,17 @@ export function decodeServerMessageBsatn(payload: Uint8Array): ServerMessage {
       const messageId = readBytes(r, 'OneOffQueryResponse.message_id');
       const at = r.offset;
       const errorTag = r.readU8();
-      if (errorTag > 1) decodeError(`OneOffQueryResponse.error: invalid Option tag ${errorTag} at offset ${at} (0 some, 1 none)`, { offset: at });
+      if (errorTag > 1)
+        decodeError(
+          `OneOffQueryResponse.error: invalid Option tag ${errorTag} at offset ${at} (0 some, 1 none)`,
+          { offset: at },
+        );
       const error = errorTag === 0 ? readString(r, 'OneOffQueryResponse.error') : undefined;
       const count = r.readU32();
-      if (count > r.remaining) decodeError(`OneOffQueryResponse: ${count} tables exceed the input at offset ${r.offset}`, { offset: r.offset });
+      if (count > r.remaining)
+        decodeError(`OneOffQueryResponse: ${count} tables exceed the input at offset ${r.offset}`, {
+          offset: r.offset,
+        });
       const tables: OneOffTable[] = [];
       for (let i = 0; i < count; i++) tables.push(readOneOffTable(r));
       msg = { tag, messageId, error, tables, totalHostExecutionDurationMicros: r.readI64() };
@@ -502,7 +593,13 @@ export function decodeServerMessageBsatn(payload: Uint8Array): ServerMessage {
       const requestId = r.readU32();
       const totalHostExecutionDurationMicros = r.readU64();
       const queryId = r.readU32();
-      msg = { tag, requestId, totalHostExecutionDurationMicros, queryId, rows: readSubscribeRows(r, ctx) };
+      msg = {
+        tag,
+        requestId,
+        totalHostExecutionDurationMicros,
+        queryId,
+        rows: readSubscribeRows(r, ctx),
+      };
       break;
     }
     case 'SubscriptionError': {
@@ -510,7 +607,14 @@ export function decodeServerMessageBsatn(payload: Uint8Array): ServerMessage {
       const requestId = readOptionU32(r, 'SubscriptionError.request_id');
       const queryId = readOptionU32(r, 'SubscriptionError.query_id');
       const tableId = readOptionU32(r, 'SubscriptionError.table_id');
-      msg = { tag, totalHostExecutionDurationMicros, requestId, queryId, tableId, error: readString(r, 'SubscriptionError.error') };
+      msg = {
+        tag,
+        totalHostExecutionDurationMicros,
+        requestId,
+        queryId,
+        tableId,
+        error: readString(r, 'SubscriptionError.error'),
+      };
       break;
     }
     case 'SubscribeMultiApplied':
@@ -518,7 +622,13 @@ export function decodeServerMessageBsatn(payload: Uint8Array): ServerMessage {
       const requestId = r.readU32();
       const totalHostExecutionDurationMicros = r.readU64();
       const queryId = r.readU32();
-      msg = { tag, requestId, totalHostExecutionDurationMicros, queryId, update: readDatabaseUpdate(r, ctx) };
+      msg = {
+        tag,
+        requestId,
+        totalHostExecutionDurationMicros,
+        queryId,
+        update: readDatabaseUpdate(r, ctx),
+      };
       break;
     }
     case 'ProcedureResult': {

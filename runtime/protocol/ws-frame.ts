@@ -5,7 +5,13 @@
  * the client asked for compression; brotli runs at quality 1 (speed over ratio). Decompression is
  * capped so a small hostile frame cannot inflate into unbounded memory.
  */
-import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  constants,
+  gunzipSync,
+  gzipSync,
+} from 'node:zlib';
 import { WasmbaseError } from './error.js';
 import type { WsCompression } from './ws-messages.js';
 
@@ -28,20 +34,38 @@ export function compressBytes(bytes: Uint8Array, compression: 'Gzip' | 'Brotli')
   if (compression === 'Gzip') return asPlainBytes(gzipSync(bytes, { level: 1 }));
   return asPlainBytes(
     brotliCompressSync(bytes, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 1,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
     }),
   );
 }
 
 /** Inflates gzip or brotli data; corrupt data or output beyond `maxBytes` is `PROTOCOL_DECODE`. */
-export function decompressBytes(bytes: Uint8Array, compression: 'Gzip' | 'Brotli', what: string, maxBytes = MAX_DECOMPRESSED_BYTES): Uint8Array {
+export function decompressBytes(
+  bytes: Uint8Array,
+  compression: 'Gzip' | 'Brotli',
+  what: string,
+  maxBytes = MAX_DECOMPRESSED_BYTES,
+): Uint8Array {
   try {
-    const out = compression === 'Gzip' ? gunzipSync(bytes, { maxOutputLength: maxBytes }) : brotliDecompressSync(bytes, { maxOutputLength: maxBytes });
+    const out =
+      compression === 'Gzip'
+        ? gunzipSync(bytes, { maxOutputLength: maxBytes })
+        : brotliDecompressSync(bytes, { maxOutputLength: maxBytes });
     return asPlainBytes(out);
   } catch (err) {
     const tooLarge = (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
-    const reason = tooLarge ? `inflates beyond the limit of ${maxBytes} bytes` : `is not valid ${compression.toLowerCase()} data`;
-    throw new WasmbaseError('PROTOCOL_DECODE', `${what}: ${compression} data ${reason}`, { limit: maxBytes }, { cause: err });
+    const reason = tooLarge
+      ? `inflates beyond the limit of ${maxBytes} bytes`
+      : `is not valid ${compression.toLowerCase()} data`;
+    throw new WasmbaseError(
+      'PROTOCOL_DECODE',
+      `${what}: ${compression} data ${reason}`,
+      { limit: maxBytes },
+      { cause: err },
+    );
   }
 }
 
@@ -62,7 +86,11 @@ export function frameServerPayload(payload: Uint8Array, compression: WsCompressi
 
 /** The payload of a server frame, decompressed. Unknown tags and corrupt data are `PROTOCOL_DECODE`. */
 export function unframeServerPayload(frame: Uint8Array): Uint8Array {
-  if (frame.length === 0) throw new WasmbaseError('PROTOCOL_DECODE', 'server frame: empty, expected a compression tag byte at offset 0');
+  if (frame.length === 0)
+    throw new WasmbaseError(
+      'PROTOCOL_DECODE',
+      'server frame: empty, expected a compression tag byte at offset 0',
+    );
   const tag = frame[0]!;
   const body = frame.subarray(1);
   switch (tag) {
@@ -73,6 +101,9 @@ export function unframeServerPayload(frame: Uint8Array): Uint8Array {
     case FRAME_TAG_GZIP:
       return decompressBytes(body, 'Gzip', 'server frame');
     default:
-      throw new WasmbaseError('PROTOCOL_DECODE', `server frame: unknown compression tag ${tag} at offset 0 (expected 0 none, 1 brotli or 2 gzip)`);
+      throw new WasmbaseError(
+        'PROTOCOL_DECODE',
+        `server frame: unknown compression tag ${tag} at offset 0 (expected 0 none, 1 brotli or 2 gzip)`,
+      );
   }
 }

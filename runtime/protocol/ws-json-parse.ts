@@ -10,7 +10,8 @@ import { WasmbaseError } from './error.js';
 /** Deepest array/object nesting accepted. */
 export const MAX_JSON_DEPTH = 64;
 
-export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 
 const INTEGER = /^-?(0|[1-9]\d*)$/;
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
@@ -23,7 +24,9 @@ class Parser {
   ) {}
 
   fail(message: string, at = this.#pos): never {
-    throw new WasmbaseError('PROTOCOL_DECODE', `${this.what}: ${message} at character ${at}`, { offset: at });
+    throw new WasmbaseError('PROTOCOL_DECODE', `${this.what}: ${message} at character ${at}`, {
+      offset: at,
+    });
   }
 
   #skipSpace(): void {

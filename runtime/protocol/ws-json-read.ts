@@ -14,7 +14,8 @@ function shown(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (typeof v === 'bigint') return v.toString();
   // Parsed server messages may hold bigints, which JSON.stringify refuses.
-  const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v);
+  const text =
+    JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v);
   return text.length > 60 ? text.slice(0, 60) + '…' : text;
 }
 
@@ -33,24 +34,35 @@ function isObject(v: unknown): v is JsonObject {
 /** An object with exactly the keys `names` (all required). */
 export function fields(v: unknown, path: string, names: readonly string[]): JsonObject {
   if (!isObject(v)) return expected(path, `an object with fields ${names.join(', ')}`, v);
-  for (const key of Object.keys(v)) if (!names.includes(key)) jsonFail(path, `unknown field "${key.slice(0, 60)}"`);
+  for (const key of Object.keys(v))
+    if (!names.includes(key)) jsonFail(path, `unknown field "${key.slice(0, 60)}"`);
   for (const name of names) if (!Object.hasOwn(v, name)) jsonFail(path, `missing field "${name}"`);
   return v;
 }
 
 /** A sum value `{"Variant": payload}`; returns the variant name and its payload. */
-export function variant<N extends string>(v: unknown, path: string, names: readonly N[]): [N, unknown] {
+export function variant<N extends string>(
+  v: unknown,
+  path: string,
+  names: readonly N[],
+): [N, unknown] {
   if (!isObject(v)) return expected(path, `one of ${names.map(n => `{"${n}": …}`).join(', ')}`, v);
   const keys = Object.keys(v);
-  if (keys.length !== 1) return jsonFail(path, `expected exactly one variant key (${names.join(' | ')}), got ${keys.length}`);
+  if (keys.length !== 1)
+    return jsonFail(
+      path,
+      `expected exactly one variant key (${names.join(' | ')}), got ${keys.length}`,
+    );
   const key = keys[0]!;
-  if (!(names as readonly string[]).includes(key)) return jsonFail(path, `unknown variant "${key.slice(0, 60)}" (expected ${names.join(' | ')})`);
+  if (!(names as readonly string[]).includes(key))
+    return jsonFail(path, `unknown variant "${key.slice(0, 60)}" (expected ${names.join(' | ')})`);
   return [key as N, v[key]];
 }
 
 /** The unit payload of a fieldless variant: `[]` (serde's form) or `{}`. */
 export function unit(v: unknown, path: string): void {
-  if (Array.isArray(v) ? v.length !== 0 : !isObject(v) || Object.keys(v).length !== 0) expected(path, '[]', v);
+  if (Array.isArray(v) ? v.length !== 0 : !isObject(v) || Object.keys(v).length !== 0)
+    expected(path, '[]', v);
 }
 
 export function str(v: unknown, path: string, limitBytes?: number): string {
@@ -63,7 +75,12 @@ export function str(v: unknown, path: string, limitBytes?: number): string {
 }
 
 function int(v: unknown, path: string, what: string, min: bigint, max: bigint): bigint {
-  const b = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
+  const b =
+    typeof v === 'bigint'
+      ? v
+      : typeof v === 'number' && Number.isSafeInteger(v)
+        ? BigInt(v)
+        : undefined;
   if (b === undefined) return expected(path, what, v);
   if (b < min || b > max) jsonFail(path, `${b} is out of range for ${what}`);
   return b;
@@ -80,20 +97,28 @@ export function u32(v: unknown, path: string): number {
 }
 
 export const u64 = (v: unknown, path: string): bigint => int(v, path, 'u64', 0n, (1n << 64n) - 1n);
-export const i64 = (v: unknown, path: string): bigint => int(v, path, 'i64', -(1n << 63n), (1n << 63n) - 1n);
-export const u128 = (v: unknown, path: string): bigint => int(v, path, 'u128', 0n, (1n << 128n) - 1n);
+export const i64 = (v: unknown, path: string): bigint =>
+  int(v, path, 'i64', -(1n << 63n), (1n << 63n) - 1n);
+export const u128 = (v: unknown, path: string): bigint =>
+  int(v, path, 'u128', 0n, (1n << 128n) - 1n);
 
 /** Bytes as a hex string (SATS-JSON's form), `0x` prefix optional. */
 export function hexBytes(v: unknown, path: string, limitBytes?: number): Uint8Array {
   if (typeof v !== 'string') return expected(path, 'a hex string', v);
   const clean = v.startsWith('0x') ? v.slice(2) : v;
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return expected(path, 'a hex string', v);
-  if (limitBytes !== undefined && clean.length / 2 > limitBytes) jsonFail(path, `is ${clean.length / 2} bytes; the limit is ${limitBytes}`);
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean))
+    return expected(path, 'a hex string', v);
+  if (limitBytes !== undefined && clean.length / 2 > limitBytes)
+    jsonFail(path, `is ${clean.length / 2} bytes; the limit is ${limitBytes}`);
   return Uint8Array.from(Buffer.from(clean, 'hex'));
 }
 
 /** `{"some": v}` / `{"none": []}`. */
-export function option<T>(v: unknown, path: string, inner: (x: unknown, path: string) => T): T | undefined {
+export function option<T>(
+  v: unknown,
+  path: string,
+  inner: (x: unknown, path: string) => T,
+): T | undefined {
   const [name, payload] = variant(v, path, ['some', 'none']);
   if (name === 'none') {
     unit(payload, `${path}.none`);
@@ -110,7 +135,8 @@ function wrapped(v: unknown, path: string, field: string): unknown {
 export function identity(v: unknown, path: string): Identity {
   const p = `${path}.__identity__`;
   const raw = wrapped(v, path, '__identity__');
-  if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(raw)) return expected(p, 'a u256 as a "0x…" hex string', raw);
+  if (typeof raw !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(raw))
+    return expected(p, 'a u256 as a "0x…" hex string', raw);
   return Identity.fromBigInt(BigInt(raw));
 }
 
@@ -122,8 +148,12 @@ export function connectionId(v: unknown, path: string): ConnectionId {
 }
 
 export const timestamp = (v: unknown, path: string): bigint =>
-  i64(wrapped(v, path, '__timestamp_micros_since_unix_epoch__'), `${path}.__timestamp_micros_since_unix_epoch__`);
-export const timeDuration = (v: unknown, path: string): bigint => i64(wrapped(v, path, '__time_duration_micros__'), `${path}.__time_duration_micros__`);
+  i64(
+    wrapped(v, path, '__timestamp_micros_since_unix_epoch__'),
+    `${path}.__timestamp_micros_since_unix_epoch__`,
+  );
+export const timeDuration = (v: unknown, path: string): bigint =>
+  i64(wrapped(v, path, '__time_duration_micros__'), `${path}.__time_duration_micros__`);
 
 /** A v1 `QueryId` (`{"id": n}`); a bare number is accepted too. */
 export function queryId(v: unknown, path: string): number {
@@ -131,8 +161,14 @@ export function queryId(v: unknown, path: string): number {
   return u32(wrapped(v, path, 'id'), `${path}.id`);
 }
 
-export function array<T>(v: unknown, path: string, item: (x: unknown, path: string) => T, limit?: number): T[] {
+export function array<T>(
+  v: unknown,
+  path: string,
+  item: (x: unknown, path: string) => T,
+  limit?: number,
+): T[] {
   if (!Array.isArray(v)) return expected(path, 'an array', v);
-  if (limit !== undefined && v.length > limit) jsonFail(path, `has ${v.length} items; the limit is ${limit}`);
+  if (limit !== undefined && v.length > limit)
+    jsonFail(path, `has ${v.length} items; the limit is ${limit}`);
   return v.map((x, i) => item(x, `${path}[${i}]`));
 }

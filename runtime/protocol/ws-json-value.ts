@@ -46,7 +46,8 @@ function f64Text(v: number): string {
 }
 
 function render(r: BsatnReader, type: AlgebraicType, depth: number): string {
-  if (depth > MAX_TYPE_DEPTH) throw new WasmbaseError('PROTOCOL_DECODE', `type nesting deeper than ${MAX_TYPE_DEPTH}`);
+  if (depth > MAX_TYPE_DEPTH)
+    throw new WasmbaseError('PROTOCOL_DECODE', `type nesting deeper than ${MAX_TYPE_DEPTH}`);
   switch (type.tag) {
     case 'Bool':
       return r.readBool() ? 'true' : 'false';
@@ -88,7 +89,11 @@ function render(r: BsatnReader, type: AlgebraicType, depth: number): string {
       const n = r.readU32();
       const zeroSize = fixedSize(type.elem) === 0;
       if (zeroSize ? n > MAX_ZERO_SIZE_ELEMENTS : n > r.remaining) {
-        throw new WasmbaseError('PROTOCOL_DECODE', `array at offset ${at} claims ${n} elements, more than the input can hold`, { offset: at });
+        throw new WasmbaseError(
+          'PROTOCOL_DECODE',
+          `array at offset ${at} claims ${n} elements, more than the input can hold`,
+          { offset: at },
+        );
       }
       let s = '[';
       for (let i = 0; i < n; i++) s += (i === 0 ? '' : ',') + render(r, type.elem, depth + 1);
@@ -100,7 +105,12 @@ function render(r: BsatnReader, type: AlgebraicType, depth: number): string {
       const at = r.offset;
       const tag = r.readU8();
       const variant = type.variants[tag];
-      if (variant === undefined) throw new WasmbaseError('PROTOCOL_DECODE', `sum tag ${tag} out of range (${type.variants.length} variants) at offset ${at}`, { offset: at });
+      if (variant === undefined)
+        throw new WasmbaseError(
+          'PROTOCOL_DECODE',
+          `sum tag ${tag} out of range (${type.variants.length} variants) at offset ${at}`,
+          { offset: at },
+        );
       return `{${JSON.stringify(variant.name ?? String(tag))}:${render(r, variant.type, depth + 1)}}`;
     }
     case 'Ref':

@@ -46,36 +46,68 @@ const q = JSON.stringify;
 // Client messages
 
 function argsText(args: WsArgs, what: string): string {
-  if (args.format !== 'json') throw new WasmbaseError('INVALID_ARGUMENT', `${what}: the JSON protocol carries arguments as JSON text, got BSATN bytes`);
+  if (args.format !== 'json')
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `${what}: the JSON protocol carries arguments as JSON text, got BSATN bytes`,
+    );
   return args.text;
 }
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+const hex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
 /** Encodes a client message as SATS-JSON text. */
 export function encodeClientMessageJson(msg: ClientMessage): string {
   switch (msg.tag) {
     case 'CallReducer':
-      return q({ CallReducer: { reducer: msg.reducer, args: argsText(msg.args, 'CallReducer'), request_id: msg.requestId, flags: msg.flags } });
+      return q({
+        CallReducer: {
+          reducer: msg.reducer,
+          args: argsText(msg.args, 'CallReducer'),
+          request_id: msg.requestId,
+          flags: msg.flags,
+        },
+      });
     case 'Subscribe':
       return q({ Subscribe: { query_strings: msg.queryStrings, request_id: msg.requestId } });
     case 'OneOffQuery':
       return q({ OneOffQuery: { message_id: hex(msg.messageId), query_string: msg.queryString } });
     case 'SubscribeSingle':
-      return q({ SubscribeSingle: { query: msg.query, request_id: msg.requestId, query_id: { id: msg.queryId } } });
+      return q({
+        SubscribeSingle: {
+          query: msg.query,
+          request_id: msg.requestId,
+          query_id: { id: msg.queryId },
+        },
+      });
     case 'SubscribeMulti':
-      return q({ SubscribeMulti: { query_strings: msg.queryStrings, request_id: msg.requestId, query_id: { id: msg.queryId } } });
+      return q({
+        SubscribeMulti: {
+          query_strings: msg.queryStrings,
+          request_id: msg.requestId,
+          query_id: { id: msg.queryId },
+        },
+      });
     case 'Unsubscribe':
       return q({ Unsubscribe: { request_id: msg.requestId, query_id: { id: msg.queryId } } });
     case 'UnsubscribeMulti':
       return q({ UnsubscribeMulti: { request_id: msg.requestId, query_id: { id: msg.queryId } } });
     case 'CallProcedure':
-      return q({ CallProcedure: { procedure: msg.procedure, args: argsText(msg.args, 'CallProcedure'), request_id: msg.requestId, flags: msg.flags } });
+      return q({
+        CallProcedure: {
+          procedure: msg.procedure,
+          args: argsText(msg.args, 'CallProcedure'),
+          request_id: msg.requestId,
+          flags: msg.flags,
+        },
+      });
   }
 }
 
 function jsonArgs(v: unknown, path: string): WsArgs {
-  if (typeof v !== 'string') read.jsonFail(path, 'expected the arguments as a JSON text string, such as "[1,2,1]"');
+  if (typeof v !== 'string')
+    read.jsonFail(path, 'expected the arguments as a JSON text string, such as "[1,2,1]"');
   return { format: 'json', text: v };
 }
 
@@ -89,14 +121,25 @@ function parseClientJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new WasmbaseError('PROTOCOL_DECODE', `client message: invalid JSON: ${(err as Error).message}`, undefined, { cause: err });
+    throw new WasmbaseError(
+      'PROTOCOL_DECODE',
+      `client message: invalid JSON: ${(err as Error).message}`,
+      undefined,
+      { cause: err },
+    );
   }
 }
 
 /** Decodes a client message from SATS-JSON text; anything malformed is `PROTOCOL_DECODE` naming the field. */
 export function decodeClientMessageJson(text: string): ClientMessage {
   const [tag, body] = read.variant(parseClientJson(text), 'client message', CLIENT_MESSAGE_TAGS);
-  const queries = (v: unknown, path: string) => read.array(v, path, (x, p) => read.str(x, p, WS_LIMITS.queryStringBytes), WS_LIMITS.queryStrings);
+  const queries = (v: unknown, path: string) =>
+    read.array(
+      v,
+      path,
+      (x, p) => read.str(x, p, WS_LIMITS.queryStringBytes),
+      WS_LIMITS.queryStrings,
+    );
   switch (tag) {
     case 'CallReducer': {
       const f = read.fields(body, tag, ['reducer', 'args', 'request_id', 'flags']);
@@ -110,14 +153,26 @@ export function decodeClientMessageJson(text: string): ClientMessage {
     }
     case 'Subscribe': {
       const f = read.fields(body, tag, ['query_strings', 'request_id']);
-      return { tag, queryStrings: queries(f['query_strings'], 'Subscribe.query_strings'), requestId: read.u32(f['request_id'], 'Subscribe.request_id') };
+      return {
+        tag,
+        queryStrings: queries(f['query_strings'], 'Subscribe.query_strings'),
+        requestId: read.u32(f['request_id'], 'Subscribe.request_id'),
+      };
     }
     case 'OneOffQuery': {
       const f = read.fields(body, tag, ['message_id', 'query_string']);
       return {
         tag,
-        messageId: read.hexBytes(f['message_id'], 'OneOffQuery.message_id', WS_LIMITS.messageIdBytes),
-        queryString: read.str(f['query_string'], 'OneOffQuery.query_string', WS_LIMITS.queryStringBytes),
+        messageId: read.hexBytes(
+          f['message_id'],
+          'OneOffQuery.message_id',
+          WS_LIMITS.messageIdBytes,
+        ),
+        queryString: read.str(
+          f['query_string'],
+          'OneOffQuery.query_string',
+          WS_LIMITS.queryStringBytes,
+        ),
       };
     }
     case 'SubscribeSingle': {
@@ -141,7 +196,11 @@ export function decodeClientMessageJson(text: string): ClientMessage {
     case 'Unsubscribe':
     case 'UnsubscribeMulti': {
       const f = read.fields(body, tag, ['request_id', 'query_id']);
-      return { tag, requestId: read.u32(f['request_id'], `${tag}.request_id`), queryId: read.queryId(f['query_id'], `${tag}.query_id`) };
+      return {
+        tag,
+        requestId: read.u32(f['request_id'], `${tag}.request_id`),
+        queryId: read.queryId(f['query_id'], `${tag}.query_id`),
+      };
     }
     case 'CallProcedure': {
       const f = read.fields(body, tag, ['procedure', 'args', 'request_id', 'flags']);
@@ -160,10 +219,14 @@ export function decodeClientMessageJson(text: string): ClientMessage {
 // Server messages: encoding (text is built directly, so u64/u128 stay exact bare numbers)
 
 const identityJson = (id: Identity): string => `{"__identity__":"0x${id.toBigInt().toString(16)}"}`;
-const connectionIdJson = (id: ConnectionId): string => `{"__connection_id__":${id.toBigInt().toString()}}`;
-const timestampJson = (micros: bigint): string => `{"__timestamp_micros_since_unix_epoch__":${micros.toString()}}`;
-const durationJson = (micros: bigint): string => `{"__time_duration_micros__":${micros.toString()}}`;
-const optionU32Json = (v: number | undefined): string => (v === undefined ? '{"none":[]}' : `{"some":${v}}`);
+const connectionIdJson = (id: ConnectionId): string =>
+  `{"__connection_id__":${id.toBigInt().toString()}}`;
+const timestampJson = (micros: bigint): string =>
+  `{"__timestamp_micros_since_unix_epoch__":${micros.toString()}}`;
+const durationJson = (micros: bigint): string =>
+  `{"__time_duration_micros__":${micros.toString()}}`;
+const optionU32Json = (v: number | undefined): string =>
+  v === undefined ? '{"none":[]}' : `{"some":${v}}`;
 
 function rowsJson(rows: readonly Uint8Array[], render: (row: Uint8Array) => string): string {
   let s = '[';
@@ -176,7 +239,11 @@ class ServerJsonEncoder {
 
   #table(tableId: number, tableName: string) {
     const table = this.schema.tables[tableId];
-    if (table === undefined || table.id !== tableId) throw new WasmbaseError('INTERNAL', `JSON encoding: no table ${tableId} ("${tableName}") in the module schema`);
+    if (table === undefined || table.id !== tableId)
+      throw new WasmbaseError(
+        'INTERNAL',
+        `JSON encoding: no table ${tableId} ("${tableName}") in the module schema`,
+      );
     return table;
   }
 
@@ -212,15 +279,24 @@ class ServerJsonEncoder {
   reducerArgs(call: ReducerCallInfo): string {
     if (call.args.format === 'json') return call.args.text;
     const byId = this.schema.reducers[call.reducerId];
-    const reducer = byId?.name === call.reducerName ? byId : this.schema.reducerByName(call.reducerName);
-    if (reducer === undefined) throw new WasmbaseError('INTERNAL', `JSON encoding: no reducer "${call.reducerName}" (id ${call.reducerId}) in the module schema`);
+    const reducer =
+      byId?.name === call.reducerName ? byId : this.schema.reducerByName(call.reducerName);
+    if (reducer === undefined)
+      throw new WasmbaseError(
+        'INTERNAL',
+        `JSON encoding: no reducer "${call.reducerName}" (id ${call.reducerId}) in the module schema`,
+      );
     return argsToJsonText(reducer.params, call.args.bytes);
   }
 
   procedureStatus(s: ProcedureStatus): string {
     switch (s.tag) {
       case 'Returned':
-        if (s.value.format !== 'json') throw new WasmbaseError('INTERNAL', 'JSON encoding: a procedure return value must be given as JSON text');
+        if (s.value.format !== 'json')
+          throw new WasmbaseError(
+            'INTERNAL',
+            'JSON encoding: a procedure return value must be given as JSON text',
+          );
         return `{"Returned":${q(s.value.text)}}`;
       case 'OutOfEnergy':
         return '{"OutOfEnergy":[]}';
@@ -285,11 +361,15 @@ export function encodeServerMessageJson(msg: ServerMessage, schema: ModuleSchema
 // ---------------------------------------------------------------------------------------------
 // Server messages: decoding (rows stay JSON texts)
 
-const rowTexts = (v: unknown, path: string): string[] => read.array(v, path, (x, p) => read.str(x, p));
+const rowTexts = (v: unknown, path: string): string[] =>
+  read.array(v, path, (x, p) => read.str(x, p));
 
 function queryUpdateFromJson(v: unknown, path: string): JsonQueryUpdate {
   const f = read.fields(v, path, ['deletes', 'inserts']);
-  return { deletes: rowTexts(f['deletes'], `${path}.deletes`), inserts: rowTexts(f['inserts'], `${path}.inserts`) };
+  return {
+    deletes: rowTexts(f['deletes'], `${path}.deletes`),
+    inserts: rowTexts(f['inserts'], `${path}.inserts`),
+  };
 }
 
 function tableUpdateFromJson(v: unknown, path: string): TableUpdateOf<JsonQueryUpdate> {
@@ -309,12 +389,17 @@ function databaseUpdateFromJson(v: unknown, path: string): DatabaseUpdateOf<Json
 
 function subscribeRowsFromJson(v: unknown, path: string): SubscribeRowsOf<JsonQueryUpdate> {
   const f = read.fields(v, path, ['table_id', 'table_name', 'table_rows']);
-  return { tableId: read.u32(f['table_id'], `${path}.table_id`), tableName: read.str(f['table_name'], `${path}.table_name`), tableRows: tableUpdateFromJson(f['table_rows'], `${path}.table_rows`) };
+  return {
+    tableId: read.u32(f['table_id'], `${path}.table_id`),
+    tableName: read.str(f['table_name'], `${path}.table_name`),
+    tableRows: tableUpdateFromJson(f['table_rows'], `${path}.table_rows`),
+  };
 }
 
 function updateStatusFromJson(v: unknown, path: string): UpdateStatusOf<JsonQueryUpdate> {
   const [tag, payload] = read.variant(v, path, ['Committed', 'Failed', 'OutOfEnergy']);
-  if (tag === 'Committed') return { tag, update: databaseUpdateFromJson(payload, `${path}.Committed`) };
+  if (tag === 'Committed')
+    return { tag, update: databaseUpdateFromJson(payload, `${path}.Committed`) };
   if (tag === 'Failed') return { tag, message: read.str(payload, `${path}.Failed`) };
   read.unit(payload, `${path}.OutOfEnergy`);
   return { tag };
@@ -322,7 +407,8 @@ function updateStatusFromJson(v: unknown, path: string): UpdateStatusOf<JsonQuer
 
 function procedureStatusFromJson(v: unknown, path: string): ProcedureStatus {
   const [tag, payload] = read.variant(v, path, ['Returned', 'OutOfEnergy', 'InternalError']);
-  if (tag === 'Returned') return { tag, value: { format: 'json', text: read.str(payload, `${path}.Returned`) } };
+  if (tag === 'Returned')
+    return { tag, value: { format: 'json', text: read.str(payload, `${path}.Returned`) } };
   if (tag === 'InternalError') return { tag, message: read.str(payload, `${path}.InternalError`) };
   read.unit(payload, `${path}.OutOfEnergy`);
   return { tag };
@@ -330,32 +416,62 @@ function procedureStatusFromJson(v: unknown, path: string): ProcedureStatus {
 
 function oneOffTableFromJson(v: unknown, path: string): JsonOneOffTable {
   const f = read.fields(v, path, ['table_name', 'rows']);
-  return { tableName: read.str(f['table_name'], `${path}.table_name`), rows: rowTexts(f['rows'], `${path}.rows`) };
+  return {
+    tableName: read.str(f['table_name'], `${path}.table_name`),
+    rows: rowTexts(f['rows'], `${path}.rows`),
+  };
 }
 
 /** Decodes a JSON server message; rows come back as their JSON texts. */
 export function decodeServerMessageJson(text: string): JsonServerMessage {
-  const [tag, body] = read.variant(parseJsonExact(text, 'server message'), 'server message', SERVER_MESSAGE_TAGS);
+  const [tag, body] = read.variant(
+    parseJsonExact(text, 'server message'),
+    'server message',
+    SERVER_MESSAGE_TAGS,
+  );
   switch (tag) {
     case 'InitialSubscription': {
-      const f = read.fields(body, tag, ['database_update', 'request_id', 'total_host_execution_duration']);
+      const f = read.fields(body, tag, [
+        'database_update',
+        'request_id',
+        'total_host_execution_duration',
+      ]);
       return {
         tag,
         databaseUpdate: databaseUpdateFromJson(f['database_update'], `${tag}.database_update`),
         requestId: read.u32(f['request_id'], `${tag}.request_id`),
-        totalHostExecutionDurationMicros: read.timeDuration(f['total_host_execution_duration'], `${tag}.total_host_execution_duration`),
+        totalHostExecutionDurationMicros: read.timeDuration(
+          f['total_host_execution_duration'],
+          `${tag}.total_host_execution_duration`,
+        ),
       };
     }
     case 'TransactionUpdate': {
-      const f = read.fields(body, tag, ['status', 'timestamp', 'caller_identity', 'caller_connection_id', 'reducer_call', 'energy_quanta_used', 'total_host_execution_duration']);
-      const c = read.fields(f['reducer_call'], `${tag}.reducer_call`, ['reducer_name', 'reducer_id', 'args', 'request_id']);
+      const f = read.fields(body, tag, [
+        'status',
+        'timestamp',
+        'caller_identity',
+        'caller_connection_id',
+        'reducer_call',
+        'energy_quanta_used',
+        'total_host_execution_duration',
+      ]);
+      const c = read.fields(f['reducer_call'], `${tag}.reducer_call`, [
+        'reducer_name',
+        'reducer_id',
+        'args',
+        'request_id',
+      ]);
       const energy = read.fields(f['energy_quanta_used'], `${tag}.energy_quanta_used`, ['quanta']);
       return {
         tag,
         status: updateStatusFromJson(f['status'], `${tag}.status`),
         timestamp: read.timestamp(f['timestamp'], `${tag}.timestamp`),
         callerIdentity: read.identity(f['caller_identity'], `${tag}.caller_identity`),
-        callerConnectionId: read.connectionId(f['caller_connection_id'], `${tag}.caller_connection_id`),
+        callerConnectionId: read.connectionId(
+          f['caller_connection_id'],
+          `${tag}.caller_connection_id`,
+        ),
         reducerCall: {
           reducerName: read.str(c['reducer_name'], `${tag}.reducer_call.reducer_name`),
           reducerId: read.u32(c['reducer_id'], `${tag}.reducer_call.reducer_id`),
@@ -363,12 +479,19 @@ export function decodeServerMessageJson(text: string): JsonServerMessage {
           requestId: read.u32(c['request_id'], `${tag}.reducer_call.request_id`),
         },
         energyQuantaUsed: read.u128(energy['quanta'], `${tag}.energy_quanta_used.quanta`),
-        totalHostExecutionDurationMicros: read.timeDuration(f['total_host_execution_duration'], `${tag}.total_host_execution_duration`),
+        totalHostExecutionDurationMicros: read.timeDuration(
+          f['total_host_execution_duration'],
+          `${tag}.total_host_execution_duration`,
+        ),
       };
     }
     case 'TransactionUpdateLight': {
       const f = read.fields(body, tag, ['request_id', 'update']);
-      return { tag, requestId: read.u32(f['request_id'], `${tag}.request_id`), update: databaseUpdateFromJson(f['update'], `${tag}.update`) };
+      return {
+        tag,
+        requestId: read.u32(f['request_id'], `${tag}.request_id`),
+        update: databaseUpdateFromJson(f['update'], `${tag}.update`),
+      };
     }
     case 'IdentityToken': {
       const f = read.fields(body, tag, ['identity', 'token', 'connection_id']);
@@ -380,31 +503,56 @@ export function decodeServerMessageJson(text: string): JsonServerMessage {
       };
     }
     case 'OneOffQueryResponse': {
-      const f = read.fields(body, tag, ['message_id', 'error', 'tables', 'total_host_execution_duration']);
+      const f = read.fields(body, tag, [
+        'message_id',
+        'error',
+        'tables',
+        'total_host_execution_duration',
+      ]);
       return {
         tag,
         messageId: read.hexBytes(f['message_id'], `${tag}.message_id`),
         error: read.option(f['error'], `${tag}.error`, read.str),
         tables: read.array(f['tables'], `${tag}.tables`, oneOffTableFromJson),
-        totalHostExecutionDurationMicros: read.timeDuration(f['total_host_execution_duration'], `${tag}.total_host_execution_duration`),
+        totalHostExecutionDurationMicros: read.timeDuration(
+          f['total_host_execution_duration'],
+          `${tag}.total_host_execution_duration`,
+        ),
       };
     }
     case 'SubscribeApplied':
     case 'UnsubscribeApplied': {
-      const f = read.fields(body, tag, ['request_id', 'total_host_execution_duration_micros', 'query_id', 'rows']);
+      const f = read.fields(body, tag, [
+        'request_id',
+        'total_host_execution_duration_micros',
+        'query_id',
+        'rows',
+      ]);
       return {
         tag,
         requestId: read.u32(f['request_id'], `${tag}.request_id`),
-        totalHostExecutionDurationMicros: read.u64(f['total_host_execution_duration_micros'], `${tag}.total_host_execution_duration_micros`),
+        totalHostExecutionDurationMicros: read.u64(
+          f['total_host_execution_duration_micros'],
+          `${tag}.total_host_execution_duration_micros`,
+        ),
         queryId: read.queryId(f['query_id'], `${tag}.query_id`),
         rows: subscribeRowsFromJson(f['rows'], `${tag}.rows`),
       };
     }
     case 'SubscriptionError': {
-      const f = read.fields(body, tag, ['total_host_execution_duration_micros', 'request_id', 'query_id', 'table_id', 'error']);
+      const f = read.fields(body, tag, [
+        'total_host_execution_duration_micros',
+        'request_id',
+        'query_id',
+        'table_id',
+        'error',
+      ]);
       return {
         tag,
-        totalHostExecutionDurationMicros: read.u64(f['total_host_execution_duration_micros'], `${tag}.total_host_execution_duration_micros`),
+        totalHostExecutionDurationMicros: read.u64(
+          f['total_host_execution_duration_micros'],
+          `${tag}.total_host_execution_duration_micros`,
+        ),
         requestId: read.option(f['request_id'], `${tag}.request_id`, read.u32),
         queryId: read.option(f['query_id'], `${tag}.query_id`, read.u32),
         tableId: read.option(f['table_id'], `${tag}.table_id`, read.u32),
@@ -413,22 +561,38 @@ export function decodeServerMessageJson(text: string): JsonServerMessage {
     }
     case 'SubscribeMultiApplied':
     case 'UnsubscribeMultiApplied': {
-      const f = read.fields(body, tag, ['request_id', 'total_host_execution_duration_micros', 'query_id', 'update']);
+      const f = read.fields(body, tag, [
+        'request_id',
+        'total_host_execution_duration_micros',
+        'query_id',
+        'update',
+      ]);
       return {
         tag,
         requestId: read.u32(f['request_id'], `${tag}.request_id`),
-        totalHostExecutionDurationMicros: read.u64(f['total_host_execution_duration_micros'], `${tag}.total_host_execution_duration_micros`),
+        totalHostExecutionDurationMicros: read.u64(
+          f['total_host_execution_duration_micros'],
+          `${tag}.total_host_execution_duration_micros`,
+        ),
         queryId: read.queryId(f['query_id'], `${tag}.query_id`),
         update: databaseUpdateFromJson(f['update'], `${tag}.update`),
       };
     }
     case 'ProcedureResult': {
-      const f = read.fields(body, tag, ['status', 'timestamp', 'total_host_execution_duration', 'request_id']);
+      const f = read.fields(body, tag, [
+        'status',
+        'timestamp',
+        'total_host_execution_duration',
+        'request_id',
+      ]);
       return {
         tag,
         status: procedureStatusFromJson(f['status'], `${tag}.status`),
         timestamp: read.timestamp(f['timestamp'], `${tag}.timestamp`),
-        totalHostExecutionDurationMicros: read.timeDuration(f['total_host_execution_duration'], `${tag}.total_host_execution_duration`),
+        totalHostExecutionDurationMicros: read.timeDuration(
+          f['total_host_execution_duration'],
+          `${tag}.total_host_execution_duration`,
+        ),
         requestId: read.u32(f['request_id'], `${tag}.request_id`),
       };
     }

@@ -29,20 +29,48 @@ export const WS_LIMITS = {
 } as const;
 
 /** Reducer/procedure arguments: BSATN bytes in the binary protocol, a JSON text (e.g. "[1,2,1]") in JSON. */
-export type WsArgs = { readonly format: 'bsatn'; readonly bytes: Uint8Array } | { readonly format: 'json'; readonly text: string };
+export type WsArgs =
+  | { readonly format: 'bsatn'; readonly bytes: Uint8Array }
+  | { readonly format: 'json'; readonly text: string };
 
 /** `CallReducer.flags`: 0 = FullUpdate (default), 1 = NoSuccessNotify. */
 export const CALL_REDUCER_FLAGS = { FullUpdate: 0, NoSuccessNotify: 1 } as const;
 
 export type ClientMessage =
-  | { readonly tag: 'CallReducer'; readonly reducer: string; readonly args: WsArgs; readonly requestId: number; readonly flags: number }
-  | { readonly tag: 'Subscribe'; readonly queryStrings: readonly string[]; readonly requestId: number }
+  | {
+      readonly tag: 'CallReducer';
+      readonly reducer: string;
+      readonly args: WsArgs;
+      readonly requestId: number;
+      readonly flags: number;
+    }
+  | {
+      readonly tag: 'Subscribe';
+      readonly queryStrings: readonly string[];
+      readonly requestId: number;
+    }
   | { readonly tag: 'OneOffQuery'; readonly messageId: Uint8Array; readonly queryString: string }
-  | { readonly tag: 'SubscribeSingle'; readonly query: string; readonly requestId: number; readonly queryId: number }
-  | { readonly tag: 'SubscribeMulti'; readonly queryStrings: readonly string[]; readonly requestId: number; readonly queryId: number }
+  | {
+      readonly tag: 'SubscribeSingle';
+      readonly query: string;
+      readonly requestId: number;
+      readonly queryId: number;
+    }
+  | {
+      readonly tag: 'SubscribeMulti';
+      readonly queryStrings: readonly string[];
+      readonly requestId: number;
+      readonly queryId: number;
+    }
   | { readonly tag: 'Unsubscribe'; readonly requestId: number; readonly queryId: number }
   | { readonly tag: 'UnsubscribeMulti'; readonly requestId: number; readonly queryId: number }
-  | { readonly tag: 'CallProcedure'; readonly procedure: string; readonly args: WsArgs; readonly requestId: number; readonly flags: number };
+  | {
+      readonly tag: 'CallProcedure';
+      readonly procedure: string;
+      readonly args: WsArgs;
+      readonly requestId: number;
+      readonly flags: number;
+    };
 
 /** Client message variants in BSATN tag order. */
 export const CLIENT_MESSAGE_TAGS = [
@@ -82,7 +110,10 @@ export interface TableUpdateOf<Q> {
 export interface DatabaseUpdateOf<Q> {
   readonly tables: readonly TableUpdateOf<Q>[];
 }
-export type UpdateStatusOf<Q> = { readonly tag: 'Committed'; readonly update: DatabaseUpdateOf<Q> } | { readonly tag: 'Failed'; readonly message: string } | { readonly tag: 'OutOfEnergy' };
+export type UpdateStatusOf<Q> =
+  | { readonly tag: 'Committed'; readonly update: DatabaseUpdateOf<Q> }
+  | { readonly tag: 'Failed'; readonly message: string }
+  | { readonly tag: 'OutOfEnergy' };
 export interface SubscribeRowsOf<Q> {
   readonly tableId: number;
   readonly tableName: string;
@@ -115,11 +146,19 @@ export interface JsonOneOffTable {
   readonly rows: readonly string[];
 }
 
-export type ProcedureStatus = { readonly tag: 'Returned'; readonly value: WsArgs } | { readonly tag: 'OutOfEnergy' } | { readonly tag: 'InternalError'; readonly message: string };
+export type ProcedureStatus =
+  | { readonly tag: 'Returned'; readonly value: WsArgs }
+  | { readonly tag: 'OutOfEnergy' }
+  | { readonly tag: 'InternalError'; readonly message: string };
 
 /** Server messages over row holder `Q` (query updates) and `T` (one-off tables). */
 export type ServerMessageOf<Q, T> =
-  | { readonly tag: 'InitialSubscription'; readonly databaseUpdate: DatabaseUpdateOf<Q>; readonly requestId: number; readonly totalHostExecutionDurationMicros: bigint }
+  | {
+      readonly tag: 'InitialSubscription';
+      readonly databaseUpdate: DatabaseUpdateOf<Q>;
+      readonly requestId: number;
+      readonly totalHostExecutionDurationMicros: bigint;
+    }
   | {
       readonly tag: 'TransactionUpdate';
       readonly status: UpdateStatusOf<Q>;
@@ -131,10 +170,31 @@ export type ServerMessageOf<Q, T> =
       readonly energyQuantaUsed: bigint;
       readonly totalHostExecutionDurationMicros: bigint;
     }
-  | { readonly tag: 'TransactionUpdateLight'; readonly requestId: number; readonly update: DatabaseUpdateOf<Q> }
-  | { readonly tag: 'IdentityToken'; readonly identity: Identity; readonly token: string; readonly connectionId: ConnectionId }
-  | { readonly tag: 'OneOffQueryResponse'; readonly messageId: Uint8Array; readonly error: string | undefined; readonly tables: readonly T[]; readonly totalHostExecutionDurationMicros: bigint }
-  | { readonly tag: 'SubscribeApplied' | 'UnsubscribeApplied'; readonly requestId: number; readonly totalHostExecutionDurationMicros: bigint; readonly queryId: number; readonly rows: SubscribeRowsOf<Q> }
+  | {
+      readonly tag: 'TransactionUpdateLight';
+      readonly requestId: number;
+      readonly update: DatabaseUpdateOf<Q>;
+    }
+  | {
+      readonly tag: 'IdentityToken';
+      readonly identity: Identity;
+      readonly token: string;
+      readonly connectionId: ConnectionId;
+    }
+  | {
+      readonly tag: 'OneOffQueryResponse';
+      readonly messageId: Uint8Array;
+      readonly error: string | undefined;
+      readonly tables: readonly T[];
+      readonly totalHostExecutionDurationMicros: bigint;
+    }
+  | {
+      readonly tag: 'SubscribeApplied' | 'UnsubscribeApplied';
+      readonly requestId: number;
+      readonly totalHostExecutionDurationMicros: bigint;
+      readonly queryId: number;
+      readonly rows: SubscribeRowsOf<Q>;
+    }
   | {
       readonly tag: 'SubscriptionError';
       readonly totalHostExecutionDurationMicros: bigint;
@@ -143,8 +203,20 @@ export type ServerMessageOf<Q, T> =
       readonly tableId: number | undefined;
       readonly error: string;
     }
-  | { readonly tag: 'SubscribeMultiApplied' | 'UnsubscribeMultiApplied'; readonly requestId: number; readonly totalHostExecutionDurationMicros: bigint; readonly queryId: number; readonly update: DatabaseUpdateOf<Q> }
-  | { readonly tag: 'ProcedureResult'; readonly status: ProcedureStatus; readonly timestamp: bigint; readonly totalHostExecutionDurationMicros: bigint; readonly requestId: number };
+  | {
+      readonly tag: 'SubscribeMultiApplied' | 'UnsubscribeMultiApplied';
+      readonly requestId: number;
+      readonly totalHostExecutionDurationMicros: bigint;
+      readonly queryId: number;
+      readonly update: DatabaseUpdateOf<Q>;
+    }
+  | {
+      readonly tag: 'ProcedureResult';
+      readonly status: ProcedureStatus;
+      readonly timestamp: bigint;
+      readonly totalHostExecutionDurationMicros: bigint;
+      readonly requestId: number;
+    };
 
 export type ServerMessage = ServerMessageOf<QueryUpdate, OneOffTable>;
 /** A decoded JSON server message: the same shapes, with every row as its JSON text. */

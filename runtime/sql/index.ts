@@ -13,7 +13,16 @@ export { bindStatement } from './sql-binder.js';
 export type { BindOptions } from './sql-binder.js';
 export { planStatement, planSelect, planAccess, conjunctsOf } from './sql-planner.js';
 export { explainPlan, exprText } from './sql-plan.js';
-export type { AccessPath, IndexAccess, JoinStep, RangeBound, SelectPlan, DmlPlan, StatementPlan, UnionBranch } from './sql-plan.js';
+export type {
+  AccessPath,
+  IndexAccess,
+  JoinStep,
+  RangeBound,
+  SelectPlan,
+  DmlPlan,
+  StatementPlan,
+  UnionBranch,
+} from './sql-plan.js';
 export { executeSelect, executeDml, planTuples, NO_STATS } from './sql-execute.js';
 export type { SqlStatementResult, SqlStats, ExecuteOptions } from './sql-execute.js';
 export { readAccess, iterateAccess } from './sql-access.js';

@@ -5,7 +5,13 @@
  */
 import { BsatnWriter, decodeFromBytes, encodeToBytes, encodeValue } from '../protocol/index.js';
 import type { AlgebraicType, AlgebraicValue } from '../protocol/index.js';
-import { lazyIndexPoint, lazyIndexRange, lazyScan, type KeyBound, type TableReader } from '../store/index.js';
+import {
+  lazyIndexPoint,
+  lazyIndexRange,
+  lazyScan,
+  type KeyBound,
+  type TableReader,
+} from '../store/index.js';
 import type { AccessPath, IndexAccess } from './sql-plan.js';
 import { compilePredicate, filterOf, type Predicate } from './sql-predicate.js';
 import { optionInner, some } from './sql-values.js';
@@ -16,9 +22,13 @@ function keyValue(columnType: AlgebraicType, v: AlgebraicValue): AlgebraicValue 
 }
 
 /** BSATN of the leading key columns of an index, as the store's index methods take it. */
-export function encodeKey(types: readonly AlgebraicType[], values: readonly AlgebraicValue[]): Uint8Array {
+export function encodeKey(
+  types: readonly AlgebraicType[],
+  values: readonly AlgebraicValue[],
+): Uint8Array {
   const w = new BsatnWriter(64);
-  for (let i = 0; i < values.length; i++) encodeValue(w, types[i]!, keyValue(types[i]!, values[i]!));
+  for (let i = 0; i < values.length; i++)
+    encodeValue(w, types[i]!, keyValue(types[i]!, values[i]!));
   return w.toBytes();
 }
 
@@ -27,7 +37,11 @@ export interface AccessOptions {
   readonly limit?: number;
 }
 
-function iterateIndex(reader: TableReader, a: IndexAccess, limit: number | undefined): Iterable<Uint8Array> {
+function iterateIndex(
+  reader: TableReader,
+  a: IndexAccess,
+  limit: number | undefined,
+): Iterable<Uint8Array> {
   const types = a.index.columns.map(c => a.table.columns[c]!.type);
   const eqValues = a.eq.map(c => c.value);
   const options = { reverse: a.reverse, ...(limit === undefined ? {} : { limit }) };
@@ -40,13 +54,33 @@ function iterateIndex(reader: TableReader, a: IndexAccess, limit: number | undef
     return lazyIndexPoint(reader, a.index.id, key, options);
   }
   const colType = types[a.eq.length]!;
-  const bound = (b: { value: { value: AlgebraicValue }; inclusive: boolean } | undefined): KeyBound =>
-    b === undefined ? { kind: 'unbounded' } : { kind: b.inclusive ? 'included' : 'excluded', value: encodeToBytes(colType, keyValue(colType, b.value.value)) };
-  return lazyIndexRange(reader, a.index.id, { prefix: encodeKey(types.slice(0, a.eq.length), eqValues), prefixElems: a.eq.length, start: bound(a.lower), end: bound(a.upper) }, options);
+  const bound = (
+    b: { value: { value: AlgebraicValue }; inclusive: boolean } | undefined,
+  ): KeyBound =>
+    b === undefined
+      ? { kind: 'unbounded' }
+      : {
+          kind: b.inclusive ? 'included' : 'excluded',
+          value: encodeToBytes(colType, keyValue(colType, b.value.value)),
+        };
+  return lazyIndexRange(
+    reader,
+    a.index.id,
+    {
+      prefix: encodeKey(types.slice(0, a.eq.length), eqValues),
+      prefixElems: a.eq.length,
+      start: bound(a.lower),
+      end: bound(a.upper),
+    },
+    options,
+  );
 }
 
 /** The rows of every branch of an index union, each once. */
-function* iterateUnion(reader: TableReader, a: AccessPath & { kind: 'IndexUnion' }): Generator<Uint8Array> {
+function* iterateUnion(
+  reader: TableReader,
+  a: AccessPath & { kind: 'IndexUnion' },
+): Generator<Uint8Array> {
   const rowType: AlgebraicType = { tag: 'Product', elements: a.table.rowType.elements };
   // Predicates read the row at its source's position in the tuple.
   const tuple: (readonly AlgebraicValue[])[] = new Array<readonly AlgebraicValue[]>(a.source + 1);
@@ -66,12 +100,20 @@ function* iterateUnion(reader: TableReader, a: AccessPath & { kind: 'IndexUnion'
 }
 
 /** The raw rows an access path reads, lazily, in access order. */
-export function iterateAccess(reader: TableReader, a: AccessPath, options: AccessOptions = {}): Iterable<Uint8Array> {
+export function iterateAccess(
+  reader: TableReader,
+  a: AccessPath,
+  options: AccessOptions = {},
+): Iterable<Uint8Array> {
   switch (a.kind) {
     case 'Empty':
       return [];
     case 'TableScan':
-      return lazyScan(reader, a.table.id, options.limit === undefined ? undefined : { limit: options.limit });
+      return lazyScan(
+        reader,
+        a.table.id,
+        options.limit === undefined ? undefined : { limit: options.limit },
+      );
     case 'IndexScan':
       return iterateIndex(reader, a, options.limit);
     case 'IndexUnion': {

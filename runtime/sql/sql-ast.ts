@@ -28,10 +28,26 @@ export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export type Expr =
   | Literal
   | ColumnRef
-  | { readonly kind: 'Compare'; readonly op: CompareOp; readonly left: Expr; readonly right: Expr; readonly pos: Position }
-  | { readonly kind: 'And' | 'Or'; readonly left: Expr; readonly right: Expr; readonly pos: Position }
+  | {
+      readonly kind: 'Compare';
+      readonly op: CompareOp;
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly pos: Position;
+    }
+  | {
+      readonly kind: 'And' | 'Or';
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly pos: Position;
+    }
   | { readonly kind: 'Not'; readonly expr: Expr; readonly pos: Position }
-  | { readonly kind: 'IsNull'; readonly expr: Expr; readonly negated: boolean; readonly pos: Position };
+  | {
+      readonly kind: 'IsNull';
+      readonly expr: Expr;
+      readonly negated: boolean;
+      readonly pos: Position;
+    };
 
 export type SelectItem =
   | { readonly kind: 'Star'; readonly pos: Position }

@@ -4,11 +4,46 @@
  * literals to the types of the columns they meet. Private tables are invisible to callers who
  * do not own the database: they get exactly the message a missing table gets.
  */
-import type { AlgebraicType, AlgebraicValue, ModuleSchema, ProductElement, TableSchema } from '../protocol/index.js';
+import type {
+  AlgebraicType,
+  AlgebraicValue,
+  ModuleSchema,
+  ProductElement,
+  TableSchema,
+} from '../protocol/index.js';
 import { formatType } from '../protocol/index.js';
-import type { ColumnRef, Delete, Expr, Insert, Literal, Select, Statement, TableRef, Update } from './sql-ast.js';
-import type { BoundColumn, BoundExpr, BoundInsert, BoundOperand, BoundOrder, BoundSelect, BoundSource, BoundStatement, BoundUpdate, BoundDelete } from './sql-bound.js';
-import { compareStrings, exactInteger, literalToValue, NONE, optionInner, sameType, sqlErrorAt } from './sql-values.js';
+import type {
+  ColumnRef,
+  Delete,
+  Expr,
+  Insert,
+  Literal,
+  Select,
+  Statement,
+  TableRef,
+  Update,
+} from './sql-ast.js';
+import type {
+  BoundColumn,
+  BoundExpr,
+  BoundInsert,
+  BoundOperand,
+  BoundOrder,
+  BoundSelect,
+  BoundSource,
+  BoundStatement,
+  BoundUpdate,
+  BoundDelete,
+} from './sql-bound.js';
+import {
+  compareStrings,
+  exactInteger,
+  literalToValue,
+  NONE,
+  optionInner,
+  sameType,
+  sqlErrorAt,
+} from './sql-values.js';
 
 /** Who is asking: owners see private tables. */
 export interface BindOptions {
@@ -18,18 +53,33 @@ export interface BindOptions {
 function resolveTable(ref: TableRef, schema: ModuleSchema, options: BindOptions): TableSchema {
   const table = schema.tableByName(ref.table);
   if (table === undefined || (!table.isPublic && !options.isOwner)) {
-    throw sqlErrorAt('SQL_UNKNOWN_NAME', `no such table "${ref.table}" (if it exists, it may be private)`, ref.pos);
+    throw sqlErrorAt(
+      'SQL_UNKNOWN_NAME',
+      `no such table "${ref.table}" (if it exists, it may be private)`,
+      ref.pos,
+    );
   }
   return table;
 }
 
 function makeSource(index: number, ref: TableRef, table: TableSchema): BoundSource {
-  return { index, alias: ref.alias ?? ref.table, table, rowType: { tag: 'Product', elements: table.rowType.elements } };
+  return {
+    index,
+    alias: ref.alias ?? ref.table,
+    table,
+    rowType: { tag: 'Product', elements: table.rowType.elements },
+  };
 }
 
 function columnOf(source: BoundSource, id: number): BoundColumn {
   const col = source.table.columns[id]!;
-  return { kind: 'Column', source: source.index, column: id, type: col.type, label: `${source.alias}.${col.name}` };
+  return {
+    kind: 'Column',
+    source: source.index,
+    column: id,
+    type: col.type,
+    label: `${source.alias}.${col.name}`,
+  };
 }
 
 /** The names in scope of one statement. */
@@ -38,7 +88,8 @@ class Scope {
 
   source(alias: string, ref: { pos: ColumnRef['pos'] }): BoundSource {
     const s = this.sources.find(x => x.alias === alias);
-    if (s === undefined) throw sqlErrorAt('SQL_UNKNOWN_NAME', `no table or alias "${alias}" in this query`, ref.pos);
+    if (s === undefined)
+      throw sqlErrorAt('SQL_UNKNOWN_NAME', `no table or alias "${alias}" in this query`, ref.pos);
     return s;
   }
 
@@ -47,7 +98,12 @@ class Scope {
     if (ref.table !== undefined) {
       const s = this.source(ref.table, ref);
       const id = s.table.columns.findIndex(c => c.name === ref.name);
-      if (id < 0) throw sqlErrorAt('SQL_UNKNOWN_NAME', `table "${s.table.name}" has no column "${ref.name}"`, ref.pos);
+      if (id < 0)
+        throw sqlErrorAt(
+          'SQL_UNKNOWN_NAME',
+          `table "${s.table.name}" has no column "${ref.name}"`,
+          ref.pos,
+        );
       return columnOf(s, id);
     }
     const found: BoundColumn[] = [];
@@ -56,11 +112,19 @@ class Scope {
       if (id >= 0) found.push(columnOf(s, id));
     }
     if (found.length > 1) {
-      throw sqlErrorAt('SQL_UNKNOWN_NAME', `column "${ref.name}" is ambiguous: qualify it (${found.map(c => c.label).join(' or ')})`, ref.pos);
+      throw sqlErrorAt(
+        'SQL_UNKNOWN_NAME',
+        `column "${ref.name}" is ambiguous: qualify it (${found.map(c => c.label).join(' or ')})`,
+        ref.pos,
+      );
     }
     if (found.length === 0) {
       if (optional) return undefined;
-      throw sqlErrorAt('SQL_UNKNOWN_NAME', `no column "${ref.name}" in ${this.sources.map(s => `"${s.table.name}"`).join(', ')}`, ref.pos);
+      throw sqlErrorAt(
+        'SQL_UNKNOWN_NAME',
+        `no column "${ref.name}" in ${this.sources.map(s => `"${s.table.name}"`).join(', ')}`,
+        ref.pos,
+      );
     }
     return found[0]!;
   }
@@ -82,7 +146,12 @@ function compareLiterals(a: Literal, b: Literal): number | null {
     const q = Number(b.text);
     return p === q ? 0 : p < q ? -1 : 1;
   }
-  if (a.type !== b.type) throw sqlErrorAt('SQL_TYPE_MISMATCH', `cannot compare a ${a.type} literal with a ${b.type} literal`, b.pos);
+  if (a.type !== b.type)
+    throw sqlErrorAt(
+      'SQL_TYPE_MISMATCH',
+      `cannot compare a ${a.type} literal with a ${b.type} literal`,
+      b.pos,
+    );
   if (a.type === 'hex') {
     const x = a.text.replace(/^(00)+/, '');
     const y = b.text.replace(/^(00)+/, '');
@@ -118,15 +187,20 @@ function bindExpr(expr: Expr, scope: Scope): BoundExpr {
     case 'Or': {
       const left = bindExpr(expr.left, scope);
       const right = bindExpr(expr.right, scope);
-      const terms = [...(left.kind === expr.kind ? left.terms : [left]), ...(right.kind === expr.kind ? right.terms : [right])];
+      const terms = [
+        ...(left.kind === expr.kind ? left.terms : [left]),
+        ...(right.kind === expr.kind ? right.terms : [right]),
+      ];
       return { kind: expr.kind, terms };
     }
     case 'Not':
       return { kind: 'Not', expr: bindExpr(expr.expr, scope) };
     case 'IsNull': {
       const inner = expr.expr;
-      if (inner.kind === 'Literal') return { kind: 'Truth', value: (inner.type === 'null') !== expr.negated };
-      if (inner.kind !== 'Column') throw sqlErrorAt('SQL_UNSUPPORTED', 'IS NULL applies to a column or a literal', expr.pos);
+      if (inner.kind === 'Literal')
+        return { kind: 'Truth', value: (inner.type === 'null') !== expr.negated };
+      if (inner.kind !== 'Column')
+        throw sqlErrorAt('SQL_UNSUPPORTED', 'IS NULL applies to a column or a literal', expr.pos);
       const column = scope.requireColumn(inner);
       if (optionInner(column.type) === undefined) return { kind: 'Truth', value: expr.negated };
       return { kind: 'IsNull', column, negated: expr.negated };
@@ -134,7 +208,12 @@ function bindExpr(expr: Expr, scope: Scope): BoundExpr {
     case 'Column': {
       const column = scope.requireColumn(expr);
       const t = optionInner(column.type) ?? column.type;
-      if (t.tag !== 'Bool') throw sqlErrorAt('SQL_TYPE_MISMATCH', `${column.label} is ${formatType(column.type)}, not a condition (compare it with something)`, expr.pos);
+      if (t.tag !== 'Bool')
+        throw sqlErrorAt(
+          'SQL_TYPE_MISMATCH',
+          `${column.label} is ${formatType(column.type)}, not a condition (compare it with something)`,
+          expr.pos,
+        );
       return { kind: 'BoolColumn', column };
     }
     case 'Literal':
@@ -144,28 +223,51 @@ function bindExpr(expr: Expr, scope: Scope): BoundExpr {
     case 'Compare': {
       const { left, right, op } = expr;
       const operand = (e: Expr): void => {
-        if (e.kind !== 'Column' && e.kind !== 'Literal') throw sqlErrorAt('SQL_UNSUPPORTED', 'comparisons take a column or a literal on each side', expr.pos);
+        if (e.kind !== 'Column' && e.kind !== 'Literal')
+          throw sqlErrorAt(
+            'SQL_UNSUPPORTED',
+            'comparisons take a column or a literal on each side',
+            expr.pos,
+          );
       };
       operand(left);
       operand(right);
-      if (left.kind === 'Literal' && right.kind === 'Literal') return { kind: 'Truth', value: truthOf(op, compareLiterals(left, right)) };
+      if (left.kind === 'Literal' && right.kind === 'Literal')
+        return { kind: 'Truth', value: truthOf(op, compareLiterals(left, right)) };
       if (left.kind === 'Column' && right.kind === 'Column') {
         const a = scope.requireColumn(left);
         const b = scope.requireColumn(right);
         const ta = optionInner(a.type) ?? a.type;
         const tb = optionInner(b.type) ?? b.type;
         if (!sameType(ta, tb)) {
-          throw sqlErrorAt('SQL_TYPE_MISMATCH', `cannot compare ${a.label} (${formatType(a.type)}) with ${b.label} (${formatType(b.type)})`, expr.pos);
+          throw sqlErrorAt(
+            'SQL_TYPE_MISMATCH',
+            `cannot compare ${a.label} (${formatType(a.type)}) with ${b.label} (${formatType(b.type)})`,
+            expr.pos,
+          );
         }
         return { kind: 'Compare', op, left: a, right: b, type: ta };
       }
       // One column, one literal: put the column on the left.
-      const [colRef, lit, cmp] = left.kind === 'Column' ? [left, right as Literal, op] : [right as ColumnRef, left as Literal, FLIP[op]];
+      const [colRef, lit, cmp] =
+        left.kind === 'Column'
+          ? [left, right as Literal, op]
+          : [right as ColumnRef, left as Literal, FLIP[op]];
       const column = scope.requireColumn(colRef);
       if (lit.type === 'null') return { kind: 'Truth', value: null };
       const t = optionInner(column.type) ?? column.type;
       const value = literalToValue(lit, t, `column ${column.label}`);
-      const constant: BoundOperand = { kind: 'Const', value, type: t, text: lit.type === 'string' ? `'${lit.text.replaceAll("'", "''")}'` : lit.type === 'hex' ? `0x${lit.text}` : lit.text };
+      const constant: BoundOperand = {
+        kind: 'Const',
+        value,
+        type: t,
+        text:
+          lit.type === 'string'
+            ? `'${lit.text.replaceAll("'", "''")}'`
+            : lit.type === 'hex'
+              ? `0x${lit.text}`
+              : lit.text,
+      };
       return { kind: 'Compare', op: cmp, left: column, right: constant, type: t };
     }
   }
@@ -177,12 +279,19 @@ function bindSelect(s: Select, schema: ModuleSchema, options: BindOptions): Boun
   for (const ref of refs) {
     const source = makeSource(sources.length, ref, resolveTable(ref, schema, options));
     if (sources.some(x => x.alias === source.alias)) {
-      throw sqlErrorAt('SQL_UNKNOWN_NAME', `"${source.alias}" names two tables of this query: give one an alias (JOIN ${ref.table} AS other)`, ref.pos);
+      throw sqlErrorAt(
+        'SQL_UNKNOWN_NAME',
+        `"${source.alias}" names two tables of this query: give one an alias (JOIN ${ref.table} AS other)`,
+        ref.pos,
+      );
     }
     sources.push(source);
   }
   const scope = new Scope(sources);
-  const joinConditions: (BoundExpr | undefined)[] = [undefined, ...s.joins.map((j, i) => bindExpr(j.on, new Scope(sources.slice(0, i + 2))))];
+  const joinConditions: (BoundExpr | undefined)[] = [
+    undefined,
+    ...s.joins.map((j, i) => bindExpr(j.on, new Scope(sources.slice(0, i + 2)))),
+  ];
   const where = s.where === undefined ? undefined : bindExpr(s.where, scope);
 
   const columns: BoundColumn[] = [];
@@ -191,7 +300,8 @@ function bindSelect(s: Select, schema: ModuleSchema, options: BindOptions): Boun
   for (const item of s.items) {
     switch (item.kind) {
       case 'Star':
-        for (const src of sources) src.table.columns.forEach((c, i) => (columns.push(columnOf(src, i)), names.push(c.name)));
+        for (const src of sources)
+          src.table.columns.forEach((c, i) => (columns.push(columnOf(src, i)), names.push(c.name)));
         break;
       case 'TableStar': {
         const src = scope.source(item.table, item);
@@ -205,7 +315,12 @@ function bindSelect(s: Select, schema: ModuleSchema, options: BindOptions): Boun
         break;
       }
       case 'Count':
-        if (s.items.length > 1) throw sqlErrorAt('SQL_UNSUPPORTED', 'COUNT(*) cannot be combined with other columns (there is no GROUP BY)', item.pos);
+        if (s.items.length > 1)
+          throw sqlErrorAt(
+            'SQL_UNSUPPORTED',
+            'COUNT(*) cannot be combined with other columns (there is no GROUP BY)',
+            item.pos,
+          );
         count = item.alias;
         break;
     }
@@ -220,13 +335,16 @@ function bindSelect(s: Select, schema: ModuleSchema, options: BindOptions): Boun
     return { column, descending: o.descending };
   });
   const elements: ProductElement[] =
-    count !== undefined ? [{ name: count, type: { tag: 'U64' } }] : columns.map((c, i) => ({ name: names[i], type: c.type }));
+    count !== undefined
+      ? [{ name: count, type: { tag: 'U64' } }]
+      : columns.map((c, i) => ({ name: names[i], type: c.type }));
   return {
     kind: 'Select',
     sources,
     joinConditions,
     where,
-    projection: count !== undefined ? { kind: 'Count', alias: count } : { kind: 'Columns', columns },
+    projection:
+      count !== undefined ? { kind: 'Count', alias: count } : { kind: 'Columns', columns },
     schema: { elements },
     orderBy,
     limit: s.limit,
@@ -236,7 +354,14 @@ function bindSelect(s: Select, schema: ModuleSchema, options: BindOptions): Boun
 }
 
 function zeroOf(type: AlgebraicType): AlgebraicValue {
-  return type.tag === 'I64' || type.tag === 'U64' || type.tag === 'I128' || type.tag === 'U128' || type.tag === 'I256' || type.tag === 'U256' ? 0n : 0;
+  return type.tag === 'I64' ||
+    type.tag === 'U64' ||
+    type.tag === 'I128' ||
+    type.tag === 'U128' ||
+    type.tag === 'I256' ||
+    type.tag === 'U256'
+    ? 0n
+    : 0;
 }
 
 function bindInsert(s: Insert, schema: ModuleSchema, options: BindOptions): BoundInsert {
@@ -248,23 +373,45 @@ function bindInsert(s: Insert, schema: ModuleSchema, options: BindOptions): Boun
     targets = [];
     for (const c of s.columns) {
       const id = table.columns.findIndex(x => x.name === c.name);
-      if (id < 0) throw sqlErrorAt('SQL_UNKNOWN_NAME', `table "${table.name}" has no column "${c.name}"`, c.pos);
-      if (targets.includes(id)) throw sqlErrorAt('SQL_SYNTAX', `column "${c.name}" is listed twice`, c.pos);
+      if (id < 0)
+        throw sqlErrorAt(
+          'SQL_UNKNOWN_NAME',
+          `table "${table.name}" has no column "${c.name}"`,
+          c.pos,
+        );
+      if (targets.includes(id))
+        throw sqlErrorAt('SQL_SYNTAX', `column "${c.name}" is listed twice`, c.pos);
       targets.push(id);
     }
   }
   const autoInc = new Set(table.sequences.map(q => q.column));
   const rows = s.rows.map(values => {
     if (values.length !== targets.length) {
-      throw sqlErrorAt('SQL_SYNTAX', `${values.length} value${values.length === 1 ? '' : 's'} for ${targets.length} column${targets.length === 1 ? '' : 's'}`, values[0]!.pos);
+      throw sqlErrorAt(
+        'SQL_SYNTAX',
+        `${values.length} value${values.length === 1 ? '' : 's'} for ${targets.length} column${targets.length === 1 ? '' : 's'}`,
+        values[0]!.pos,
+      );
     }
     const row: AlgebraicValue[] = new Array<AlgebraicValue>(table.columns.length);
-    targets.forEach((id, i) => (row[id] = literalToValue(values[i]!, table.columns[id]!.type, `column ${table.name}.${table.columns[id]!.name}`)));
+    targets.forEach(
+      (id, i) =>
+        (row[id] = literalToValue(
+          values[i]!,
+          table.columns[id]!.type,
+          `column ${table.name}.${table.columns[id]!.name}`,
+        )),
+    );
     table.columns.forEach((c, id) => {
       if (row[id] !== undefined) return;
       if (autoInc.has(id)) row[id] = zeroOf(c.type);
       else if (optionInner(c.type) !== undefined) row[id] = NONE;
-      else throw sqlErrorAt('SQL_TYPE_MISMATCH', `column ${table.name}.${c.name} (${formatType(c.type)}) needs a value: it is neither auto-increment nor optional`, s.table.pos);
+      else
+        throw sqlErrorAt(
+          'SQL_TYPE_MISMATCH',
+          `column ${table.name}.${c.name} (${formatType(c.type)}) needs a value: it is neither auto-increment nor optional`,
+          s.table.pos,
+        );
     });
     return row;
   });
@@ -277,15 +424,30 @@ function bindUpdate(s: Update, schema: ModuleSchema, options: BindOptions): Boun
   const set: { column: number; value: AlgebraicValue }[] = [];
   for (const a of s.set) {
     const col = scope.requireColumn(a.column);
-    if (set.some(x => x.column === col.column)) throw sqlErrorAt('SQL_SYNTAX', `column "${a.column.name}" is set twice`, a.column.pos);
-    set.push({ column: col.column, value: literalToValue(a.value, col.type, `column ${col.label}`) });
+    if (set.some(x => x.column === col.column))
+      throw sqlErrorAt('SQL_SYNTAX', `column "${a.column.name}" is set twice`, a.column.pos);
+    set.push({
+      column: col.column,
+      value: literalToValue(a.value, col.type, `column ${col.label}`),
+    });
   }
-  return { kind: 'Update', source, set, where: s.where === undefined ? undefined : bindExpr(s.where, scope), pos: s.pos };
+  return {
+    kind: 'Update',
+    source,
+    set,
+    where: s.where === undefined ? undefined : bindExpr(s.where, scope),
+    pos: s.pos,
+  };
 }
 
 function bindDelete(s: Delete, schema: ModuleSchema, options: BindOptions): BoundDelete {
   const source = makeSource(0, s.table, resolveTable(s.table, schema, options));
-  return { kind: 'Delete', source, where: s.where === undefined ? undefined : bindExpr(s.where, new Scope([source])), pos: s.pos };
+  return {
+    kind: 'Delete',
+    source,
+    where: s.where === undefined ? undefined : bindExpr(s.where, new Scope([source])),
+    pos: s.pos,
+  };
 }
 
 /**
@@ -293,7 +455,11 @@ function bindDelete(s: Delete, schema: ModuleSchema, options: BindOptions): Boun
  * column), SQL_TYPE_MISMATCH (a literal that does not fit its column, incomparable columns) or
  * SQL_UNSUPPORTED, each with the position of the offending text.
  */
-export function bindStatement(statement: Statement, schema: ModuleSchema, options: BindOptions): BoundStatement {
+export function bindStatement(
+  statement: Statement,
+  schema: ModuleSchema,
+  options: BindOptions,
+): BoundStatement {
   switch (statement.kind) {
     case 'Select':
       return bindSelect(statement, schema, options);

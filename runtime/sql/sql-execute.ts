@@ -30,9 +30,19 @@ export interface SqlStatementResult {
   readonly stats: SqlStats;
 }
 
-export const NO_STATS: SqlStats = Object.freeze({ rowsInserted: 0, rowsDeleted: 0, rowsUpdated: 0 });
+export const NO_STATS: SqlStats = Object.freeze({
+  rowsInserted: 0,
+  rowsDeleted: 0,
+  rowsUpdated: 0,
+});
 
-function* sourceTuples(reader: TableReader, source: BoundSource, a: AccessPath, filter: ((t: Tuple) => boolean) | undefined, limit: number | undefined): Generator<Tuple> {
+function* sourceTuples(
+  reader: TableReader,
+  source: BoundSource,
+  a: AccessPath,
+  filter: ((t: Tuple) => boolean) | undefined,
+  limit: number | undefined,
+): Generator<Tuple> {
   for (const raw of iterateAccess(reader, a, limit === undefined ? {} : { limit })) {
     const t: Tuple = [decodeFromBytes(source.rowType, raw) as AlgebraicValue[]];
     if (filter === undefined || filter(t)) yield t;
@@ -58,7 +68,12 @@ function hashKeyOf(cols: readonly BoundColumn[], t: Tuple): string | undefined {
   return key;
 }
 
-function* joinTuples(reader: TableReader, sources: readonly BoundSource[], outer: Iterable<Tuple>, step: JoinStep): Generator<Tuple> {
+function* joinTuples(
+  reader: TableReader,
+  sources: readonly BoundSource[],
+  outer: Iterable<Tuple>,
+  step: JoinStep,
+): Generator<Tuple> {
   const source = sources[step.source]!;
   const filter = filterOf(step.filter);
   const emit = (t: Tuple, row: readonly AlgebraicValue[]): Tuple | undefined => {
@@ -82,7 +97,13 @@ function* joinTuples(reader: TableReader, sources: readonly BoundSource[], outer
         const row = reader.findUnique(step.index.id, key);
         rows = row === undefined ? [] : [row];
       } else if (full) rows = lazyIndexPoint(reader, step.index.id, key);
-      else rows = lazyIndexRange(reader, step.index.id, { prefix: key, prefixElems: values.length, start: { kind: 'unbounded' }, end: { kind: 'unbounded' } });
+      else
+        rows = lazyIndexRange(reader, step.index.id, {
+          prefix: key,
+          prefixElems: values.length,
+          start: { kind: 'unbounded' },
+          end: { kind: 'unbounded' },
+        });
       for (const raw of rows) {
         const out = emit(t, decodeFromBytes(source.rowType, raw) as AlgebraicValue[]);
         if (out !== undefined) yield out;
@@ -139,10 +160,24 @@ function* joinTuples(reader: TableReader, sources: readonly BoundSource[], outer
  * lazily. `firstRows` caps how many tuples are wanted; it is passed down to the store only
  * when every row read becomes a tuple (no filter, no join), else the consumer just stops.
  */
-export function planTuples(plan: SelectPlan, reader: TableReader, firstRows?: number): Iterable<Tuple> {
+export function planTuples(
+  plan: SelectPlan,
+  reader: TableReader,
+  firstRows?: number,
+): Iterable<Tuple> {
   const s = plan.statement;
-  const exact = plan.rootFilter === undefined && plan.joins.length === 0 && firstRows !== undefined && Number.isSafeInteger(firstRows);
-  let tuples: Iterable<Tuple> = sourceTuples(reader, s.sources[0]!, plan.root, filterOf(plan.rootFilter), exact ? firstRows : undefined);
+  const exact =
+    plan.rootFilter === undefined &&
+    plan.joins.length === 0 &&
+    firstRows !== undefined &&
+    Number.isSafeInteger(firstRows);
+  let tuples: Iterable<Tuple> = sourceTuples(
+    reader,
+    s.sources[0]!,
+    plan.root,
+    filterOf(plan.rootFilter),
+    exact ? firstRows : undefined,
+  );
   for (const step of plan.joins) tuples = joinTuples(reader, s.sources, tuples, step);
   return tuples;
 }
@@ -150,7 +185,11 @@ export function planTuples(plan: SelectPlan, reader: TableReader, firstRows?: nu
 function tupleComparator(order: readonly BoundOrder[]): (a: Tuple, b: Tuple) => number {
   return (a, b) => {
     for (const o of order) {
-      const c = compareValues(o.column.type, a[o.column.source]![o.column.column]!, b[o.column.source]![o.column.column]!);
+      const c = compareValues(
+        o.column.type,
+        a[o.column.source]![o.column.column]!,
+        b[o.column.source]![o.column.column]!,
+      );
       if (c !== 0) return o.descending ? -c : c;
     }
     return 0;
@@ -158,7 +197,11 @@ function tupleComparator(order: readonly BoundOrder[]): (a: Tuple, b: Tuple) => 
 }
 
 function rowLimitError(limit: number): WasmbaseError {
-  return new WasmbaseError('SQL_ROW_LIMIT', `the query returns more than ${limit} rows, the row limit (--sql-row-limit); add a LIMIT or a narrower WHERE`, { limit });
+  return new WasmbaseError(
+    'SQL_ROW_LIMIT',
+    `the query returns more than ${limit} rows, the row limit (--sql-row-limit); add a LIMIT or a narrower WHERE`,
+    { limit },
+  );
 }
 
 export interface ExecuteOptions {
@@ -167,13 +210,18 @@ export interface ExecuteOptions {
 }
 
 /** The output rows of a SELECT plan. */
-export function executeSelect(plan: SelectPlan, reader: TableReader, options: ExecuteOptions): AlgebraicValue[][] {
+export function executeSelect(
+  plan: SelectPlan,
+  reader: TableReader,
+  options: ExecuteOptions,
+): AlgebraicValue[][] {
   const s = plan.statement;
   const offset = s.offset === undefined ? 0 : Number(s.offset);
   const limit = s.limit === undefined ? Infinity : Number(s.limit);
   if (s.projection.kind === 'Count') {
     let n = 0;
-    if (plan.root.kind === 'TableScan' && plan.rootFilter === undefined && plan.joins.length === 0) n = reader.count(plan.root.table.id);
+    if (plan.root.kind === 'TableScan' && plan.rootFilter === undefined && plan.joins.length === 0)
+      n = reader.count(plan.root.table.id);
     else for (const _ of planTuples(plan, reader)) n++;
     return offset >= 1 || limit < 1 ? [] : [[BigInt(n)]];
   }
@@ -185,8 +233,18 @@ export function executeSelect(plan: SelectPlan, reader: TableReader, options: Ex
     // More than `cap` sorted tuples mean more than rowLimit returned rows: fail as soon as that is certain.
     const cap = offset + options.rowLimit;
     const keep = offset + limit;
-    const guard = keep > cap ? (n: number): void => { if (n > cap) throw rowLimitError(options.rowLimit); } : undefined;
-    tuples = sortKeeping(planTuples(plan, reader), tupleComparator(plan.sort), Math.min(keep, cap + 1), guard);
+    const guard =
+      keep > cap
+        ? (n: number): void => {
+            if (n > cap) throw rowLimitError(options.rowLimit);
+          }
+        : undefined;
+    tuples = sortKeeping(
+      planTuples(plan, reader),
+      tupleComparator(plan.sort),
+      Math.min(keep, cap + 1),
+      guard,
+    );
   } else {
     tuples = planTuples(plan, reader, offset + limit);
   }
@@ -204,7 +262,10 @@ export function executeSelect(plan: SelectPlan, reader: TableReader, options: Ex
 }
 
 /** The rows an UPDATE or DELETE touches: raw bytes and decoded values. */
-function matchingRows(plan: StatementPlan & { kind: 'UpdatePlan' | 'DeletePlan' }, reader: TableReader): { raw: Uint8Array; row: AlgebraicValue[] }[] {
+function matchingRows(
+  plan: StatementPlan & { kind: 'UpdatePlan' | 'DeletePlan' },
+  reader: TableReader,
+): { raw: Uint8Array; row: AlgebraicValue[] }[] {
   const source = plan.statement.source;
   const filter = filterOf(plan.filter);
   const out: { raw: Uint8Array; row: AlgebraicValue[] }[] = [];

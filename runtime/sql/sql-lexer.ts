@@ -11,7 +11,8 @@ export interface Position {
   readonly column: number;
 }
 
-export type TokenKind = 'ident' | 'quoted' | 'keyword' | 'integer' | 'float' | 'string' | 'hex' | 'symbol' | 'end';
+export type TokenKind =
+  'ident' | 'quoted' | 'keyword' | 'integer' | 'float' | 'string' | 'hex' | 'symbol' | 'end';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -21,14 +22,42 @@ export interface Token {
 }
 
 export const KEYWORDS: ReadonlySet<string> = new Set([
-  'SELECT', 'FROM', 'WHERE', 'JOIN', 'INNER', 'ON', 'AS', 'AND', 'OR', 'NOT', 'IS', 'NULL', 'TRUE', 'FALSE', 'ORDER', 'BY', 'ASC', 'DESC',
-  'LIMIT', 'OFFSET', 'COUNT', 'INSERT', 'INTO', 'VALUES', 'UPDATE', 'SET', 'DELETE',
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'JOIN',
+  'INNER',
+  'ON',
+  'AS',
+  'AND',
+  'OR',
+  'NOT',
+  'IS',
+  'NULL',
+  'TRUE',
+  'FALSE',
+  'ORDER',
+  'BY',
+  'ASC',
+  'DESC',
+  'LIMIT',
+  'OFFSET',
+  'COUNT',
+  'INSERT',
+  'INTO',
+  'VALUES',
+  'UPDATE',
+  'SET',
+  'DELETE',
 ]);
 
 const SYMBOLS = ['<>', '!=', '<=', '>=', '=', '<', '>', '(', ')', ',', ';', '*', '.', '-'];
 
 export function sqlError(message: string, pos: Position): WasmbaseError {
-  return new WasmbaseError('SQL_SYNTAX', `${message} at ${pos.line}:${pos.column}`, { line: pos.line, column: pos.column });
+  return new WasmbaseError('SQL_SYNTAX', `${message} at ${pos.line}:${pos.column}`, {
+    line: pos.line,
+    column: pos.column,
+  });
 }
 
 /** Splits `text` into tokens; the last token has kind `end`. */
@@ -44,7 +73,11 @@ export function tokenize(text: string): Token[] {
     let out = '';
     i++;
     for (;;) {
-      if (i >= text.length) throw sqlError(quote === '"' ? 'unterminated quoted identifier' : 'unterminated string literal', pos(start));
+      if (i >= text.length)
+        throw sqlError(
+          quote === '"' ? 'unterminated quoted identifier' : 'unterminated string literal',
+          pos(start),
+        );
       if (text[i] === quote) {
         if (text[i + 1] !== quote) break;
         out += quote;
@@ -82,7 +115,8 @@ export function tokenize(text: string): Token[] {
         const end = text.indexOf("'", i + 2);
         if (end < 0) throw sqlError('unterminated hex literal', pos(start));
         const digits = text.slice(i + 2, end);
-        if (!/^[0-9a-fA-F]*$/.test(digits) || digits.length % 2 !== 0) throw sqlError(`invalid hex literal X'${digits.slice(0, 20)}'`, pos(start));
+        if (!/^[0-9a-fA-F]*$/.test(digits) || digits.length % 2 !== 0)
+          throw sqlError(`invalid hex literal X'${digits.slice(0, 20)}'`, pos(start));
         tokens.push({ kind: 'hex', text: digits.toLowerCase(), pos: pos(start) });
         i = end + 1;
         continue;
@@ -90,7 +124,11 @@ export function tokenize(text: string): Token[] {
       while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
       const word = text.slice(start, i);
       const upper = word.toUpperCase();
-      tokens.push(KEYWORDS.has(upper) ? { kind: 'keyword', text: upper, pos: pos(start) } : { kind: 'ident', text: word, pos: pos(start) });
+      tokens.push(
+        KEYWORDS.has(upper)
+          ? { kind: 'keyword', text: upper, pos: pos(start) }
+          : { kind: 'ident', text: word, pos: pos(start) },
+      );
       continue;
     }
     if (c === '"' || c === "'") {
@@ -104,7 +142,11 @@ export function tokenize(text: string): Token[] {
       while (i < text.length && /[0-9a-fA-F]/.test(text[i]!)) i++;
       const digits = text.slice(start + 2, i);
       if (digits === '') throw sqlError('hex literal without digits', pos(start));
-      tokens.push({ kind: 'hex', text: (digits.length % 2 === 1 ? '0' : '') + digits.toLowerCase(), pos: pos(start) });
+      tokens.push({
+        kind: 'hex',
+        text: (digits.length % 2 === 1 ? '0' : '') + digits.toLowerCase(),
+        pos: pos(start),
+      });
       continue;
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
@@ -123,12 +165,18 @@ export function tokenize(text: string): Token[] {
         while (i < text.length && /[0-9]/.test(text[i]!)) i++;
         if (text[expStart + 1] === '-') float = true;
       }
-      if (/[A-Za-z_]/.test(text[i] ?? '')) throw sqlError(`invalid number "${text.slice(start, i + 1)}"`, pos(start));
-      tokens.push({ kind: float ? 'float' : 'integer', text: text.slice(start, i), pos: pos(start) });
+      if (/[A-Za-z_]/.test(text[i] ?? ''))
+        throw sqlError(`invalid number "${text.slice(start, i + 1)}"`, pos(start));
+      tokens.push({
+        kind: float ? 'float' : 'integer',
+        text: text.slice(start, i),
+        pos: pos(start),
+      });
       continue;
     }
     const symbol = SYMBOLS.find(s => text.startsWith(s, i));
-    if (symbol === undefined) throw sqlError(`unexpected character ${JSON.stringify(c)}`, pos(start));
+    if (symbol === undefined)
+      throw sqlError(`unexpected character ${JSON.stringify(c)}`, pos(start));
     tokens.push({ kind: 'symbol', text: symbol, pos: pos(start) });
     i += symbol.length;
   }

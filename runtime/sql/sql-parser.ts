@@ -5,7 +5,21 @@
  * limited so hostile input cannot overflow the stack.
  */
 import { WasmbaseError } from '../protocol/index.js';
-import type { ColumnRef, CompareOp, Delete, Expr, Insert, Join, Literal, OrderItem, Select, SelectItem, Statement, TableRef, Update } from './sql-ast.js';
+import type {
+  ColumnRef,
+  CompareOp,
+  Delete,
+  Expr,
+  Insert,
+  Join,
+  Literal,
+  OrderItem,
+  Select,
+  SelectItem,
+  Statement,
+  TableRef,
+  Update,
+} from './sql-ast.js';
 import { sqlError, tokenize, type Position, type Token } from './sql-lexer.js';
 
 /** Deepest nesting of parentheses and NOT accepted. */
@@ -15,7 +29,15 @@ export const MAX_SQL_TERMS = 1024;
 /** Longest SQL text parsed here (the HTTP layer has its own, configurable limit). */
 export const MAX_SQL_CHARS = 16 * 1024 * 1024;
 
-const COMPARE: Readonly<Record<string, CompareOp>> = { '=': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const COMPARE: Readonly<Record<string, CompareOp>> = {
+  '=': '=',
+  '!=': '!=',
+  '<>': '!=',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
 
 function describe(t: Token): string {
   switch (t.kind) {
@@ -94,7 +116,11 @@ class Parser {
       this.#next();
       return { name: t.text, pos: t.pos };
     }
-    if (t.kind === 'keyword') throw sqlError(`expected ${what}, found the keyword ${t.text} (quote it as "${t.text.toLowerCase()}" to use it as a name)`, t.pos);
+    if (t.kind === 'keyword')
+      throw sqlError(
+        `expected ${what}, found the keyword ${t.text} (quote it as "${t.text.toLowerCase()}" to use it as a name)`,
+        t.pos,
+      );
     return this.#fail(what);
   }
 
@@ -121,7 +147,8 @@ class Parser {
     const { name, pos } = this.#name('a table name');
     let alias: string | undefined;
     if (this.#acceptKeyword('AS')) alias = this.#name('an alias').name;
-    else if (this.#peek.kind === 'ident' || this.#peek.kind === 'quoted') alias = this.#name('an alias').name;
+    else if (this.#peek.kind === 'ident' || this.#peek.kind === 'quoted')
+      alias = this.#name('an alias').name;
     return { table: name, alias, pos };
   }
 
@@ -144,7 +171,11 @@ class Parser {
       if (!this.#acceptKeyword('AS')) this.#fail('AS and a name for COUNT(*)');
       return { kind: 'Count', alias: this.#name('a name for COUNT(*)').name, pos: t.pos };
     }
-    if ((t.kind === 'ident' || t.kind === 'quoted') && this.#tokens[this.#i + 1]?.text === '.' && this.#tokens[this.#i + 2]?.text === '*') {
+    if (
+      (t.kind === 'ident' || t.kind === 'quoted') &&
+      this.#tokens[this.#i + 1]?.text === '.' &&
+      this.#tokens[this.#i + 2]?.text === '*'
+    ) {
       this.#next();
       this.#next();
       this.#next();
@@ -275,11 +306,13 @@ class Parser {
   }
 
   #enter(pos: Position): void {
-    if (++this.#depth > MAX_SQL_DEPTH) throw sqlError(`expression nested deeper than ${MAX_SQL_DEPTH} levels`, pos);
+    if (++this.#depth > MAX_SQL_DEPTH)
+      throw sqlError(`expression nested deeper than ${MAX_SQL_DEPTH} levels`, pos);
   }
 
   #term(pos: Position): void {
-    if (++this.#terms > MAX_SQL_TERMS) throw sqlError(`expression has more than ${MAX_SQL_TERMS} AND/OR operators`, pos);
+    if (++this.#terms > MAX_SQL_TERMS)
+      throw sqlError(`expression has more than ${MAX_SQL_TERMS} AND/OR operators`, pos);
   }
 
   #expr(): Expr {
@@ -350,15 +383,22 @@ function freezeTree<T extends object>(root: T): T {
     const node = stack.pop()!;
     if (Object.isFrozen(node)) continue;
     Object.freeze(node);
-    for (const v of Object.values(node)) if (typeof v === 'object' && v !== null) stack.push(v as object);
+    for (const v of Object.values(node))
+      if (typeof v === 'object' && v !== null) stack.push(v as object);
   }
   return root;
 }
 
 /** Parses one or more `;`-separated statements. Throws SQL_SYNTAX with a position. */
 export function parseSql(text: string): Statement[] {
-  if (text.length > MAX_SQL_CHARS) throw new WasmbaseError('LIMIT_EXCEEDED', `SQL text is longer than ${MAX_SQL_CHARS} characters`, { limit: MAX_SQL_CHARS });
+  if (text.length > MAX_SQL_CHARS)
+    throw new WasmbaseError(
+      'LIMIT_EXCEEDED',
+      `SQL text is longer than ${MAX_SQL_CHARS} characters`,
+      { limit: MAX_SQL_CHARS },
+    );
   const statements = new Parser(tokenize(text)).statements();
-  if (statements.length === 0) throw new WasmbaseError('SQL_SYNTAX', 'the query is empty', { line: 1, column: 1 });
+  if (statements.length === 0)
+    throw new WasmbaseError('SQL_SYNTAX', 'the query is empty', { line: 1, column: 1 });
   return statements;
 }

@@ -5,7 +5,17 @@
  * debugging (`explainSql`).
  */
 import type { IndexSchema, TableSchema } from '../protocol/index.js';
-import type { BoundColumn, BoundConst, BoundExpr, BoundInsert, BoundOperand, BoundOrder, BoundSelect, BoundUpdate, BoundDelete } from './sql-bound.js';
+import type {
+  BoundColumn,
+  BoundConst,
+  BoundExpr,
+  BoundInsert,
+  BoundOperand,
+  BoundOrder,
+  BoundSelect,
+  BoundUpdate,
+  BoundDelete,
+} from './sql-bound.js';
 
 /** One end of an index range over the column after the equality prefix. */
 export interface RangeBound {
@@ -35,7 +45,12 @@ export type AccessPath =
    * `d1 OR d2 OR …` where an index answers every disjunct: each branch's rows, in branch
    * order, each row once (a row is skipped when an earlier disjunct is true for it).
    */
-  | { readonly kind: 'IndexUnion'; readonly source: number; readonly table: TableSchema; readonly branches: readonly UnionBranch[] };
+  | {
+      readonly kind: 'IndexUnion';
+      readonly source: number;
+      readonly table: TableSchema;
+      readonly branches: readonly UnionBranch[];
+    };
 
 /** One disjunct of an `IndexUnion`. */
 export interface UnionBranch {
@@ -118,7 +133,9 @@ export function exprText(e: BoundExpr): string {
       return `${operandText(e.left)} ${e.op} ${operandText(e.right)}`;
     case 'And':
     case 'Or':
-      return e.terms.map(t => (t.kind === 'And' || t.kind === 'Or' ? `(${exprText(t)})` : exprText(t))).join(` ${e.kind.toUpperCase()} `);
+      return e.terms
+        .map(t => (t.kind === 'And' || t.kind === 'Or' ? `(${exprText(t)})` : exprText(t)))
+        .join(` ${e.kind.toUpperCase()} `);
     case 'Not':
       return `NOT (${exprText(e.expr)})`;
     case 'IsNull':
@@ -142,10 +159,18 @@ function accessText(a: AccessPath, alias: string): string {
       const cols = a.index.columns.map(c => a.table.columns[c]!.name);
       const conds = a.eq.map((v, i) => `${cols[i]} = ${v.text}`);
       const col = cols[a.eq.length];
-      if (a.lower !== undefined) conds.push(`${col} ${a.lower.inclusive ? '>=' : '>'} ${a.lower.value.text}`);
-      if (a.upper !== undefined) conds.push(`${col} ${a.upper.inclusive ? '<=' : '<'} ${a.upper.value.text}`);
+      if (a.lower !== undefined)
+        conds.push(`${col} ${a.lower.inclusive ? '>=' : '>'} ${a.lower.value.text}`);
+      if (a.upper !== undefined)
+        conds.push(`${col} ${a.upper.inclusive ? '<=' : '<'} ${a.upper.value.text}`);
       const point = a.eq.length === a.index.columns.length;
-      const kind = point ? (a.index.unique ? 'IndexPoint(unique)' : 'IndexPoint') : conds.length === 0 ? 'IndexOrderScan' : 'IndexRange';
+      const kind = point
+        ? a.index.unique
+          ? 'IndexPoint(unique)'
+          : 'IndexPoint'
+        : conds.length === 0
+          ? 'IndexOrderScan'
+          : 'IndexRange';
       return `${kind} ${a.table.name} AS ${alias} USING ${a.index.name}(${cols.join(', ')})${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''}${a.reverse ? ' REVERSE' : ''}`;
     }
   }
@@ -160,7 +185,12 @@ export function explainPlan(plan: StatementPlan): string {
     return lines.join('\n');
   }
   if (plan.kind === 'UpdatePlan' || plan.kind === 'DeletePlan') {
-    add(0, plan.kind === 'UpdatePlan' ? `Update ${plan.statement.source.table.name}` : `Delete FROM ${plan.statement.source.table.name}`);
+    add(
+      0,
+      plan.kind === 'UpdatePlan'
+        ? `Update ${plan.statement.source.table.name}`
+        : `Delete FROM ${plan.statement.source.table.name}`,
+    );
     if (plan.filter !== undefined) add(1, `Filter ${exprText(plan.filter)}`);
     add(plan.filter === undefined ? 1 : 2, accessText(plan.access, plan.statement.source.alias));
     return lines.join('\n');
@@ -169,19 +199,34 @@ export function explainPlan(plan: StatementPlan): string {
   let depth = 0;
   if (s.projection.kind === 'Count') add(depth++, `Count AS ${s.projection.alias}`);
   else add(depth++, `Project ${s.projection.columns.map(c => c.label).join(', ')}`);
-  if (s.limit !== undefined || s.offset !== undefined) add(depth++, `Limit ${s.limit ?? 'ALL'}${s.offset !== undefined ? ` OFFSET ${s.offset}` : ''}`);
-  if (plan.sort.length > 0) add(depth++, `Sort ${plan.sort.map(o => `${o.column.label}${o.descending ? ' DESC' : ''}`).join(', ')}`);
+  if (s.limit !== undefined || s.offset !== undefined)
+    add(depth++, `Limit ${s.limit ?? 'ALL'}${s.offset !== undefined ? ` OFFSET ${s.offset}` : ''}`);
+  if (plan.sort.length > 0)
+    add(
+      depth++,
+      `Sort ${plan.sort.map(o => `${o.column.label}${o.descending ? ' DESC' : ''}`).join(', ')}`,
+    );
   for (let i = plan.joins.length - 1; i >= 0; i--) {
     const j = plan.joins[i]!;
     const alias = s.sources[j.source]!.alias;
     if (j.filter !== undefined) add(depth++, `Filter ${exprText(j.filter)}`);
     if (j.kind === 'IndexJoin') {
       const cols = j.index.columns.map(c => j.table.columns[c]!.name);
-      add(depth++, `IndexJoin ${j.table.name} AS ${alias} USING ${j.index.name} ON ${j.keys.map((k, n) => `${alias}.${cols[n]} = ${operandText(k)}`).join(' AND ')}`);
+      add(
+        depth++,
+        `IndexJoin ${j.table.name} AS ${alias} USING ${j.index.name} ON ${j.keys.map((k, n) => `${alias}.${cols[n]} = ${operandText(k)}`).join(' AND ')}`,
+      );
     } else {
-      const on = j.kind === 'HashJoin' ? ` ON ${j.buildKeys.map((b, n) => `${b.label} = ${j.probeKeys[n]!.label}`).join(' AND ')}` : '';
+      const on =
+        j.kind === 'HashJoin'
+          ? ` ON ${j.buildKeys.map((b, n) => `${b.label} = ${j.probeKeys[n]!.label}`).join(' AND ')}`
+          : '';
       add(depth, `${j.kind} ${s.sources[j.source]!.table.name} AS ${alias}${on}`);
-      add(depth + 1, accessText(j.access, alias) + (j.accessFilter !== undefined ? ` FILTER ${exprText(j.accessFilter)}` : ''));
+      add(
+        depth + 1,
+        accessText(j.access, alias) +
+          (j.accessFilter !== undefined ? ` FILTER ${exprText(j.accessFilter)}` : ''),
+      );
       depth++;
     }
   }

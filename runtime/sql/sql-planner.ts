@@ -17,8 +17,26 @@
  * Floats are never answered through an index (-0/0 and NaN make key order differ from SQL).
  */
 import type { IndexSchema } from '../protocol/index.js';
-import type { BoundColumn, BoundConst, BoundDelete, BoundExpr, BoundOperand, BoundOrder, BoundSelect, BoundSource, BoundStatement, BoundUpdate } from './sql-bound.js';
-import type { AccessPath, JoinStep, RangeBound, SelectPlan, StatementPlan, UnionBranch } from './sql-plan.js';
+import type {
+  BoundColumn,
+  BoundConst,
+  BoundDelete,
+  BoundExpr,
+  BoundOperand,
+  BoundOrder,
+  BoundSelect,
+  BoundSource,
+  BoundStatement,
+  BoundUpdate,
+} from './sql-bound.js';
+import type {
+  AccessPath,
+  JoinStep,
+  RangeBound,
+  SelectPlan,
+  StatementPlan,
+  UnionBranch,
+} from './sql-plan.js';
 import { indexableType, optionInner } from './sql-values.js';
 
 /** Splits a predicate into its AND-ed parts. */
@@ -37,7 +55,10 @@ function andOf(terms: readonly BoundExpr[]): BoundExpr | undefined {
 function maxSource(e: BoundExpr): number {
   switch (e.kind) {
     case 'Compare':
-      return Math.max(e.left.kind === 'Column' ? e.left.source : -1, e.right.kind === 'Column' ? e.right.source : -1);
+      return Math.max(
+        e.left.kind === 'Column' ? e.left.source : -1,
+        e.right.kind === 'Column' ? e.right.source : -1,
+      );
     case 'And':
     case 'Or':
       return Math.max(...e.terms.map(maxSource));
@@ -52,8 +73,17 @@ function maxSource(e: BoundExpr): number {
 }
 
 /** `col op const` on this source, as (column, op, const). */
-function constCompare(e: BoundExpr, source: number): { column: BoundColumn; op: string; value: BoundConst } | undefined {
-  if (e.kind !== 'Compare' || e.left.kind !== 'Column' || e.right.kind !== 'Const' || e.left.source !== source) return undefined;
+function constCompare(
+  e: BoundExpr,
+  source: number,
+): { column: BoundColumn; op: string; value: BoundConst } | undefined {
+  if (
+    e.kind !== 'Compare' ||
+    e.left.kind !== 'Column' ||
+    e.right.kind !== 'Const' ||
+    e.left.source !== source
+  )
+    return undefined;
   return { column: e.left, op: e.op, value: e.right };
 }
 
@@ -65,7 +95,14 @@ interface IndexChoice {
 }
 
 /** Whether ORDER BY `order` is the order of `index` once its first `eqCount` columns are fixed; and which direction. */
-function orderFromIndex(index: IndexSchema, eqCount: number, order: readonly BoundOrder[], source: number, unique: boolean, types: (c: number) => boolean): { ok: boolean; reverse: boolean } {
+function orderFromIndex(
+  index: IndexSchema,
+  eqCount: number,
+  order: readonly BoundOrder[],
+  source: number,
+  unique: boolean,
+  types: (c: number) => boolean,
+): { ok: boolean; reverse: boolean } {
   if (order.length === 0) return { ok: true, reverse: false };
   if (order.some(o => o.column.source !== source)) return { ok: false, reverse: false };
   if (unique && eqCount === index.columns.length) return { ok: true, reverse: false };
@@ -76,7 +113,8 @@ function orderFromIndex(index: IndexSchema, eqCount: number, order: readonly Bou
   if (rest.some(o => o.descending !== descending)) return { ok: false, reverse: false };
   for (let i = 0; i < rest.length; i++) {
     const c = index.columns[eqCount + i];
-    if (c === undefined || c !== rest[i]!.column.column || !types(c)) return { ok: false, reverse: false };
+    if (c === undefined || c !== rest[i]!.column.column || !types(c))
+      return { ok: false, reverse: false };
   }
   if (index.algorithm === 'Hash') return { ok: false, reverse: false };
   return { ok: true, reverse: descending };
@@ -86,7 +124,11 @@ function orderFromIndex(index: IndexSchema, eqCount: number, order: readonly Bou
  * The best way to read `source` given its own conjuncts (and, for the first source, the wanted
  * order). Returns the access path, the conjuncts still to check, and whether order is served.
  */
-export function planAccess(source: BoundSource, conjuncts: readonly BoundExpr[], order: readonly BoundOrder[] = []): { access: AccessPath; residual: BoundExpr[]; orderSatisfied: boolean } {
+export function planAccess(
+  source: BoundSource,
+  conjuncts: readonly BoundExpr[],
+  order: readonly BoundOrder[] = [],
+): { access: AccessPath; residual: BoundExpr[]; orderSatisfied: boolean } {
   const table = source.table;
   const s = source.index;
   if (conjuncts.some(c => c.kind === 'Truth' && c.value !== true)) {
@@ -117,8 +159,10 @@ export function planAccess(source: BoundSource, conjuncts: readonly BoundExpr[],
       for (const e of live) {
         const cc = constCompare(e, s);
         if (cc === undefined || cc.column.column !== next) continue;
-        if ((cc.op === '>' || cc.op === '>=') && lower === undefined) lower = { value: cc.value, inclusive: cc.op === '>=' };
-        else if ((cc.op === '<' || cc.op === '<=') && upper === undefined) upper = { value: cc.value, inclusive: cc.op === '<=' };
+        if ((cc.op === '>' || cc.op === '>=') && lower === undefined)
+          lower = { value: cc.value, inclusive: cc.op === '>=' };
+        else if ((cc.op === '<' || cc.op === '<=') && upper === undefined)
+          upper = { value: cc.value, inclusive: cc.op === '<=' };
         else continue;
         if (keep) consumed.add(e);
       }
@@ -128,7 +172,13 @@ export function planAccess(source: BoundSource, conjuncts: readonly BoundExpr[],
       consumed.clear();
     }
     const full = eq.length === index.columns.length;
-    const score = full && index.unique ? 1_000_000 : eq.length * 100 + (lower !== undefined ? 10 : 0) + (upper !== undefined ? 10 : 0) + (full ? 5 : 0);
+    const score =
+      full && index.unique
+        ? 1_000_000
+        : eq.length * 100 +
+          (lower !== undefined ? 10 : 0) +
+          (upper !== undefined ? 10 : 0) +
+          (full ? 5 : 0);
     const o = orderFromIndex(index, eq.length, order, s, index.unique, indexable);
     choices.push({
       access: { kind: 'IndexScan', source: s, table, index, eq, lower, upper, reverse: o.reverse },
@@ -138,22 +188,42 @@ export function planAccess(source: BoundSource, conjuncts: readonly BoundExpr[],
     });
   }
   const better = (a: IndexChoice, b: IndexChoice): boolean =>
-    a.score !== b.score ? a.score > b.score : a.orderSatisfied !== b.orderSatisfied ? a.orderSatisfied : a.access.index.columns.length < b.access.index.columns.length;
+    a.score !== b.score
+      ? a.score > b.score
+      : a.orderSatisfied !== b.orderSatisfied
+        ? a.orderSatisfied
+        : a.access.index.columns.length < b.access.index.columns.length;
   let best: IndexChoice | undefined;
   for (const c of choices) if (c.score > 0 && (best === undefined || better(c, best))) best = c;
   if (best === undefined) {
     // No single index answers a conjunct; an OR whose every disjunct an index answers still can.
     for (const c of live) {
       const union = c.kind === 'Or' ? planUnion(source, c) : undefined;
-      if (union !== undefined) return { access: union, residual: live.filter(e => e !== c), orderSatisfied: order.length === 0 };
+      if (union !== undefined)
+        return {
+          access: union,
+          residual: live.filter(e => e !== c),
+          orderSatisfied: order.length === 0,
+        };
     }
   }
   if (best === undefined && order.length > 0) {
     // No index answers the predicate: an index that gives the order still saves the sort.
-    for (const c of choices) if (c.orderSatisfied && c.access.eq.length === 0 && (best === undefined || better(c, best))) best = c;
+    for (const c of choices)
+      if (c.orderSatisfied && c.access.eq.length === 0 && (best === undefined || better(c, best)))
+        best = c;
   }
-  if (best === undefined) return { access: { kind: 'TableScan', source: s, table }, residual: live, orderSatisfied: order.length === 0 };
-  return { access: best.access, residual: live.filter(e => !best.consumed.has(e)), orderSatisfied: best.orderSatisfied };
+  if (best === undefined)
+    return {
+      access: { kind: 'TableScan', source: s, table },
+      residual: live,
+      orderSatisfied: order.length === 0,
+    };
+  return {
+    access: best.access,
+    residual: live.filter(e => !best.consumed.has(e)),
+    orderSatisfied: best.orderSatisfied,
+  };
 }
 
 /** The terms of an OR, nested ORs flattened. */
@@ -178,8 +248,12 @@ function planUnion(source: BoundSource, or: BoundExpr): AccessPath | undefined {
 }
 
 /** `this.col = earlier.col` for joining source `s`: (this column, earlier column). */
-function joinEquality(e: BoundExpr, s: number): { inner: BoundColumn; outer: BoundColumn } | undefined {
-  if (e.kind !== 'Compare' || e.op !== '=' || e.left.kind !== 'Column' || e.right.kind !== 'Column') return undefined;
+function joinEquality(
+  e: BoundExpr,
+  s: number,
+): { inner: BoundColumn; outer: BoundColumn } | undefined {
+  if (e.kind !== 'Compare' || e.op !== '=' || e.left.kind !== 'Column' || e.right.kind !== 'Column')
+    return undefined;
   if (e.left.source === s && e.right.source < s) return { inner: e.left, outer: e.right };
   if (e.right.source === s && e.left.source < s) return { inner: e.right, outer: e.left };
   return undefined;
@@ -191,7 +265,9 @@ function planJoin(source: BoundSource, conjuncts: readonly BoundExpr[]): JoinSte
   const local = conjuncts.filter(e => maxSource(e) === s && !usesEarlier(e, s));
   const cross = conjuncts.filter(e => !local.includes(e));
   // Index nested-loop: an index whose leading columns are all fixed, at least one by a join column.
-  let best: { index: IndexSchema; keys: BoundOperand[]; consumed: Set<BoundExpr>; score: number } | undefined;
+  let best:
+    | { index: IndexSchema; keys: BoundOperand[]; consumed: Set<BoundExpr>; score: number }
+    | undefined;
   for (const index of table.indexes) {
     const keys: BoundOperand[] = [];
     const consumed = new Set<BoundExpr>();
@@ -219,10 +295,19 @@ function planJoin(source: BoundSource, conjuncts: readonly BoundExpr[]): JoinSte
   }
   if (best !== undefined) {
     const b = best;
-    return { kind: 'IndexJoin', source: s, table, index: b.index, keys: b.keys, filter: andOf(conjuncts.filter(e => !b.consumed.has(e))) };
+    return {
+      kind: 'IndexJoin',
+      source: s,
+      table,
+      index: b.index,
+      keys: b.keys,
+      filter: andOf(conjuncts.filter(e => !b.consumed.has(e))),
+    };
   }
   const { access, residual } = planAccess(source, local);
-  const equalities = cross.map(e => [e, joinEquality(e, s)] as const).filter(([, j]) => j !== undefined);
+  const equalities = cross
+    .map(e => [e, joinEquality(e, s)] as const)
+    .filter(([, j]) => j !== undefined);
   if (equalities.length > 0) {
     return {
       kind: 'HashJoin',
@@ -234,14 +319,23 @@ function planJoin(source: BoundSource, conjuncts: readonly BoundExpr[]): JoinSte
       filter: andOf(cross.filter(e => !equalities.some(([q]) => q === e))),
     };
   }
-  return { kind: 'NestedLoopJoin', source: s, access, accessFilter: andOf(residual), filter: andOf(cross) };
+  return {
+    kind: 'NestedLoopJoin',
+    source: s,
+    access,
+    accessFilter: andOf(residual),
+    filter: andOf(cross),
+  };
 }
 
 /** True when a predicate reads a source before `s`. */
 function usesEarlier(e: BoundExpr, s: number): boolean {
   switch (e.kind) {
     case 'Compare':
-      return (e.left.kind === 'Column' && e.left.source < s) || (e.right.kind === 'Column' && e.right.source < s);
+      return (
+        (e.left.kind === 'Column' && e.left.source < s) ||
+        (e.right.kind === 'Column' && e.right.source < s)
+      );
     case 'And':
     case 'Or':
       return e.terms.some(t => usesEarlier(t, s));
@@ -264,7 +358,8 @@ export function planSelect(statement: BoundSelect): SelectPlan {
   const order = counting ? [] : statement.orderBy;
   const root = planAccess(statement.sources[0]!, bySource[0]!, order);
   const joins = statement.sources.slice(1).map(src => planJoin(src, bySource[src.index]!));
-  const orderFromIndex = order.length > 0 && root.orderSatisfied && root.access.kind === 'IndexScan';
+  const orderFromIndex =
+    order.length > 0 && root.orderSatisfied && root.access.kind === 'IndexScan';
   return {
     kind: 'SelectPlan',
     statement,
@@ -276,7 +371,9 @@ export function planSelect(statement: BoundSelect): SelectPlan {
   };
 }
 
-function planDml<S extends BoundUpdate | BoundDelete>(statement: S): { access: AccessPath; filter: BoundExpr | undefined } {
+function planDml<S extends BoundUpdate | BoundDelete>(
+  statement: S,
+): { access: AccessPath; filter: BoundExpr | undefined } {
   const { access, residual } = planAccess(statement.source, conjunctsOf(statement.where));
   return { access, filter: andOf(residual) };
 }

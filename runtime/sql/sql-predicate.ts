@@ -44,7 +44,11 @@ export function compilePredicate(e: BoundExpr): Predicate {
       };
     }
     case 'IsNull': {
-      const { source, column, negated } = { source: e.column.source, column: e.column.column, negated: e.negated };
+      const { source, column, negated } = {
+        source: e.column.source,
+        column: e.column.column,
+        negated: e.negated,
+      };
       return t => ((t[source]![column] as { tag: number }).tag === 1) !== negated;
     }
     case 'Not': {
@@ -83,7 +87,17 @@ export function compilePredicate(e: BoundExpr): Predicate {
       const right = operandReader(e.right);
       const type = e.type;
       const float = type.tag === 'F32' || type.tag === 'F64';
-      const cmp = float ? (a: Scalar, b: Scalar): number => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : a === b ? 0 : NaN) : (a: Scalar, b: Scalar): number => compareValues(type, a as AlgebraicValue, b as AlgebraicValue);
+      const cmp = float
+        ? (a: Scalar, b: Scalar): number =>
+            (a as number) < (b as number)
+              ? -1
+              : (a as number) > (b as number)
+                ? 1
+                : a === b
+                  ? 0
+                  : NaN
+        : (a: Scalar, b: Scalar): number =>
+            compareValues(type, a as AlgebraicValue, b as AlgebraicValue);
       const test = {
         '=': (c: number) => c === 0,
         '!=': (c: number) => c !== 0 && !Number.isNaN(c),

@@ -33,12 +33,20 @@ const EMPTY_SCHEMA: ProductType = Object.freeze({ elements: Object.freeze([]) })
  * Parses, binds and plans every `;`-separated statement of `sqlText`. Throws the first error
  * (SQL_SYNTAX, SQL_UNKNOWN_NAME, SQL_TYPE_MISMATCH, SQL_UNSUPPORTED) with its position.
  */
-export function compileSql(schema: ModuleSchema, sqlText: string, options: BindOptions): StatementPlan[] {
+export function compileSql(
+  schema: ModuleSchema,
+  sqlText: string,
+  options: BindOptions,
+): StatementPlan[] {
   return parseSql(sqlText).map(s => planStatement(bindStatement(s, schema, options)));
 }
 
 /** The chosen plans of every statement, as text (an EXPLAIN, for debugging and tests). */
-export function explainSql(schema: ModuleSchema, sqlText: string, options: BindOptions = { isOwner: true }): string {
+export function explainSql(
+  schema: ModuleSchema,
+  sqlText: string,
+  options: BindOptions = { isOwner: true },
+): string {
   return compileSql(schema, sqlText, options).map(explainPlan).join('\n\n');
 }
 
@@ -52,22 +60,45 @@ function micros(start: number): number {
  * own transaction through `handle.transact` (serial with reducers, durable before this
  * resolves, seen by subscribers). Only the owner may run DML (PERMISSION_DENIED otherwise).
  */
-export async function runSql(handle: DatabaseHandle, sqlText: string, caller: SqlCaller, options: RunSqlOptions): Promise<SqlStatementResult[]> {
+export async function runSql(
+  handle: DatabaseHandle,
+  sqlText: string,
+  caller: SqlCaller,
+  options: RunSqlOptions,
+): Promise<SqlStatementResult[]> {
   const statements = parseSql(sqlText);
   const dml = statements.find(s => s.kind !== 'Select');
   if (dml !== undefined && !caller.isOwner) {
-    throw new WasmbaseError('PERMISSION_DENIED', `only the owner of the database may run ${dml.kind.toUpperCase()} (at ${dml.pos.line}:${dml.pos.column})`, { line: dml.pos.line, column: dml.pos.column });
+    throw new WasmbaseError(
+      'PERMISSION_DENIED',
+      `only the owner of the database may run ${dml.kind.toUpperCase()} (at ${dml.pos.line}:${dml.pos.column})`,
+      { line: dml.pos.line, column: dml.pos.column },
+    );
   }
-  const plans = statements.map(s => planStatement(bindStatement(s, handle.schema, { isOwner: caller.isOwner })));
+  const plans = statements.map(s =>
+    planStatement(bindStatement(s, handle.schema, { isOwner: caller.isOwner })),
+  );
   const results: SqlStatementResult[] = [];
   for (const plan of plans) {
     const start = performance.now();
     if (plan.kind === 'SelectPlan') {
       const rows = handle.read(tx => executeSelect(plan, tx, options));
-      results.push({ schema: plan.statement.schema, rows, totalDurationMicros: micros(start), stats: NO_STATS });
+      results.push({
+        schema: plan.statement.schema,
+        rows,
+        totalDurationMicros: micros(start),
+        stats: NO_STATS,
+      });
     } else {
-      const { result } = await handle.transact(SQL_TX_LABEL, caller.identity, tx => executeDml(plan, tx));
-      results.push({ schema: EMPTY_SCHEMA, rows: [], totalDurationMicros: micros(start), stats: result });
+      const { result } = await handle.transact(SQL_TX_LABEL, caller.identity, tx =>
+        executeDml(plan, tx),
+      );
+      results.push({
+        schema: EMPTY_SCHEMA,
+        rows: [],
+        totalDurationMicros: micros(start),
+        stats: result,
+      });
     }
   }
   return results;
@@ -85,7 +116,11 @@ export function sqlResultsToJson(results: readonly SqlStatementResult[]): unknow
       schema: productTypeToJson(r.schema),
       rows: r.rows.map(row => valueToJson(rowType, row)),
       total_duration_micros: r.totalDurationMicros,
-      stats: { rows_inserted: r.stats.rowsInserted, rows_deleted: r.stats.rowsDeleted, rows_updated: r.stats.rowsUpdated },
+      stats: {
+        rows_inserted: r.stats.rowsInserted,
+        rows_deleted: r.stats.rowsDeleted,
+        rows_updated: r.stats.rowsUpdated,
+      },
     };
   });
 }

@@ -71,7 +71,9 @@ export class TopK<T> {
   /** The items held, in output order. */
   sorted(): T[] {
     const order = this.#items.map((_, i) => i);
-    order.sort((i, j) => this.cmp(this.#items[i]!, this.#items[j]!) || this.#seqs[i]! - this.#seqs[j]!);
+    order.sort(
+      (i, j) => this.cmp(this.#items[i]!, this.#items[j]!) || this.#seqs[i]! - this.#seqs[j]!,
+    );
     return order.map(i => this.#items[i]!);
   }
 }
@@ -81,7 +83,12 @@ export class TopK<T> {
  * O(keep). `onBuffered`, if given, sees the number of items held after each one (to fail early
  * on a row limit).
  */
-export function sortKeeping<T>(items: Iterable<T>, cmp: (a: T, b: T) => number, keep: number, onBuffered?: (n: number) => void): T[] {
+export function sortKeeping<T>(
+  items: Iterable<T>,
+  cmp: (a: T, b: T) => number,
+  keep: number,
+  onBuffered?: (n: number) => void,
+): T[] {
   if (Number.isFinite(keep)) {
     const heap = new TopK<T>(keep, cmp);
     for (const item of items) {

@@ -11,8 +11,15 @@ import type { Literal } from './sql-ast.js';
 import type { Position } from './sql-lexer.js';
 
 /** A positioned SQL error of any SQL code. */
-export function sqlErrorAt(code: 'SQL_SYNTAX' | 'SQL_UNKNOWN_NAME' | 'SQL_TYPE_MISMATCH' | 'SQL_UNSUPPORTED', message: string, pos: Position): WasmbaseError {
-  return new WasmbaseError(code, `${message} at ${pos.line}:${pos.column}`, { line: pos.line, column: pos.column });
+export function sqlErrorAt(
+  code: 'SQL_SYNTAX' | 'SQL_UNKNOWN_NAME' | 'SQL_TYPE_MISMATCH' | 'SQL_UNSUPPORTED',
+  message: string,
+  pos: Position,
+): WasmbaseError {
+  return new WasmbaseError(code, `${message} at ${pos.line}:${pos.column}`, {
+    line: pos.line,
+    column: pos.column,
+  });
 }
 
 /** The Option<T> payload type when `type` is an Option, else undefined. */
@@ -22,11 +29,19 @@ export function optionInner(type: AlgebraicType): AlgebraicType | undefined {
 
 /** The option value holding `v`, and the empty one. */
 export const some = (v: AlgebraicValue): SumValue => ({ tag: 0, value: v });
-export const NONE: SumValue = Object.freeze({ tag: 1, value: Object.freeze([]) as readonly AlgebraicValue[] });
+export const NONE: SumValue = Object.freeze({
+  tag: 1,
+  value: Object.freeze([]) as readonly AlgebraicValue[],
+});
 
 /** True for the unit-only enums a string literal can name (`'Active'`). */
-function isUnitEnum(type: AlgebraicType): type is { tag: 'Sum'; variants: readonly { name: string | undefined; type: AlgebraicType }[] } {
-  return type.tag === 'Sum' && type.variants.every(v => v.type.tag === 'Product' && v.type.elements.length === 0);
+function isUnitEnum(
+  type: AlgebraicType,
+): type is { tag: 'Sum'; variants: readonly { name: string | undefined; type: AlgebraicType }[] } {
+  return (
+    type.tag === 'Sum' &&
+    type.variants.every(v => v.type.tag === 'Product' && v.type.elements.length === 0)
+  );
 }
 
 /** True for types the planner may answer through an index (floats are not: -0 and NaN). */
@@ -68,17 +83,31 @@ export function exactInteger(text: string): bigint | undefined {
   return sign === '-' ? -value : value;
 }
 
-const BIG_BITS: Readonly<Record<string, number>> = { I64: 64, U64: 64, I128: 128, U128: 128, I256: 256, U256: 256 };
+const BIG_BITS: Readonly<Record<string, number>> = {
+  I64: 64,
+  U64: 64,
+  I128: 128,
+  U128: 128,
+  I256: 256,
+  U256: 256,
+};
 
 function bigRange(tag: string): [bigint, bigint] {
   const bits = BigInt(BIG_BITS[tag]!);
-  return tag.startsWith('I') ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+  return tag.startsWith('I')
+    ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n]
+    : [0n, (1n << bits) - 1n];
 }
 
 function parseTimestampMicros(text: string): bigint | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  const m =
+    /^(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      text.trim(),
+    );
   if (m === null) return undefined;
-  const ms = Date.parse(`${m[1]!.replace(' ', 'T')}${m[1]!.length > 10 ? '' : 'T00:00:00'}${m[3] ?? 'Z'}`);
+  const ms = Date.parse(
+    `${m[1]!.replace(' ', 'T')}${m[1]!.length > 10 ? '' : 'T00:00:00'}${m[3] ?? 'Z'}`,
+  );
   if (Number.isNaN(ms)) return undefined;
   const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
   return BigInt(ms) * 1000n + BigInt(frac);
@@ -90,26 +119,47 @@ function parseTimestampMicros(text: string): bigint | undefined {
  */
 export function literalToValue(lit: Literal, type: AlgebraicType, what: string): AlgebraicValue {
   const mismatch = (detail?: string): never => {
-    throw sqlErrorAt('SQL_TYPE_MISMATCH', detail ?? `${what} is ${formatType(type)}; ${showLiteral(lit)} is not a value of that type`, lit.pos);
+    throw sqlErrorAt(
+      'SQL_TYPE_MISMATCH',
+      detail ?? `${what} is ${formatType(type)}; ${showLiteral(lit)} is not a value of that type`,
+      lit.pos,
+    );
   };
   const inner = optionInner(type);
-  if (inner !== undefined) return lit.type === 'null' ? NONE : some(literalToValue(lit, inner, what));
+  if (inner !== undefined)
+    return lit.type === 'null' ? NONE : some(literalToValue(lit, inner, what));
   if (lit.type === 'null') return mismatch(`${what} is ${formatType(type)} and cannot be NULL`);
   const special = specialKind(type);
   if (special === 'Identity' || special === 'ConnectionId') {
     const digits = special === 'Identity' ? 64 : 32;
-    const hex = lit.type === 'hex' ? lit.text : lit.type === 'string' && /^(0x)?[0-9a-fA-F]+$/.test(lit.text) ? lit.text.replace(/^0x/, '') : undefined;
-    if (hex === undefined) return mismatch(`${what} is ${special}; write it as a hex literal (0x… or X'…'), not ${showLiteral(lit)}`);
-    if (hex.replace(/^0+/, '').length > digits) return mismatch(`${showLiteral(lit)} is longer than an ${special} (${digits} hex digits) for ${what}`);
+    const hex =
+      lit.type === 'hex'
+        ? lit.text
+        : lit.type === 'string' && /^(0x)?[0-9a-fA-F]+$/.test(lit.text)
+          ? lit.text.replace(/^0x/, '')
+          : undefined;
+    if (hex === undefined)
+      return mismatch(
+        `${what} is ${special}; write it as a hex literal (0x… or X'…'), not ${showLiteral(lit)}`,
+      );
+    if (hex.replace(/^0+/, '').length > digits)
+      return mismatch(
+        `${showLiteral(lit)} is longer than an ${special} (${digits} hex digits) for ${what}`,
+      );
     return [BigInt('0x' + (hex || '0'))];
   }
   if (special === 'Timestamp' || special === 'TimeDuration') {
     let micros: bigint | undefined;
     if (lit.type === 'integer') micros = exactInteger(lit.text);
-    else if (lit.type === 'string' && special === 'Timestamp') micros = parseTimestampMicros(lit.text);
-    if (micros === undefined) return mismatch(`${what} is ${special}; write microseconds as an integer${special === 'Timestamp' ? " or an ISO 8601 string ('2024-01-31T12:00:00Z')" : ''}, not ${showLiteral(lit)}`);
+    else if (lit.type === 'string' && special === 'Timestamp')
+      micros = parseTimestampMicros(lit.text);
+    if (micros === undefined)
+      return mismatch(
+        `${what} is ${special}; write microseconds as an integer${special === 'Timestamp' ? " or an ISO 8601 string ('2024-01-31T12:00:00Z')" : ''}, not ${showLiteral(lit)}`,
+      );
     const [min, max] = bigRange('I64');
-    if (micros < min || micros > max) return mismatch(`${lit.text} does not fit in ${special} (i64 microseconds) for ${what}`);
+    if (micros < min || micros > max)
+      return mismatch(`${lit.text} does not fit in ${special} (i64 microseconds) for ${what}`);
     return [micros];
   }
   switch (type.tag) {
@@ -132,11 +182,18 @@ export function literalToValue(lit: Literal, type: AlgebraicType, what: string):
       let v: bigint | undefined;
       if (lit.type === 'integer' || lit.type === 'float') {
         v = exactInteger(lit.text);
-        if (v === undefined) return mismatch(`${what} is ${formatType(type)}; ${lit.text} is not an integer`);
+        if (v === undefined)
+          return mismatch(`${what} is ${formatType(type)}; ${lit.text} is not an integer`);
       } else if (lit.type === 'hex' && lit.text.length <= 64) v = BigInt('0x' + lit.text);
       else return mismatch();
-      const [min, max] = type.tag in INT_RANGES ? INT_RANGES[type.tag as keyof typeof INT_RANGES].map(BigInt) as [bigint, bigint] : bigRange(type.tag);
-      if (v < min || v > max) return mismatch(`${lit.type === 'hex' ? '0x' + lit.text : lit.text} does not fit in ${formatType(type)} (${min}..${max}) for ${what}`);
+      const [min, max] =
+        type.tag in INT_RANGES
+          ? (INT_RANGES[type.tag as keyof typeof INT_RANGES].map(BigInt) as [bigint, bigint])
+          : bigRange(type.tag);
+      if (v < min || v > max)
+        return mismatch(
+          `${lit.type === 'hex' ? '0x' + lit.text : lit.text} does not fit in ${formatType(type)} (${min}..${max}) for ${what}`,
+        );
       return type.tag in INT_RANGES ? Number(v) : v;
     }
     case 'F32':
@@ -144,20 +201,30 @@ export function literalToValue(lit: Literal, type: AlgebraicType, what: string):
       if (lit.type !== 'integer' && lit.type !== 'float') return mismatch();
       const n = Number(lit.text);
       const max = type.tag === 'F32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
-      if (!Number.isFinite(n) || Math.abs(n) > max) return mismatch(`${lit.text} does not fit in ${formatType(type)} for ${what}`);
+      if (!Number.isFinite(n) || Math.abs(n) > max)
+        return mismatch(`${lit.text} does not fit in ${formatType(type)} for ${what}`);
       return type.tag === 'F32' ? Math.fround(n) : n;
     }
     case 'Array':
-      if (type.elem.tag === 'U8' && lit.type === 'hex') return Uint8Array.from(Buffer.from(lit.text, 'hex'));
-      if (type.elem.tag === 'U8') return mismatch(`${what} is bytes; write it as a hex literal (0x… or X'…'), not ${showLiteral(lit)}`);
+      if (type.elem.tag === 'U8' && lit.type === 'hex')
+        return Uint8Array.from(Buffer.from(lit.text, 'hex'));
+      if (type.elem.tag === 'U8')
+        return mismatch(
+          `${what} is bytes; write it as a hex literal (0x… or X'…'), not ${showLiteral(lit)}`,
+        );
       return mismatch(`${what} is ${formatType(type)}; SQL has no literals of that type`);
     case 'Sum':
       if (isUnitEnum(type) && lit.type === 'string') {
         const tag = type.variants.findIndex(v => v.name === lit.text);
-        if (tag < 0) return mismatch(`${what} is ${formatType(type)}; '${lit.text}' is not one of its variants`);
+        if (tag < 0)
+          return mismatch(
+            `${what} is ${formatType(type)}; '${lit.text}' is not one of its variants`,
+          );
         return { tag, value: [] };
       }
-      return mismatch(`${what} is ${formatType(type)}; SQL has no literals of that type${isUnitEnum(type) ? ' other than variant names as strings' : ''}`);
+      return mismatch(
+        `${what} is ${formatType(type)}; SQL has no literals of that type${isUnitEnum(type) ? ' other than variant names as strings' : ''}`,
+      );
     default:
       return mismatch(`${what} is ${formatType(type)}; SQL has no literals of that type`);
   }
@@ -260,7 +327,8 @@ export function hashKey(v: AlgebraicValue): string {
     case 'boolean':
       return v ? 'T' : 'F';
     default:
-      if (v instanceof Uint8Array) return 'x' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+      if (v instanceof Uint8Array)
+        return 'x' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
       if (Array.isArray(v)) return '[' + v.map(hashKey).join(',') + ']';
       return `{${(v as SumValue).tag}:${hashKey((v as SumValue).value)}}`;
   }

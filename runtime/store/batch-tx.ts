@@ -49,7 +49,11 @@ export class OverlayBatchTx extends TableView implements BatchTx {
   #inCall = false;
   #done = false;
 
-  constructor(layout: StoreLayout, base: KvReader, private readonly onClose: () => void = () => {}) {
+  constructor(
+    layout: StoreLayout,
+    base: KvReader,
+    private readonly onClose: () => void = () => {},
+  ) {
     const overlay = new OverlayKv(base);
     super(layout, overlay);
     this.#overlay = overlay;
@@ -70,7 +74,8 @@ export class OverlayBatchTx extends TableView implements BatchTx {
     this.#inCall = false;
     const out: TableChanges[] = [];
     for (const [tableId, c] of this.#changes) {
-      if (c.inserts.size > 0 || c.deletes.size > 0) out.push({ tableId, inserts: [...c.inserts.values()], deletes: [...c.deletes.values()] });
+      if (c.inserts.size > 0 || c.deletes.size > 0)
+        out.push({ tableId, inserts: [...c.inserts.values()], deletes: [...c.deletes.values()] });
     }
     if (out.length > 1) out.sort((a, b) => a.tableId - b.tableId);
     this.#changes = new Map();
@@ -95,7 +100,11 @@ export class OverlayBatchTx extends TableView implements BatchTx {
 
   #countWrite(): void {
     if (++this.#writes > MAX_WRITES_PER_CALL) {
-      throw new WasmbaseError('LIMIT_EXCEEDED', `a call may make at most ${MAX_WRITES_PER_CALL} writes`, { limit: MAX_WRITES_PER_CALL });
+      throw new WasmbaseError(
+        'LIMIT_EXCEEDED',
+        `a call may make at most ${MAX_WRITES_PER_CALL} writes`,
+        { limit: MAX_WRITES_PER_CALL },
+      );
     }
   }
 
@@ -136,7 +145,11 @@ export class OverlayBatchTx extends TableView implements BatchTx {
     }
     const s = seq.schema;
     if (next > s.maxValue || next < s.minValue) {
-      throw new WasmbaseError('SEQUENCE_OVERFLOW', `sequence ${s.name} is exhausted (range ${s.minValue}..${s.maxValue})`, { sequence: s.name });
+      throw new WasmbaseError(
+        'SEQUENCE_OVERFLOW',
+        `sequence ${s.name} is exhausted (range ${s.minValue}..${s.maxValue})`,
+        { sequence: s.name },
+      );
     }
     this.#sequences.set(k, next + s.increment);
     return next;
@@ -168,12 +181,19 @@ export class OverlayBatchTx extends TableView implements BatchTx {
       const entry = indexEntryKey(table, index, row, rowKey, this.keyBuilder);
       if (index.schema.unique) {
         const owner = this.#overlay.get(entry);
-        if (owner !== undefined && (ignoreRowKey === undefined || Buffer.compare(owner, ignoreRowKey) !== 0)) {
+        if (
+          owner !== undefined &&
+          (ignoreRowKey === undefined || Buffer.compare(owner, ignoreRowKey) !== 0)
+        ) {
           const cols = index.schema.columns.map(c => table.schema.columns[c]!.name).join(', ');
-          throw new WasmbaseError('UNIQUE_VIOLATION', `duplicate value in unique column ${cols} of table ${table.schema.name} (index ${index.schema.name})`, {
-            table: table.schema.name,
-            index: index.schema.name,
-          });
+          throw new WasmbaseError(
+            'UNIQUE_VIOLATION',
+            `duplicate value in unique column ${cols} of table ${table.schema.name} (index ${index.schema.name})`,
+            {
+              table: table.schema.name,
+              index: index.schema.name,
+            },
+          );
         }
       }
       entries.push(entry);
@@ -184,7 +204,9 @@ export class OverlayBatchTx extends TableView implements BatchTx {
   }
 
   #remove(table: TableCodec, rowKey: Uint8Array, row: Uint8Array): void {
-    for (const index of table.indexes) if (!index.primary) this.#overlay.delete(indexEntryKey(table, index, row, rowKey, this.keyBuilder));
+    for (const index of table.indexes)
+      if (!index.primary)
+        this.#overlay.delete(indexEntryKey(table, index, row, rowKey, this.keyBuilder));
     this.#overlay.delete(rowKey);
     if (table.schema.primaryKey === undefined) this.#overlay.delete(rowHashKey(table, row));
   }
@@ -199,7 +221,11 @@ export class OverlayBatchTx extends TableView implements BatchTx {
       const rowKey = primaryRowKey(table, row, this.keyBuilder);
       if (this.#overlay.get(rowKey) !== undefined) {
         const pk = table.schema.columns[table.schema.primaryKey]!.name;
-        throw new WasmbaseError('UNIQUE_VIOLATION', `duplicate primary key ${pk} in table ${table.schema.name}`, { table: table.schema.name, index: table.pkIndex?.schema.name });
+        throw new WasmbaseError(
+          'UNIQUE_VIOLATION',
+          `duplicate primary key ${pk} in table ${table.schema.name}`,
+          { table: table.schema.name, index: table.pkIndex?.schema.name },
+        );
       }
       this.#put(table, rowKey, row);
     } else {
@@ -217,13 +243,22 @@ export class OverlayBatchTx extends TableView implements BatchTx {
     this.#assertCall();
     const table = this.table(tableId);
     if (table.schema.primaryKey === undefined) {
-      throw new WasmbaseError('INVALID_ARGUMENT', `table ${table.schema.name} has no primary key to update by`, { table: table.schema.name, errno: 'NO_PRIMARY_KEY' });
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `table ${table.schema.name} has no primary key to update by`,
+        { table: table.schema.name, errno: 'NO_PRIMARY_KEY' },
+      );
     }
     validateRow(table, row);
     this.#countWrite();
     const rowKey = primaryRowKey(table, row, this.keyBuilder);
     const old = this.#overlay.get(rowKey);
-    if (old === undefined) throw new WasmbaseError('ROW_NOT_FOUND', `no row with this primary key in table ${table.schema.name}`, { table: table.schema.name });
+    if (old === undefined)
+      throw new WasmbaseError(
+        'ROW_NOT_FOUND',
+        `no row with this primary key in table ${table.schema.name}`,
+        { table: table.schema.name },
+      );
     if (Buffer.compare(old, row) === 0) return old;
     // Only secondary index entries whose key changed are rewritten; unique ones are checked first.
     const moves: [Uint8Array, Uint8Array][] = [];
@@ -234,10 +269,14 @@ export class OverlayBatchTx extends TableView implements BatchTx {
       if (Buffer.compare(before, after) === 0) continue;
       if (index.schema.unique && this.#overlay.get(after) !== undefined) {
         const cols = index.schema.columns.map(c => table.schema.columns[c]!.name).join(', ');
-        throw new WasmbaseError('UNIQUE_VIOLATION', `duplicate value in unique column ${cols} of table ${table.schema.name} (index ${index.schema.name})`, {
-          table: table.schema.name,
-          index: index.schema.name,
-        });
+        throw new WasmbaseError(
+          'UNIQUE_VIOLATION',
+          `duplicate value in unique column ${cols} of table ${table.schema.name} (index ${index.schema.name})`,
+          {
+            table: table.schema.name,
+            index: index.schema.name,
+          },
+        );
       }
       moves.push([before, after]);
     }
@@ -273,7 +312,8 @@ export class OverlayBatchTx extends TableView implements BatchTx {
   #deleteRowKeys(indexId: number, start: Uint8Array, end: Uint8Array): number {
     const table = this.layout.indexTable[indexId]!;
     let n = 0;
-    for (const rowKey of this.indexRowKeys(this.index(indexId), start, end)) if (this.#deleteByKey(table, rowKey)) n++;
+    for (const rowKey of this.indexRowKeys(this.index(indexId), start, end))
+      if (this.#deleteByKey(table, rowKey)) n++;
     return n;
   }
 

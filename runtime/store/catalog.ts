@@ -42,7 +42,11 @@ const dec = new TextDecoder();
 
 export function openCatalog(path: string): Catalog {
   mkdirSync(path, { recursive: true });
-  const env: RootDatabase<Uint8Array, Uint8Array> = open<Uint8Array, Uint8Array>({ path, keyEncoding: 'binary', encoding: 'binary' });
+  const env: RootDatabase<Uint8Array, Uint8Array> = open<Uint8Array, Uint8Array>({
+    path,
+    keyEncoding: 'binary',
+    encoding: 'binary',
+  });
   const key = (s: string) => Buffer.from(enc.encode(s));
   const getText = (k: string): string | undefined => {
     const v = env.getBinary(key(k));
@@ -57,7 +61,8 @@ export function openCatalog(path: string): Catalog {
     },
     listDatabases() {
       const out: DatabaseRecord[] = [];
-      for (const { value } of env.getRange({ start: key('db:'), end: key('db;') })) out.push(JSON.parse(dec.decode(value)) as DatabaseRecord);
+      for (const { value } of env.getRange({ start: key('db:'), end: key('db;') }))
+        out.push(JSON.parse(dec.decode(value)) as DatabaseRecord);
       return out;
     },
     lookupName(name) {
@@ -67,10 +72,16 @@ export function openCatalog(path: string): Catalog {
       env.transactionSync(() => {
         for (const name of record.names) {
           const owner = getText(`name:${name}`);
-          if (owner !== undefined && owner !== record.identity) throw new WasmbaseError('NAME_TAKEN', `the name "${name}" is already used by another database`, { name });
+          if (owner !== undefined && owner !== record.identity)
+            throw new WasmbaseError(
+              'NAME_TAKEN',
+              `the name "${name}" is already used by another database`,
+              { name },
+            );
         }
         const previous = catalog.getDatabase(record.identity);
-        for (const old of previous?.names ?? []) if (!record.names.includes(old)) env.removeSync(key(`name:${old}`));
+        for (const old of previous?.names ?? [])
+          if (!record.names.includes(old)) env.removeSync(key(`name:${old}`));
         for (const name of record.names) putText(`name:${name}`, record.identity);
         putText(`db:${record.identity}`, JSON.stringify(record));
       });

@@ -15,7 +15,14 @@ import type { IndexSchema, ModuleSchema } from '../protocol/index.js';
 import type { BatchTx, ReadTx, TableMigrationSpec, WriteSet } from './store-types.js';
 import { LmdbKv, OverlayKv } from './kv.js';
 import { OverlayBatchTx } from './batch-tx.js';
-import { compileTable, indexEntryKey, PREFIX, prefixSuccessor, rowHashKey, type TableCodec } from './table-codec.js';
+import {
+  compileTable,
+  indexEntryKey,
+  PREFIX,
+  prefixSuccessor,
+  rowHashKey,
+  type TableCodec,
+} from './table-codec.js';
 import { TableView, type StoreLayout } from './table-view.js';
 import { forEachWrite } from './write-set.js';
 
@@ -66,26 +73,43 @@ function loadStorageIds(db: RootDatabase<Uint8Array, Uint8Array>): StorageIds {
 }
 
 /** Codecs for every table and index of `schema`, drawing storage ids for new names from `ids` (exported for store tests). */
-export function buildLayout(schema: ModuleSchema, ids: StorageIds): { layout: StoreLayout; changed: boolean } {
+export function buildLayout(
+  schema: ModuleSchema,
+  ids: StorageIds,
+): { layout: StoreLayout; changed: boolean } {
   let changed = false;
   const assign = (map: Record<string, number>, name: string): number => {
     let id = map[name];
     if (id === undefined) {
       id = ids.next++;
-      if (id > 0xffff) throw new WasmbaseError('LIMIT_EXCEEDED', 'too many tables and indexes over the life of this database');
+      if (id > 0xffff)
+        throw new WasmbaseError(
+          'LIMIT_EXCEEDED',
+          'too many tables and indexes over the life of this database',
+        );
       map[name] = id;
       changed = true;
     }
     return id;
   };
-  const tables: TableCodec[] = schema.tables.map(t => compileTable(t, assign(ids.tables, t.name), (ix: IndexSchema) => assign(ids.indexes, `${t.name}.${ix.name}`)));
-  const indexes = schema.indexes.map(ix => tables[ix.tableId]!.indexes.find(c => c.schema.id === ix.id)!);
+  const tables: TableCodec[] = schema.tables.map(t =>
+    compileTable(t, assign(ids.tables, t.name), (ix: IndexSchema) =>
+      assign(ids.indexes, `${t.name}.${ix.name}`),
+    ),
+  );
+  const indexes = schema.indexes.map(ix =>
+    tables[ix.tableId]!.indexes.find(c => c.schema.id === ix.id)!,
+  );
   const indexTable = schema.indexes.map(ix => tables[ix.tableId]!);
   return { layout: { tables, indexes, indexTable }, changed };
 }
 
 class LmdbReadTx extends TableView implements ReadTx {
-  constructor(layout: StoreLayout, kv: LmdbKv, private readonly release: () => void) {
+  constructor(
+    layout: StoreLayout,
+    kv: LmdbKv,
+    private readonly release: () => void,
+  ) {
     super(layout, kv);
   }
   close(): void {
@@ -94,7 +118,11 @@ class LmdbReadTx extends TableView implements ReadTx {
 }
 
 /** Opens (creating if needed) the store at `path` for `schema`. */
-export function openDatabaseStore(path: string, schema: ModuleSchema, options: DatabaseStoreOptions = {}): DatabaseStore {
+export function openDatabaseStore(
+  path: string,
+  schema: ModuleSchema,
+  options: DatabaseStoreOptions = {},
+): DatabaseStore {
   mkdirSync(path, { recursive: true });
   let env: RootDatabase<Uint8Array, Uint8Array>;
   try {
@@ -106,11 +134,19 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
       pageSize: 4096,
     });
   } catch (err) {
-    throw new WasmbaseError('STORAGE_FAILURE', `cannot open the database store at ${path}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+    throw new WasmbaseError(
+      'STORAGE_FAILURE',
+      `cannot open the database store at ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      undefined,
+      { cause: err },
+    );
   }
   const ids = loadStorageIds(env);
   const { layout, changed } = buildLayout(schema, ids);
-  if (changed) env.transactionSync(() => env.putSync(STORAGE_IDS_KEY as Buffer, Buffer.from(JSON.stringify(ids))));
+  if (changed)
+    env.transactionSync(() =>
+      env.putSync(STORAGE_IDS_KEY as Buffer, Buffer.from(JSON.stringify(ids))),
+    );
   const kv = new LmdbKv(env);
   let closed = false;
   const assertOpen = () => {
@@ -131,7 +167,9 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
       env.resetReadTxn();
       if (base === undefined || base.opCount === 0) return new OverlayBatchTx(layout, kv);
       const pending = new OverlayKv(kv);
-      forEachWrite(base, (key, value) => (value === null ? pending.delete(key) : pending.put(key, value.slice())));
+      forEachWrite(base, (key, value) =>
+        value === null ? pending.delete(key) : pending.put(key, value.slice()),
+      );
       return new OverlayBatchTx(layout, pending);
     },
     commit(ws) {
@@ -144,7 +182,12 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
           });
         });
       } catch (err) {
-        throw new WasmbaseError('STORAGE_FAILURE', `commit failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+        throw new WasmbaseError(
+          'STORAGE_FAILURE',
+          `commit failed: ${err instanceof Error ? err.message : String(err)}`,
+          undefined,
+          { cause: err },
+        );
       }
       return { durable: env.flushed.then(() => undefined) };
     },
@@ -153,8 +196,12 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
       env.transactionSync(() => {
         for (const change of changes) {
           const table = layout.tables.find(t => t.schema.name === change.table);
-          if (table === undefined) throw new WasmbaseError('INTERNAL', `migration names unknown table ${change.table}`);
-          const rowRange = { start: table.rowPrefix as Buffer, end: prefixSuccessor(table.rowPrefix) as Buffer };
+          if (table === undefined)
+            throw new WasmbaseError('INTERNAL', `migration names unknown table ${change.table}`);
+          const rowRange = {
+            start: table.rowPrefix as Buffer,
+            end: prefixSuccessor(table.rowPrefix) as Buffer,
+          };
           if (change.appendedDefaults.length > 0) {
             for (const { key, value } of env.getRange(rowRange)) {
               const old = value as Uint8Array;
@@ -172,12 +219,22 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
             const sid = ids.indexes[`${table.schema.name}.${name}`];
             if (sid === undefined) continue;
             const prefix = Uint8Array.of(PREFIX.INDEX, (sid >>> 8) & 0xff, sid & 0xff);
-            for (const key of env.getKeys({ start: prefix as Buffer, end: prefixSuccessor(prefix) as Buffer })) env.removeSync(key as Buffer);
+            for (const key of env.getKeys({
+              start: prefix as Buffer,
+              end: prefixSuccessor(prefix) as Buffer,
+            }))
+              env.removeSync(key as Buffer);
           }
-          const building = table.indexes.filter(ix => change.addIndexes.includes(ix.schema.name) && !ix.primary);
+          const building = table.indexes.filter(
+            ix => change.addIndexes.includes(ix.schema.name) && !ix.primary,
+          );
           if (building.length > 0) {
             for (const { key, value } of env.getRange(rowRange)) {
-              for (const ix of building) env.putSync(indexEntryKey(table, ix, value as Uint8Array, key as Uint8Array) as Buffer, key as Buffer);
+              for (const ix of building)
+                env.putSync(
+                  indexEntryKey(table, ix, value as Uint8Array, key as Uint8Array) as Buffer,
+                  key as Buffer,
+                );
             }
           }
         }
@@ -197,9 +254,20 @@ export function openDatabaseStore(path: string, schema: ModuleSchema, options: D
       assertOpen();
       const keep = env.getBinary(STORAGE_IDS_KEY as Buffer);
       env.transactionSync(() => {
-        for (const prefix of [PREFIX.ROW, PREFIX.INDEX, PREFIX.SEQUENCE, PREFIX.COUNT, PREFIX.ROW_ID, PREFIX.ROW_HASH]) {
+        for (const prefix of [
+          PREFIX.ROW,
+          PREFIX.INDEX,
+          PREFIX.SEQUENCE,
+          PREFIX.COUNT,
+          PREFIX.ROW_ID,
+          PREFIX.ROW_HASH,
+        ]) {
           const start = Uint8Array.of(prefix);
-          for (const key of env.getKeys({ start: start as Buffer, end: prefixSuccessor(start) as Buffer })) env.removeSync(key as Buffer);
+          for (const key of env.getKeys({
+            start: start as Buffer,
+            end: prefixSuccessor(start) as Buffer,
+          }))
+            env.removeSync(key as Buffer);
         }
         if (keep !== undefined) env.putSync(STORAGE_IDS_KEY as Buffer, keep);
         env.removeSync(MODULE_HASH_KEY as Buffer);

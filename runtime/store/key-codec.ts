@@ -63,7 +63,18 @@ export class KeyBuilder {
 }
 
 const INT_WIDTH: Partial<Record<AlgebraicType['tag'], number>> = {
-  U8: 1, I8: 1, U16: 2, I16: 2, U32: 4, I32: 4, U64: 8, I64: 8, U128: 16, I128: 16, U256: 32, I256: 32,
+  U8: 1,
+  I8: 1,
+  U16: 2,
+  I16: 2,
+  U32: 4,
+  I32: 4,
+  U64: 8,
+  I64: 8,
+  U128: 16,
+  I128: 16,
+  U256: 32,
+  I256: 32,
 };
 
 function escapeInto(out: KeyBuilder, data: Uint8Array): void {
@@ -85,7 +96,8 @@ export function appendKey(out: KeyBuilder, type: AlgebraicType, r: BsatnReader, 
   if (width !== undefined) {
     const le = r.readRawView(width);
     const signed = type.tag.startsWith('I');
-    for (let i = width - 1; i >= 0; i--) out.byte(i === width - 1 && signed ? le[i]! ^ 0x80 : le[i]!);
+    for (let i = width - 1; i >= 0; i--)
+      out.byte(i === width - 1 && signed ? le[i]! ^ 0x80 : le[i]!);
     return;
   }
   switch (type.tag) {
@@ -97,7 +109,8 @@ export function appendKey(out: KeyBuilder, type: AlgebraicType, r: BsatnReader, 
       const n = type.tag === 'F32' ? 4 : 8;
       const le = r.readRawView(n);
       const negative = (le[n - 1]! & 0x80) !== 0;
-      for (let i = n - 1; i >= 0; i--) out.byte(negative ? ~le[i]! & 0xff : i === n - 1 ? le[i]! ^ 0x80 : le[i]!);
+      for (let i = n - 1; i >= 0; i--)
+        out.byte(negative ? ~le[i]! & 0xff : i === n - 1 ? le[i]! ^ 0x80 : le[i]!);
       return;
     }
     case 'String':
@@ -122,7 +135,8 @@ export function appendKey(out: KeyBuilder, type: AlgebraicType, r: BsatnReader, 
     case 'Sum': {
       const tag = r.readU8();
       const variant = type.variants[tag];
-      if (variant === undefined) throw new WasmbaseError('ROW_INVALID', `sum tag ${tag} out of range`);
+      if (variant === undefined)
+        throw new WasmbaseError('ROW_INVALID', `sum tag ${tag} out of range`);
       out.byte(tag);
       appendKey(out, variant.type, r, depth + 1);
       return;
@@ -133,7 +147,11 @@ export function appendKey(out: KeyBuilder, type: AlgebraicType, r: BsatnReader, 
 }
 
 /** Encodes the key for BSATN `bytes` holding consecutive values of `types`. Throws on leftovers. */
-export function keyFromBsatn(types: readonly AlgebraicType[], bytes: Uint8Array, out = new KeyBuilder()): Uint8Array {
+export function keyFromBsatn(
+  types: readonly AlgebraicType[],
+  bytes: Uint8Array,
+  out = new KeyBuilder(),
+): Uint8Array {
   out.reset();
   const r = new BsatnReader(bytes);
   for (const t of types) appendKey(out, t, r);

@@ -34,7 +34,10 @@ export class LmdbKv implements KvReader {
 
   get(key: Uint8Array): Uint8Array | undefined {
     // lmdb-js accepts read options (the pinned transaction) although its typings omit them.
-    const getBinary = this.db.getBinary as (id: Uint8Array, options?: { transaction: Transaction }) => Uint8Array | undefined;
+    const getBinary = this.db.getBinary as (
+      id: Uint8Array,
+      options?: { transaction: Transaction },
+    ) => Uint8Array | undefined;
     const v = getBinary.call(this.db, key, this.#options);
     return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
@@ -48,9 +51,19 @@ export class LmdbKv implements KvReader {
     if (limit === 0) return [];
     // A reverse cursor starts at `start` and walks down to `end`; the flags keep [start, end).
     const bounds = reverse
-      ? { start: end as Buffer, end: start as Buffer, reverse: true, exclusiveStart: true, inclusiveEnd: true }
+      ? {
+          start: end as Buffer,
+          end: start as Buffer,
+          reverse: true,
+          exclusiveStart: true,
+          inclusiveEnd: true,
+        }
       : { start: start as Buffer, end: end as Buffer };
-    return this.db.getRange({ ...bounds, ...(limit === undefined ? {} : { limit }), ...this.#options }) as Iterable<KvEntry>;
+    return this.db.getRange({
+      ...bounds,
+      ...(limit === undefined ? {} : { limit }),
+      ...this.#options,
+    }) as Iterable<KvEntry>;
   }
 }
 
@@ -117,7 +130,8 @@ export class OverlayKv implements KvReader {
 
   #set(k: string, slot: Slot): void {
     const had = this.#map.has(k);
-    if (this.#journalOpen && !this.#journal!.has(k)) this.#journal!.set(k, had ? this.#map.get(k) : undefined);
+    if (this.#journalOpen && !this.#journal!.has(k))
+      this.#journal!.set(k, had ? this.#map.get(k) : undefined);
     if (!had) this.#sorted = undefined;
     this.#map.set(k, slot);
   }
@@ -182,7 +196,10 @@ export class OverlayKv implements KvReader {
           head = base.next();
           bk = head.done === true ? undefined : keyString(head.value.key);
         }
-        const ok = i >= 0 && i < keys.length && (reverse ? keys[i]! >= lo : keys[i]! < hi) ? keys[i]! : undefined;
+        const ok =
+          i >= 0 && i < keys.length && (reverse ? keys[i]! >= lo : keys[i]! < hi)
+            ? keys[i]!
+            : undefined;
         if (ok === undefined && bk === undefined) return;
         // The pending write comes first when its key is next in walking order (or equal: it shadows the base).
         if (ok !== undefined && (bk === undefined || (reverse ? ok >= bk : ok <= bk))) {

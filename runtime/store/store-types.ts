@@ -59,7 +59,11 @@ export interface TableReader {
    */
   iterateScan?(tableId: number, options?: ReadOptions): Iterable<Uint8Array>;
   iterateIndexPoint?(indexId: number, key: Uint8Array, options?: ReadOptions): Iterable<Uint8Array>;
-  iterateIndexRange?(indexId: number, range: IndexRange, options?: ReadOptions): Iterable<Uint8Array>;
+  iterateIndexRange?(
+    indexId: number,
+    range: IndexRange,
+    options?: ReadOptions,
+  ): Iterable<Uint8Array>;
 }
 
 /** A read snapshot. Release it with `close()` (snapshots pin old pages). */

@@ -17,11 +17,25 @@
  * "sid" = storage id: a persistent number per table / index name (see `storage-ids.ts`).
  */
 import { createHash } from 'node:crypto';
-import { BsatnReader, decodeValue, fixedSize, skipValue, WasmbaseError } from '../protocol/index.js';
+import {
+  BsatnReader,
+  decodeValue,
+  fixedSize,
+  skipValue,
+  WasmbaseError,
+} from '../protocol/index.js';
 import type { AlgebraicType, IndexSchema, SequenceSchema, TableSchema } from '../protocol/index.js';
 import { appendKey, KeyBuilder } from './key-codec.js';
 
-export const PREFIX = { META: 0x00, ROW: 0x01, INDEX: 0x02, SEQUENCE: 0x03, COUNT: 0x04, ROW_ID: 0x05, ROW_HASH: 0x06 } as const;
+export const PREFIX = {
+  META: 0x00,
+  ROW: 0x01,
+  INDEX: 0x02,
+  SEQUENCE: 0x03,
+  COUNT: 0x04,
+  ROW_ID: 0x05,
+  ROW_HASH: 0x06,
+} as const;
 
 /** Largest encoded key (LMDB's limit is 1978 bytes with lmdb-js defaults). */
 export const MAX_KEY_BYTES = 1900;
@@ -50,16 +64,36 @@ export interface TableCodec {
   readonly fixedOffsets: readonly (number | undefined)[];
   readonly indexes: readonly IndexCodec[];
   readonly pkIndex: IndexCodec | undefined;
-  readonly sequences: readonly { readonly schema: SequenceSchema; readonly key: Uint8Array; readonly width: number; readonly signed: boolean }[];
+  readonly sequences: readonly {
+    readonly schema: SequenceSchema;
+    readonly key: Uint8Array;
+    readonly width: number;
+    readonly signed: boolean;
+  }[];
 }
 
 function u16(v: number): [number, number] {
   return [(v >>> 8) & 0xff, v & 0xff];
 }
 
-const INT_WIDTHS: Partial<Record<string, number>> = { I8: 1, U8: 1, I16: 2, U16: 2, I32: 4, U32: 4, I64: 8, U64: 8, I128: 16, U128: 16 };
+const INT_WIDTHS: Partial<Record<string, number>> = {
+  I8: 1,
+  U8: 1,
+  I16: 2,
+  U16: 2,
+  I32: 4,
+  U32: 4,
+  I64: 8,
+  U64: 8,
+  I128: 16,
+  U128: 16,
+};
 
-export function compileTable(schema: TableSchema, sid: number, indexSid: (ix: IndexSchema) => number): TableCodec {
+export function compileTable(
+  schema: TableSchema,
+  sid: number,
+  indexSid: (ix: IndexSchema) => number,
+): TableCodec {
   const fixedOffsets: (number | undefined)[] = [];
   let offset: number | undefined = 0;
   for (const col of schema.columns) {
@@ -71,7 +105,13 @@ export function compileTable(schema: TableSchema, sid: number, indexSid: (ix: In
   const indexes = schema.indexes.map(ix => {
     const s = indexSid(ix);
     const primary = schema.primaryIndex?.id === ix.id;
-    return { schema: ix, sid: s, types: ix.columns.map(c => schema.columns[c]!.type), primary, prefix: primary ? rowPrefix : Uint8Array.of(PREFIX.INDEX, ...u16(s)) };
+    return {
+      schema: ix,
+      sid: s,
+      types: ix.columns.map(c => schema.columns[c]!.type),
+      primary,
+      prefix: primary ? rowPrefix : Uint8Array.of(PREFIX.INDEX, ...u16(s)),
+    };
   });
   return {
     schema,
@@ -82,23 +122,46 @@ export function compileTable(schema: TableSchema, sid: number, indexSid: (ix: In
     fixedRowSize: fixedSize({ tag: 'Product', elements: schema.rowType.elements }),
     fixedOffsets,
     indexes,
-    pkIndex: schema.primaryIndex === undefined ? undefined : indexes.find(ix => ix.schema.id === schema.primaryIndex!.id),
+    pkIndex:
+      schema.primaryIndex === undefined
+        ? undefined
+        : indexes.find(ix => ix.schema.id === schema.primaryIndex!.id),
     sequences: schema.sequences.map(seq => {
       const type = schema.columns[seq.column]!.type.tag;
-      return { schema: seq, key: Uint8Array.of(PREFIX.SEQUENCE, ...u16(sid), ...u16(seq.column)), width: INT_WIDTHS[type] ?? 8, signed: type.startsWith('I') };
+      return {
+        schema: seq,
+        key: Uint8Array.of(PREFIX.SEQUENCE, ...u16(sid), ...u16(seq.column)),
+        width: INT_WIDTHS[type] ?? 8,
+        signed: type.startsWith('I'),
+      };
     }),
   };
 }
 
 /** Throws ROW_INVALID unless `row` is exactly one value of the table's row type. */
 export function validateRow(table: TableCodec, row: Uint8Array): void {
-  if (row.length > MAX_ROW_BYTES) throw new WasmbaseError('ROW_INVALID', `row of ${table.schema.name} is ${row.length} bytes; the limit is ${MAX_ROW_BYTES}`, { table: table.schema.name });
+  if (row.length > MAX_ROW_BYTES)
+    throw new WasmbaseError(
+      'ROW_INVALID',
+      `row of ${table.schema.name} is ${row.length} bytes; the limit is ${MAX_ROW_BYTES}`,
+      { table: table.schema.name },
+    );
   if (table.fixedRowSize !== undefined) {
-    if (row.length !== table.fixedRowSize) throw new WasmbaseError('ROW_INVALID', `row of ${table.schema.name} must be ${table.fixedRowSize} bytes, got ${row.length}`, { table: table.schema.name });
+    if (row.length !== table.fixedRowSize)
+      throw new WasmbaseError(
+        'ROW_INVALID',
+        `row of ${table.schema.name} must be ${table.fixedRowSize} bytes, got ${row.length}`,
+        { table: table.schema.name },
+      );
     for (const col of table.schema.columns) {
       if (col.type.tag === 'Bool') {
         const b = row[table.fixedOffsets[col.id]!]!;
-        if (b > 1) throw new WasmbaseError('ROW_INVALID', `column ${col.name} of ${table.schema.name}: invalid bool byte ${b}`, { table: table.schema.name });
+        if (b > 1)
+          throw new WasmbaseError(
+            'ROW_INVALID',
+            `column ${col.name} of ${table.schema.name}: invalid bool byte ${b}`,
+            { table: table.schema.name },
+          );
       }
     }
     return;
@@ -109,12 +172,19 @@ export function validateRow(table: TableCodec, row: Uint8Array): void {
     r.expectEnd('row');
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new WasmbaseError('ROW_INVALID', `bytes are not a row of ${table.schema.name}: ${why}`, { table: table.schema.name });
+    throw new WasmbaseError('ROW_INVALID', `bytes are not a row of ${table.schema.name}: ${why}`, {
+      table: table.schema.name,
+    });
   }
 }
 
 /** A reader positioned at the start of column `col` of `row`. */
-export function readerAtColumn(table: TableCodec, row: Uint8Array, col: number, r = new BsatnReader(row)): BsatnReader {
+export function readerAtColumn(
+  table: TableCodec,
+  row: Uint8Array,
+  col: number,
+  r = new BsatnReader(row),
+): BsatnReader {
   r.reset(row);
   const fixed = table.fixedOffsets[col];
   if (fixed !== undefined) {
@@ -128,16 +198,30 @@ export function readerAtColumn(table: TableCodec, row: Uint8Array, col: number, 
 const scratchReader = new BsatnReader(new Uint8Array(0));
 
 /** Appends the order-preserving key of `columns` of `row` to `out`. */
-export function appendColumnsKey(table: TableCodec, row: Uint8Array, columns: readonly number[], out: KeyBuilder): void {
-  for (const col of columns) appendKey(out, table.schema.columns[col]!.type, readerAtColumn(table, row, col, scratchReader));
+export function appendColumnsKey(
+  table: TableCodec,
+  row: Uint8Array,
+  columns: readonly number[],
+  out: KeyBuilder,
+): void {
+  for (const col of columns)
+    appendKey(out, table.schema.columns[col]!.type, readerAtColumn(table, row, col, scratchReader));
 }
 
 function checkKeySize(out: KeyBuilder, what: string): void {
-  if (out.length > MAX_KEY_BYTES) throw new WasmbaseError('KEY_TOO_LARGE', `${what} key is ${out.length} bytes encoded; the limit is ${MAX_KEY_BYTES}`);
+  if (out.length > MAX_KEY_BYTES)
+    throw new WasmbaseError(
+      'KEY_TOO_LARGE',
+      `${what} key is ${out.length} bytes encoded; the limit is ${MAX_KEY_BYTES}`,
+    );
 }
 
 /** The row key of a table with a primary key. */
-export function primaryRowKey(table: TableCodec, row: Uint8Array, out = new KeyBuilder()): Uint8Array {
+export function primaryRowKey(
+  table: TableCodec,
+  row: Uint8Array,
+  out = new KeyBuilder(),
+): Uint8Array {
   out.reset();
   out.bytes(table.rowPrefix);
   appendColumnsKey(table, row, [table.schema.primaryKey!], out);
@@ -165,7 +249,13 @@ export function rowHashKey(table: TableCodec, row: Uint8Array): Uint8Array {
 }
 
 /** The index entry key of `row` (unique: index key; non-unique: index key + row key). */
-export function indexEntryKey(table: TableCodec, index: IndexCodec, row: Uint8Array, rowKey: Uint8Array, out = new KeyBuilder()): Uint8Array {
+export function indexEntryKey(
+  table: TableCodec,
+  index: IndexCodec,
+  row: Uint8Array,
+  rowKey: Uint8Array,
+  out = new KeyBuilder(),
+): Uint8Array {
   out.reset();
   out.bytes(index.prefix);
   appendColumnsKey(table, row, index.schema.columns, out);
@@ -177,7 +267,12 @@ export function indexEntryKey(table: TableCodec, index: IndexCodec, row: Uint8Ar
 /** `[0x02][sid]` + encoding of consecutive BSATN values of `types` in `bsatn`. */
 const keyReader = new BsatnReader(new Uint8Array(0));
 
-export function indexKeyFromBsatn(index: IndexCodec, types: readonly AlgebraicType[], bsatn: Uint8Array, out = new KeyBuilder()): Uint8Array {
+export function indexKeyFromBsatn(
+  index: IndexCodec,
+  types: readonly AlgebraicType[],
+  bsatn: Uint8Array,
+  out = new KeyBuilder(),
+): Uint8Array {
   out.reset();
   out.bytes(index.prefix);
   const r = keyReader.reset(bsatn);
@@ -187,7 +282,11 @@ export function indexKeyFromBsatn(index: IndexCodec, types: readonly AlgebraicTy
   } catch (err) {
     if (err instanceof WasmbaseError && err.code === 'KEY_TOO_LARGE') throw err;
     const why = err instanceof Error ? err.message : String(err);
-    throw new WasmbaseError('ROW_INVALID', `key bytes do not match index ${index.schema.name}: ${why}`, { index: index.schema.name });
+    throw new WasmbaseError(
+      'ROW_INVALID',
+      `key bytes do not match index ${index.schema.name}: ${why}`,
+      { index: index.schema.name },
+    );
   }
   checkKeySize(out, `index ${index.schema.name}`);
   return out.toBytes();

@@ -7,7 +7,12 @@ import { WasmbaseError } from '../protocol/index.js';
 import type { IndexRange, KeyBound, ReadOptions, TableReader } from './store-types.js';
 import type { KvEntry, KvReader } from './kv.js';
 import { readLimit } from './lazy-reads.js';
-import { indexKeyFromBsatn, prefixSuccessor, type IndexCodec, type TableCodec } from './table-codec.js';
+import {
+  indexKeyFromBsatn,
+  prefixSuccessor,
+  type IndexCodec,
+  type TableCodec,
+} from './table-codec.js';
 import { KeyBuilder } from './key-codec.js';
 
 export interface StoreLayout {
@@ -39,13 +44,21 @@ export class TableView implements TableReader {
 
   protected table(tableId: number): TableCodec {
     const t = this.layout.tables[tableId];
-    if (t === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no table with id ${tableId}`, { table: tableId, errno: 'NO_SUCH_TABLE' });
+    if (t === undefined)
+      throw new WasmbaseError('INVALID_ARGUMENT', `no table with id ${tableId}`, {
+        table: tableId,
+        errno: 'NO_SUCH_TABLE',
+      });
     return t;
   }
 
   protected index(indexId: number): IndexCodec {
     const ix = this.layout.indexes[indexId];
-    if (ix === undefined) throw new WasmbaseError('INVALID_ARGUMENT', `no index with id ${indexId}`, { index: indexId, errno: 'NO_SUCH_INDEX' });
+    if (ix === undefined)
+      throw new WasmbaseError('INVALID_ARGUMENT', `no index with id ${indexId}`, {
+        index: indexId,
+        errno: 'NO_SUCH_INDEX',
+      });
     return ix;
   }
 
@@ -61,7 +74,14 @@ export class TableView implements TableReader {
 
   iterateScan(tableId: number, options?: ReadOptions): Iterable<Uint8Array> {
     const t = this.table(tableId);
-    return entryValues(this.kv.iterate(t.rowPrefix, prefixSuccessor(t.rowPrefix), options?.reverse === true, readLimit(options)));
+    return entryValues(
+      this.kv.iterate(
+        t.rowPrefix,
+        prefixSuccessor(t.rowPrefix),
+        options?.reverse === true,
+        readLimit(options),
+      ),
+    );
   }
 
   /** The key of the index entry for a full key given as BSATN. */
@@ -71,7 +91,11 @@ export class TableView implements TableReader {
 
   findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined {
     const index = this.index(indexId);
-    if (!index.schema.unique) throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is not unique`, { index: index.schema.name, errno: 'INDEX_NOT_UNIQUE' });
+    if (!index.schema.unique)
+      throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is not unique`, {
+        index: index.schema.name,
+        errno: 'INDEX_NOT_UNIQUE',
+      });
     const entry = this.pointKey(index, key);
     if (index.primary) return this.kv.get(entry);
     const rowKey = this.kv.get(entry);
@@ -79,12 +103,22 @@ export class TableView implements TableReader {
   }
 
   /** Row keys of the index entries in [start, end). */
-  protected indexRowKeys(index: IndexCodec, start: Uint8Array, end: Uint8Array, reverse = false): Uint8Array[] {
+  protected indexRowKeys(
+    index: IndexCodec,
+    start: Uint8Array,
+    end: Uint8Array,
+    reverse = false,
+  ): Uint8Array[] {
     return this.kv.range(start, end, reverse).map(e => (index.primary ? e.key : e.value));
   }
 
   /** Rows of the index entries in [start, end). */
-  protected indexRows(index: IndexCodec, start: Uint8Array, end: Uint8Array, reverse = false): Uint8Array[] {
+  protected indexRows(
+    index: IndexCodec,
+    start: Uint8Array,
+    end: Uint8Array,
+    reverse = false,
+  ): Uint8Array[] {
     if (index.primary) return this.kv.range(start, end, reverse).map(e => e.value);
     return this.rowsOf(this.indexRowKeys(index, start, end, reverse));
   }
@@ -97,12 +131,19 @@ export class TableView implements TableReader {
 
   protected rowAt(rowKey: Uint8Array): Uint8Array {
     const row = this.kv.get(rowKey);
-    if (row === undefined) throw new WasmbaseError('STORAGE_FAILURE', 'index entry points to a missing row');
+    if (row === undefined)
+      throw new WasmbaseError('STORAGE_FAILURE', 'index entry points to a missing row');
     return row;
   }
 
   /** Rows of the index entries in [start, end), read one entry at a time. */
-  protected *lazyIndexRows(index: IndexCodec, start: Uint8Array, end: Uint8Array, reverse: boolean, limit: number | undefined): Generator<Uint8Array> {
+  protected *lazyIndexRows(
+    index: IndexCodec,
+    start: Uint8Array,
+    end: Uint8Array,
+    reverse: boolean,
+    limit: number | undefined,
+  ): Generator<Uint8Array> {
     const entries = this.kv.iterate(start, end, reverse, limit);
     if (index.primary) yield* entryValues(entries);
     else for (const e of entries) yield this.rowAt(e.value);
@@ -127,7 +168,10 @@ export class TableView implements TableReader {
 
   protected rangeBounds(index: IndexCodec, range: IndexRange): [Uint8Array, Uint8Array] {
     if (range.prefixElems < 0 || range.prefixElems > index.types.length) {
-      throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} has ${index.types.length} columns; prefix of ${range.prefixElems} is out of range`);
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `index ${index.schema.name} has ${index.types.length} columns; prefix of ${range.prefixElems} is out of range`,
+      );
     }
     const prefixTypes = index.types.slice(0, range.prefixElems);
     const prefix = indexKeyFromBsatn(index, prefixTypes, range.prefix, new KeyBuilder());
@@ -136,18 +180,38 @@ export class TableView implements TableReader {
     }
     const colType = [index.types[range.prefixElems]!];
     const bound = (b: KeyBound): Uint8Array | undefined =>
-      b.kind === 'unbounded' ? undefined : concat(prefix, indexKeyFromBsatn(index, colType, b.value, new KeyBuilder()).subarray(index.prefix.length));
+      b.kind === 'unbounded'
+        ? undefined
+        : concat(
+            prefix,
+            indexKeyFromBsatn(index, colType, b.value, new KeyBuilder()).subarray(
+              index.prefix.length,
+            ),
+          );
     const s = bound(range.start);
     const e = bound(range.end);
-    const start = s === undefined ? prefix : range.start.kind === 'excluded' ? prefixSuccessor(s) : s;
-    const end = e === undefined ? prefixSuccessor(prefix) : range.end.kind === 'included' ? prefixSuccessor(e) : e;
+    const start =
+      s === undefined ? prefix : range.start.kind === 'excluded' ? prefixSuccessor(s) : s;
+    const end =
+      e === undefined
+        ? prefixSuccessor(prefix)
+        : range.end.kind === 'included'
+          ? prefixSuccessor(e)
+          : e;
     return [start, end];
   }
 
   /** The [start, end) keys of an index range; undefined when it is empty. */
-  protected checkedRangeBounds(index: IndexCodec, range: IndexRange): [Uint8Array, Uint8Array] | undefined {
+  protected checkedRangeBounds(
+    index: IndexCodec,
+    range: IndexRange,
+  ): [Uint8Array, Uint8Array] | undefined {
     if (index.schema.algorithm === 'Hash' && range.prefixElems < index.types.length) {
-      throw new WasmbaseError('INVALID_ARGUMENT', `index ${index.schema.name} is a hash index: it answers only exact lookups`, { index: index.schema.name, errno: 'WRONG_INDEX_ALGO' });
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `index ${index.schema.name} is a hash index: it answers only exact lookups`,
+        { index: index.schema.name, errno: 'WRONG_INDEX_ALGO' },
+      );
     }
     const [start, end] = this.rangeBounds(index, range);
     if (start.length > 0 && end.length > 0 && Buffer.compare(start, end) >= 0) return undefined;
@@ -160,10 +224,16 @@ export class TableView implements TableReader {
     return bounds === undefined ? [] : this.indexRows(index, bounds[0], bounds[1], reverse);
   }
 
-  iterateIndexRange(indexId: number, range: IndexRange, options?: ReadOptions): Iterable<Uint8Array> {
+  iterateIndexRange(
+    indexId: number,
+    range: IndexRange,
+    options?: ReadOptions,
+  ): Iterable<Uint8Array> {
     const index = this.index(indexId);
     const limit = readLimit(options);
     const bounds = this.checkedRangeBounds(index, range);
-    return bounds === undefined ? [] : this.lazyIndexRows(index, bounds[0], bounds[1], options?.reverse === true, limit);
+    return bounds === undefined
+      ? []
+      : this.lazyIndexRows(index, bounds[0], bounds[1], options?.reverse === true, limit);
   }
 }

@@ -16,7 +16,10 @@ export function encodeWriteSet(entries: readonly [Uint8Array, Uint8Array | null]
   return { ops: w.toBytes(), opCount: entries.length };
 }
 
-export function forEachWrite(ws: WriteSet, fn: (key: Uint8Array, value: Uint8Array | null) => void): void {
+export function forEachWrite(
+  ws: WriteSet,
+  fn: (key: Uint8Array, value: Uint8Array | null) => void,
+): void {
   const r = new BsatnReader(ws.ops);
   for (let i = 0; i < ws.opCount; i++) {
     const op = r.readU8();

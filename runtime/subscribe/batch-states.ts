@@ -14,7 +14,13 @@
  * without a primary key that an overlay adds back come after the snapshot's rows.
  */
 import { BsatnReader, decodeFromBytes, encodeToBytes, skipValue } from '../protocol/index.js';
-import type { AlgebraicType, AlgebraicValue, IndexSchema, ModuleSchema, TableSchema } from '../protocol/index.js';
+import type {
+  AlgebraicType,
+  AlgebraicValue,
+  IndexSchema,
+  ModuleSchema,
+  TableSchema,
+} from '../protocol/index.js';
 import type { CallChanges, IndexRange, KeyBound, TableReader } from '../store/index.js';
 import { compareValues } from '../sql/index.js';
 import { bytesKey } from './row-keys.js';
@@ -38,7 +44,10 @@ class TableHistory {
   readonly rows = new Map<string, Touched>();
   readonly #indexes = new Map<number, IndexKeys>();
 
-  constructor(readonly table: TableSchema, readonly rowType: AlgebraicType) {}
+  constructor(
+    readonly table: TableSchema,
+    readonly rowType: AlgebraicType,
+  ) {}
 
   keysOf(index: IndexSchema): IndexKeys {
     let keys = this.#indexes.get(index.id);
@@ -84,7 +93,10 @@ function presentAtEnd(t: Touched): boolean {
   return t.inserted[t.inserted.length - 1]!;
 }
 
-const rowTypeOf = (t: TableSchema): AlgebraicType => ({ tag: 'Product', elements: t.rowType.elements });
+const rowTypeOf = (t: TableSchema): AlgebraicType => ({
+  tag: 'Product',
+  elements: t.rowType.elements,
+});
 
 /** Every state of one committed batch: `reader(0)` before it, `reader(i + 1)` after call `i`. */
 export class BatchStates {
@@ -94,7 +106,11 @@ export class BatchStates {
   readonly #decoded = new WeakMap<Uint8Array, readonly AlgebraicValue[]>();
   readonly #rowTypes: AlgebraicType[];
 
-  constructor(readonly schema: ModuleSchema, readonly calls: readonly CallChanges[], readonly after: TableReader) {
+  constructor(
+    readonly schema: ModuleSchema,
+    readonly calls: readonly CallChanges[],
+    readonly after: TableReader,
+  ) {
     this.#rowTypes = schema.tables.map(rowTypeOf);
   }
 
@@ -116,7 +132,8 @@ export class BatchStates {
   #event(h: TableHistory, raw: Uint8Array, call: number, inserted: boolean): void {
     const k = bytesKey(raw);
     let t = h.rows.get(k);
-    if (t === undefined) h.rows.set(k, (t = { raw, values: this.decode(h.table.id, raw), calls: [], inserted: [] }));
+    if (t === undefined)
+      h.rows.set(k, (t = { raw, values: this.decode(h.table.id, raw), calls: [], inserted: [] }));
     t.calls.push(call);
     t.inserted.push(inserted);
   }
@@ -124,7 +141,11 @@ export class BatchStates {
   /** The decoded values of a row of `tableId` (cached per byte array object). */
   decode(tableId: number, raw: Uint8Array): readonly AlgebraicValue[] {
     let v = this.#decoded.get(raw);
-    if (v === undefined) this.#decoded.set(raw, (v = decodeFromBytes(this.#rowTypes[tableId]!, raw) as AlgebraicValue[]));
+    if (v === undefined)
+      this.#decoded.set(
+        raw,
+        (v = decodeFromBytes(this.#rowTypes[tableId]!, raw) as AlgebraicValue[]),
+      );
     return v;
   }
 
@@ -146,7 +167,10 @@ export class BatchStates {
 
 /** A `TableReader` of one state of a batch (see the module comment). */
 export class StateReader implements TableReader {
-  constructor(readonly states: BatchStates, readonly state: number) {}
+  constructor(
+    readonly states: BatchStates,
+    readonly state: number,
+  ) {}
 
   get #base(): TableReader {
     return this.states.after;
@@ -192,14 +216,26 @@ export class StateReader implements TableReader {
   }
 
   /** Merges the kept snapshot rows with added rows in `cmp` order. */
-  #merge(h: TableHistory, kept: Uint8Array[], added: Touched[], cmp: (a: readonly AlgebraicValue[], b: readonly AlgebraicValue[]) => number): Uint8Array[] {
-    const all = [...kept.map(raw => ({ raw, values: this.states.decode(h.table.id, raw) })), ...added];
+  #merge(
+    h: TableHistory,
+    kept: Uint8Array[],
+    added: Touched[],
+    cmp: (a: readonly AlgebraicValue[], b: readonly AlgebraicValue[]) => number,
+  ): Uint8Array[] {
+    const all = [
+      ...kept.map(raw => ({ raw, values: this.states.decode(h.table.id, raw) })),
+      ...added,
+    ];
     all.sort((a, b) => cmp(a.values, b.values));
     return all.map(x => x.raw);
   }
 
-  #indexOrder(h: TableHistory, index: IndexSchema): (a: readonly AlgebraicValue[], b: readonly AlgebraicValue[]) => number {
-    const cols = h.table.primaryKey === undefined ? index.columns : [...index.columns, h.table.primaryKey];
+  #indexOrder(
+    h: TableHistory,
+    index: IndexSchema,
+  ): (a: readonly AlgebraicValue[], b: readonly AlgebraicValue[]) => number {
+    const cols =
+      h.table.primaryKey === undefined ? index.columns : [...index.columns, h.table.primaryKey];
     const types = cols.map(c => h.table.columns[c]!.type);
     return (a, b) => {
       for (let i = 0; i < cols.length; i++) {
@@ -231,7 +267,9 @@ export class StateReader implements TableReader {
     if (x === undefined) return rows;
     const kept = this.#keep(x.h, rows);
     const added = this.#added(x.h.keysOf(x.index).byFull.get(bytesKey(key)) ?? []);
-    return added.length === 0 ? kept : this.#merge(x.h, kept, added, this.#indexOrder(x.h, x.index));
+    return added.length === 0
+      ? kept
+      : this.#merge(x.h, kept, added, this.#indexOrder(x.h, x.index));
   }
 
   scanIndexRange(indexId: number, range: IndexRange, reverse = false): Uint8Array[] {
@@ -252,9 +290,13 @@ export class StateReader implements TableReader {
     const col = index.columns[range.prefixElems];
     const colType = types[range.prefixElems];
     const within = (t: Touched): boolean => {
-      if (range.prefixElems > 0 && keys.prefixes.get(t)![range.prefixElems - 1] !== prefix) return false;
+      if (range.prefixElems > 0 && keys.prefixes.get(t)![range.prefixElems - 1] !== prefix)
+        return false;
       if (col === undefined || colType === undefined) return true;
-      return inBound(colType, t.values[col]!, range.start, 1) && inBound(colType, t.values[col]!, range.end, -1);
+      return (
+        inBound(colType, t.values[col]!, range.start, 1) &&
+        inBound(colType, t.values[col]!, range.end, -1)
+      );
     };
     const added = this.#added(candidates).filter(within);
     if (added.length === 0) return kept;
@@ -284,21 +326,34 @@ function inBound(type: AlgebraicType, v: AlgebraicValue, bound: KeyBound, side: 
 }
 
 /** Rows of `index`'s table whose first index column has BSATN `key`, from any reader. */
-export function probeReader(reader: TableReader, index: IndexSchema, key: Uint8Array): Uint8Array[] {
+export function probeReader(
+  reader: TableReader,
+  index: IndexSchema,
+  key: Uint8Array,
+): Uint8Array[] {
   if (reader instanceof StateReader) return reader.probe(index, key);
   if (index.columns.length === 1) {
     if (!index.unique) return reader.scanIndexPoint(index.id, key);
     const row = reader.findUnique(index.id, key);
     return row === undefined ? [] : [row];
   }
-  return reader.scanIndexRange(index.id, { prefix: key, prefixElems: 1, start: { kind: 'unbounded' }, end: { kind: 'unbounded' } });
+  return reader.scanIndexRange(index.id, {
+    prefix: key,
+    prefixElems: 1,
+    start: { kind: 'unbounded' },
+    end: { kind: 'unbounded' },
+  });
 }
 
 /**
  * Readers of every state of a committed batch: element 0 is the state before the first call,
  * element `i + 1` the state after call `i` (the last one is `after` itself).
  */
-export function batchStates(schema: ModuleSchema, calls: readonly CallChanges[], after: TableReader): TableReader[] {
+export function batchStates(
+  schema: ModuleSchema,
+  calls: readonly CallChanges[],
+  after: TableReader,
+): TableReader[] {
   const states = new BatchStates(schema, calls, after);
   return Array.from({ length: calls.length + 1 }, (_, i) => states.reader(i));
 }

@@ -11,4 +11,9 @@ export { SubscriptionRegistry } from './subscription-registry.js';
 export type { RegistryOptions } from './subscription-registry.js';
 export { batchStates } from './batch-states.js';
 export { DEFAULT_SUBSCRIPTION_ROW_LIMIT, MAX_SUBSCRIPTION_TABLES } from './subscription-types.js';
-export type { CompiledSubscription, SharedQuery, QueryDelta, EvaluateOptions } from './subscription-types.js';
+export type {
+  CompiledSubscription,
+  SharedQuery,
+  QueryDelta,
+  EvaluateOptions,
+} from './subscription-types.js';

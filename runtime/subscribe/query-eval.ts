@@ -14,13 +14,23 @@
  * the call and R from the state before it. Summing the signs per returned row cancels rows that
  * left and came back within the call; what remains positive entered, what remains negative left.
  */
-import { decodeFromBytes, encodeToBytes, WasmbaseError, type AlgebraicValue } from '../protocol/index.js';
+import {
+  decodeFromBytes,
+  encodeToBytes,
+  WasmbaseError,
+  type AlgebraicValue,
+} from '../protocol/index.js';
 import { planAccess, readAccess, type AccessPath, type Tuple } from '../sql/index.js';
 import type { TableChanges, TableReader } from '../store/index.js';
 import { probeReader, type BatchStates } from './batch-states.js';
 import { planOf } from './subscription-compile.js';
 import { bytesKey, some } from './row-keys.js';
-import { DEFAULT_SUBSCRIPTION_ROW_LIMIT, type CompiledSubscription, type EvaluateOptions, type QueryPlan } from './subscription-types.js';
+import {
+  DEFAULT_SUBSCRIPTION_ROW_LIMIT,
+  type CompiledSubscription,
+  type EvaluateOptions,
+  type QueryPlan,
+} from './subscription-types.js';
 
 /** A partial join result: decoded rows by source, the returned source's bytes, and a sign. */
 interface Partial {
@@ -31,7 +41,11 @@ interface Partial {
 
 function rowLimitError(plan: QueryPlan, limit: number, what: string): WasmbaseError {
   const sql = plan.statement.sources.map(s => s.table.name).join(', ');
-  return new WasmbaseError('SQL_ROW_LIMIT', `a subscription query over ${sql} ${what} more than ${limit} rows, the subscription row limit`, { limit });
+  return new WasmbaseError(
+    'SQL_ROW_LIMIT',
+    `a subscription query over ${sql} ${what} more than ${limit} rows, the subscription row limit`,
+    { limit },
+  );
 }
 
 const asTuple = (values: Partial['values']): Tuple => values as Tuple;
@@ -40,7 +54,14 @@ const asTuple = (values: Partial['values']): Tuple => values as Tuple;
  * Joins every partial result of `start` to the remaining sources, in the plan's order for that
  * start; `readerFor(target)` says which state each source is read from.
  */
-function extend(plan: QueryPlan, start: number, first: Partial[], readerFor: (target: number) => TableReader, limit: number, what: string): Partial[] {
+function extend(
+  plan: QueryPlan,
+  start: number,
+  first: Partial[],
+  readerFor: (target: number) => TableReader,
+  limit: number,
+  what: string,
+): Partial[] {
   let level = first;
   for (const step of plan.orders[start]!) {
     if (level.length === 0) return level;
@@ -73,7 +94,8 @@ function extend(plan: QueryPlan, start: number, first: Partial[], readerFor: (ta
       for (const r of rows) {
         const values = p.values.slice();
         values[step.target] = r.values;
-        if (step.filters.length > 0 && !step.filters.every(f => f(asTuple(values)) === true)) continue;
+        if (step.filters.length > 0 && !step.filters.every(f => f(asTuple(values)) === true))
+          continue;
         next.push({ values, ret: step.target === plan.returned ? r.raw : p.ret, sign: p.sign });
         if (next.length > limit) throw rowLimitError(plan, limit, what);
       }
@@ -84,7 +106,14 @@ function extend(plan: QueryPlan, start: number, first: Partial[], readerFor: (ta
 }
 
 /** Rows of `start` as partial results, kept when they pass the source's own conditions. */
-function startRows(plan: QueryPlan, start: number, rows: readonly Uint8Array[], sign: number, decode: (raw: Uint8Array) => readonly AlgebraicValue[], out: Partial[]): void {
+function startRows(
+  plan: QueryPlan,
+  start: number,
+  rows: readonly Uint8Array[],
+  sign: number,
+  decode: (raw: Uint8Array) => readonly AlgebraicValue[],
+  out: Partial[],
+): void {
   const local = plan.sources[start]!.localFilter;
   const n = plan.sources.length;
   for (const raw of rows) {
@@ -112,7 +141,8 @@ function initialStart(plan: QueryPlan, reader: TableReader): { start: number; ac
     const rank = accessRank(access);
     if (best !== undefined && rank > best.rank) continue;
     const count = rank === 0 ? 0 : reader.count(s.table.id);
-    if (best === undefined || rank < best.rank || count < best.count) best = { start: s.source.index, access, rank, count };
+    if (best === undefined || rank < best.rank || count < best.count)
+      best = { start: s.source.index, access, rank, count };
   }
   return best!;
 }
@@ -121,14 +151,25 @@ function initialStart(plan: QueryPlan, reader: TableReader): { start: number; ac
  * The current result of a query on a snapshot: the returned table's rows as BSATN, once per
  * join match (a multiset). Throws SQL_ROW_LIMIT past `options.maxRows`.
  */
-export function evaluateSubscription(query: CompiledSubscription, reader: TableReader, options: EvaluateOptions = {}): Uint8Array[] {
+export function evaluateSubscription(
+  query: CompiledSubscription,
+  reader: TableReader,
+  options: EvaluateOptions = {},
+): Uint8Array[] {
   const plan = planOf(query);
   if (plan.never) return [];
   const limit = options.maxRows ?? DEFAULT_SUBSCRIPTION_ROW_LIMIT;
   const { start, access } = initialStart(plan, reader);
   const rowType = plan.sources[start]!.rowType;
   const first: Partial[] = [];
-  startRows(plan, start, readAccess(reader, access), 1, raw => decodeFromBytes(rowType, raw) as AlgebraicValue[], first);
+  startRows(
+    plan,
+    start,
+    readAccess(reader, access),
+    1,
+    raw => decodeFromBytes(rowType, raw) as AlgebraicValue[],
+    first,
+  );
   if (first.length > limit) throw rowLimitError(plan, limit, 'returns');
   return extend(plan, start, first, () => reader, limit, 'returns').map(p => p.ret!);
 }
@@ -143,7 +184,13 @@ export interface RowDelta {
  * What call `call` of a batch changed in the result of `plan`. `changes` maps table ids to the
  * call's changes; only sources whose table is there contribute terms.
  */
-export function deltaOf(plan: QueryPlan, changes: ReadonlyMap<number, TableChanges>, call: number, states: BatchStates, limit: number): RowDelta {
+export function deltaOf(
+  plan: QueryPlan,
+  changes: ReadonlyMap<number, TableChanges>,
+  call: number,
+  states: BatchStates,
+  limit: number,
+): RowDelta {
   const counts = new Map<string, { raw: Uint8Array; count: number }>();
   let produced = 0;
   if (!plan.never) {

@@ -2,7 +2,12 @@
  * @module
  * Byte strings as map keys, and the small value helpers the engine shares.
  */
-import { specialKind, type AlgebraicType, type AlgebraicValue, type SumValue } from '../protocol/index.js';
+import {
+  specialKind,
+  type AlgebraicType,
+  type AlgebraicValue,
+  type SumValue,
+} from '../protocol/index.js';
 
 /** A string equal for byte-equal inputs (latin1 maps each byte to one char), for Map keys. */
 export function bytesKey(bytes: Uint8Array): string {

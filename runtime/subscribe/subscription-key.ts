@@ -46,8 +46,15 @@ function exprKey(s: BoundSelect, e: BoundExpr): string {
 }
 
 /** `SELECT $r.* FROM "t" $0 JOIN "u" $1 WHERE c1 AND c2` for the query's conjuncts in order. */
-export function canonicalKey(s: BoundSelect, returned: number, conjuncts: readonly BoundExpr[]): string {
-  const from = s.sources.map(src => `${JSON.stringify(src.table.name)} $${src.index}`).join(' JOIN ');
-  const where = conjuncts.length === 0 ? '' : ` WHERE ${conjuncts.map(c => exprKey(s, c)).join(' AND ')}`;
+export function canonicalKey(
+  s: BoundSelect,
+  returned: number,
+  conjuncts: readonly BoundExpr[],
+): string {
+  const from = s.sources
+    .map(src => `${JSON.stringify(src.table.name)} $${src.index}`)
+    .join(' JOIN ');
+  const where =
+    conjuncts.length === 0 ? '' : ` WHERE ${conjuncts.map(c => exprKey(s, c)).join(' AND ')}`;
   return `SELECT $${returned}.* FROM ${from}${where}`;
 }

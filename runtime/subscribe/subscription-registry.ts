@@ -12,13 +12,24 @@
  * source: a changed row without the pinned value fails that source's own condition, so its
  * delta term is empty.
  */
-import { encodeToBytes, WasmbaseError, type AlgebraicValue, type ModuleSchema } from '../protocol/index.js';
+import {
+  encodeToBytes,
+  WasmbaseError,
+  type AlgebraicValue,
+  type ModuleSchema,
+} from '../protocol/index.js';
 import type { CallChanges, TableChanges, TableReader } from '../store/index.js';
 import { BatchStates } from './batch-states.js';
 import { deltaOf } from './query-eval.js';
 import { planOf } from './subscription-compile.js';
 import { bytesKey } from './row-keys.js';
-import { DEFAULT_SUBSCRIPTION_ROW_LIMIT, type CompiledSubscription, type QueryDelta, type QueryPlan, type SharedQuery } from './subscription-types.js';
+import {
+  DEFAULT_SUBSCRIPTION_ROW_LIMIT,
+  type CompiledSubscription,
+  type QueryDelta,
+  type QueryPlan,
+  type SharedQuery,
+} from './subscription-types.js';
 
 export interface RegistryOptions {
   /** Most rows one delta may produce (see `EvaluateOptions.maxRows`). */
@@ -36,7 +47,11 @@ interface Entry<S> {
   readonly subscribers: Set<S>;
   readonly plan: QueryPlan;
   /** Where the entry is filed, to unfile it with its last subscriber. */
-  readonly filed: readonly { readonly tableId: number; readonly column: number | undefined; readonly valueKey: string }[];
+  readonly filed: readonly {
+    readonly tableId: number;
+    readonly column: number | undefined;
+    readonly valueKey: string;
+  }[];
 }
 
 interface TableRoutes<S> {
@@ -53,7 +68,10 @@ export class SubscriptionRegistry<S> {
   readonly #perQueryErrors: boolean;
   #evaluations = 0;
 
-  constructor(readonly schema: ModuleSchema, options: RegistryOptions = {}) {
+  constructor(
+    readonly schema: ModuleSchema,
+    options: RegistryOptions = {},
+  ) {
     this.#maxRows = options.maxRows ?? DEFAULT_SUBSCRIPTION_ROW_LIMIT;
     this.#perQueryErrors = options.errors === 'per-query';
   }
@@ -73,9 +91,18 @@ export class SubscriptionRegistry<S> {
     let entry = this.#byKey.get(query.key);
     if (entry === undefined) {
       const plan = planOf(query);
-      if (plan.schema !== this.schema) throw new WasmbaseError('INVALID_ARGUMENT', 'the query was compiled against another module schema than this registry’s: compile it again');
+      if (plan.schema !== this.schema)
+        throw new WasmbaseError(
+          'INVALID_ARGUMENT',
+          'the query was compiled against another module schema than this registry’s: compile it again',
+        );
       const subscribers = new Set<S>();
-      entry = { shared: Object.freeze({ query, subscribers }), subscribers, plan, filed: filing(plan) };
+      entry = {
+        shared: Object.freeze({ query, subscribers }),
+        subscribers,
+        plan,
+        filed: filing(plan),
+      };
       for (const f of entry.filed) this.#file(entry, f.tableId, f.column, f.valueKey);
       this.#byKey.set(query.key, entry);
     }
@@ -86,14 +113,16 @@ export class SubscriptionRegistry<S> {
   /** Removes a subscriber; the shared query is dropped with its last subscriber. */
   remove(query: CompiledSubscription, subscriber: S): void {
     const entry = this.#byKey.get(query.key);
-    if (entry === undefined || !entry.subscribers.delete(subscriber) || entry.subscribers.size > 0) return;
+    if (entry === undefined || !entry.subscribers.delete(subscriber) || entry.subscribers.size > 0)
+      return;
     this.#byKey.delete(query.key);
     for (const f of entry.filed) this.#unfile(entry, f.tableId, f.column, f.valueKey);
   }
 
   #file(entry: Entry<S>, tableId: number, column: number | undefined, valueKey: string): void {
     let routes = this.#routes.get(tableId);
-    if (routes === undefined) this.#routes.set(tableId, (routes = { always: new Set(), pinned: new Map() }));
+    if (routes === undefined)
+      this.#routes.set(tableId, (routes = { always: new Set(), pinned: new Map() }));
     if (column === undefined) {
       routes.always.add(entry);
       return;
@@ -132,7 +161,11 @@ export class SubscriptionRegistry<S> {
         for (const raw of rows) {
           const values = states.decode(tc.tableId, raw);
           for (const [column, byValue] of routes.pinned) {
-            const hit = byValue.get(bytesKey(encodeToBytes(table.columns[column]!.type, values[column] as AlgebraicValue)));
+            const hit = byValue.get(
+              bytesKey(
+                encodeToBytes(table.columns[column]!.type, values[column] as AlgebraicValue),
+              ),
+            );
             if (hit !== undefined) for (const e of hit) out.add(e);
           }
         }
@@ -160,7 +193,8 @@ export class SubscriptionRegistry<S> {
         this.#evaluations++;
         try {
           const { inserts, deletes } = deltaOf(entry.plan, byTable, c, states, this.#maxRows);
-          if (inserts.length > 0 || deletes.length > 0) out.push({ shared: entry.shared, inserts, deletes });
+          if (inserts.length > 0 || deletes.length > 0)
+            out.push({ shared: entry.shared, inserts, deletes });
         } catch (err) {
           if (!this.#perQueryErrors || !(err instanceof WasmbaseError)) throw err;
           out.push({ shared: entry.shared, inserts: [], deletes: [], error: err });
@@ -179,7 +213,12 @@ function filing(plan: QueryPlan): Entry<unknown>['filed'] {
     const sources = plan.sources.filter(s => s.table.id === tableId);
     if (sources.every(s => s.pin !== undefined)) {
       for (const s of sources) {
-        if (!out.some(f => f.tableId === tableId && f.column === s.pin!.column && f.valueKey === s.pin!.valueKey)) {
+        if (
+          !out.some(
+            f =>
+              f.tableId === tableId && f.column === s.pin!.column && f.valueKey === s.pin!.valueKey,
+          )
+        ) {
           out.push({ tableId, column: s.pin!.column, valueKey: s.pin!.valueKey });
         }
       }

@@ -3,7 +3,14 @@
  * The subscription engine's public vocabulary (what the WebSocket server works with) and the
  * compiled plan behind each query (internal to this folder).
  */
-import type { AlgebraicType, AlgebraicValue, IndexSchema, ModuleSchema, TableSchema, WasmbaseError } from '../protocol/index.js';
+import type {
+  AlgebraicType,
+  AlgebraicValue,
+  IndexSchema,
+  ModuleSchema,
+  TableSchema,
+  WasmbaseError,
+} from '../protocol/index.js';
 import type { BoundExpr, BoundSelect, BoundSource, Tuple } from '../sql/index.js';
 
 /** A subscription query, compiled against one module schema. */

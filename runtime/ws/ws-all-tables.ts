@@ -9,7 +9,17 @@ import type { ModuleSchema } from '../protocol/index.js';
 // SpacetimeDB's own pattern (case-insensitive, surrounding whitespace allowed, nothing else).
 const ALL_TABLES = /^\s*select\s+\*\s+from\s+\*\s*$/i;
 
-export function expandAllTables(schema: ModuleSchema, sqls: readonly string[], isOwner: boolean): readonly string[] {
+export function expandAllTables(
+  schema: ModuleSchema,
+  sqls: readonly string[],
+  isOwner: boolean,
+): readonly string[] {
   if (!sqls.some(sql => ALL_TABLES.test(sql))) return sqls;
-  return sqls.flatMap(sql => (ALL_TABLES.test(sql) ? schema.tables.filter(t => isOwner || t.isPublic).map(t => `SELECT * FROM "${t.name.replaceAll('"', '""')}"`) : [sql]));
+  return sqls.flatMap(sql =>
+    ALL_TABLES.test(sql)
+      ? schema.tables
+          .filter(t => isOwner || t.isPublic)
+          .map(t => `SELECT * FROM "${t.name.replaceAll('"', '""')}"`)
+      : [sql],
+  );
 }

@@ -22,11 +22,21 @@ export interface WsEncoding {
   readonly compression: WsCompression;
 }
 
-export type WsFrame = { readonly data: Uint8Array; readonly binary: true } | { readonly data: string; readonly binary: false };
+export type WsFrame =
+  | { readonly data: Uint8Array; readonly binary: true }
+  | { readonly data: string; readonly binary: false };
 
-export function encodeFrame(message: ServerMessage, encoding: WsEncoding, schema: ModuleSchema): WsFrame {
-  if (encoding.format === 'json') return { data: encodeServerMessageJson(message, schema), binary: false };
-  return { data: frameServerPayload(encodeServerMessageBsatn(message), encoding.compression), binary: true };
+export function encodeFrame(
+  message: ServerMessage,
+  encoding: WsEncoding,
+  schema: ModuleSchema,
+): WsFrame {
+  if (encoding.format === 'json')
+    return { data: encodeServerMessageJson(message, schema), binary: false };
+  return {
+    data: frameServerPayload(encodeServerMessageBsatn(message), encoding.compression),
+    binary: true,
+  };
 }
 
 /**
@@ -34,7 +44,13 @@ export function encodeFrame(message: ServerMessage, encoding: WsEncoding, schema
  * reducer's parameter types); a JSON client gets `[]` for transactions that are not reducer calls
  * (SQL DML), which have no parameter types.
  */
-export function argsForFormat(args: Uint8Array, format: WsFormat, schema: ModuleSchema, reducer: string): WsArgs {
-  if (format === 'json' && schema.reducerByName(reducer) === undefined) return { format: 'json', text: '[]' };
+export function argsForFormat(
+  args: Uint8Array,
+  format: WsFormat,
+  schema: ModuleSchema,
+  reducer: string,
+): WsArgs {
+  if (format === 'json' && schema.reducerByName(reducer) === undefined)
+    return { format: 'json', text: '[]' };
   return { format: 'bsatn', bytes: args };
 }

@@ -56,7 +56,10 @@ function boolParam(query: URLSearchParams, name: string, fallback: boolean): boo
   if (v === null || v === '') return fallback;
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new WasmbaseError('BAD_REQUEST', `query parameter ${name} must be true or false, got "${v.slice(0, 40)}"`);
+  throw new WasmbaseError(
+    'BAD_REQUEST',
+    `query parameter ${name} must be true or false, got "${v.slice(0, 40)}"`,
+  );
 }
 
 function connectionIdParam(query: URLSearchParams): ConnectionId {
@@ -68,7 +71,8 @@ function connectionIdParam(query: URLSearchParams): ConnectionId {
   } catch {
     throw new WasmbaseError('BAD_REQUEST', 'query parameter connection_id must be 32 hex digits');
   }
-  if (id.isZero()) throw new WasmbaseError('BAD_REQUEST', 'query parameter connection_id must not be zero');
+  if (id.isZero())
+    throw new WasmbaseError('BAD_REQUEST', 'query parameter connection_id must not be zero');
   return id;
 }
 
@@ -104,10 +108,15 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     feeds.get(key)?.close(code, reason);
     feeds.delete(key);
   };
-  const stopDelete = engine.onDelete(identity => dropFeed(identity, WS_CLOSE.GOING_AWAY, 'the database was deleted'));
-  const stopUpdate = engine.onUpdate(identity => dropFeed(identity, WS_CLOSE.SERVICE_RESTART, 'the database module was updated; reconnect'));
+  const stopDelete = engine.onDelete(identity =>
+    dropFeed(identity, WS_CLOSE.GOING_AWAY, 'the database was deleted'),
+  );
+  const stopUpdate = engine.onUpdate(identity =>
+    dropFeed(identity, WS_CLOSE.SERVICE_RESTART, 'the database module was updated; reconnect'),
+  );
 
-  const lifecycle = (handle: DatabaseHandle, kind: 'OnConnect' | 'OnDisconnect') => handle.schema.reducers.find(r => r.lifecycle === kind);
+  const lifecycle = (handle: DatabaseHandle, kind: 'OnConnect' | 'OnDisconnect') =>
+    handle.schema.reducers.find(r => r.lifecycle === kind);
 
   app.ws<UpgradeData>('/v1/database/:name_or_identity/subscribe', {
     maxPayloadLength: config.wsMaxMessageBytes,
@@ -122,31 +131,70 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     upgrade: (res, req, context) => {
       try {
         const query = new URLSearchParams(req.getQuery() ?? '');
-        const wanted = req.getHeader('sec-websocket-protocol').split(',').map(p => p.trim());
+        const wanted = req
+          .getHeader('sec-websocket-protocol')
+          .split(',')
+          .map(p => p.trim());
         const protocol = PROTOCOLS.find(p => wanted.includes(p));
-        if (protocol === undefined) throw new WasmbaseError('BAD_REQUEST', `no valid protocol selected: offer one of ${PROTOCOLS.join(', ')} in Sec-WebSocket-Protocol`);
+        if (protocol === undefined)
+          throw new WasmbaseError(
+            'BAD_REQUEST',
+            `no valid protocol selected: offer one of ${PROTOCOLS.join(', ')} in Sec-WebSocket-Protocol`,
+          );
         let name: string;
         try {
           name = decodeURIComponent(req.getParameter(0) ?? '');
         } catch {
-          throw new WasmbaseError('BAD_REQUEST', 'the database part of the path is not valid percent-encoding');
+          throw new WasmbaseError(
+            'BAD_REQUEST',
+            'the database part of the path is not valid percent-encoding',
+          );
         }
         const compression = query.get('compression') ?? 'Brotli';
-        if (!(COMPRESSIONS as readonly string[]).includes(compression)) throw new WasmbaseError('BAD_REQUEST', `query parameter compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression.slice(0, 40)}"`);
+        if (!(COMPRESSIONS as readonly string[]).includes(compression))
+          throw new WasmbaseError(
+            'BAD_REQUEST',
+            `query parameter compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression.slice(0, 40)}"`,
+          );
         const light = boolParam(query, 'light', false);
         // Every message is sent once its transaction is durable, so confirmed reads are always on.
         boolParam(query, 'confirmed', true);
         const connectionId = connectionIdParam(query);
         const handle = engine.resolve(name);
-        if (handle === undefined) throw new WasmbaseError('DATABASE_NOT_FOUND', `no database "${name.slice(0, 80)}"`);
+        if (handle === undefined)
+          throw new WasmbaseError('DATABASE_NOT_FOUND', `no database "${name.slice(0, 80)}"`);
         const presented = bearerToken(req.getHeader('authorization'), query);
-        const { identity, token } = presented === undefined ? tokens.mintIdentitySync() : { identity: tokens.verifySync(presented).identity, token: presented };
-        const data: UpgradeData = { handle, identity, token, connectionId, encoding: { format: protocol === WS_PROTOCOL_V1_JSON ? 'json' : 'bsatn', compression: compression as WsCompression }, light };
-        res.upgrade(data, req.getHeader('sec-websocket-key'), protocol, req.getHeader('sec-websocket-extensions'), context);
+        const { identity, token } =
+          presented === undefined
+            ? tokens.mintIdentitySync()
+            : { identity: tokens.verifySync(presented).identity, token: presented };
+        const data: UpgradeData = {
+          handle,
+          identity,
+          token,
+          connectionId,
+          encoding: {
+            format: protocol === WS_PROTOCOL_V1_JSON ? 'json' : 'bsatn',
+            compression: compression as WsCompression,
+          },
+          light,
+        };
+        res.upgrade(
+          data,
+          req.getHeader('sec-websocket-key'),
+          protocol,
+          req.getHeader('sec-websocket-extensions'),
+          context,
+        );
       } catch (err) {
         const error = toWasmbaseError(err);
         if (error.code === 'INTERNAL') logger.error('websocket upgrade failed', { err });
-        rejectUpgrade(res, error.code === 'INTERNAL' ? new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)') : error);
+        rejectUpgrade(
+          res,
+          error.code === 'INTERNAL'
+            ? new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)')
+            : error,
+        );
       }
     },
 
@@ -158,22 +206,44 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
         return;
       }
       const feed = feedFor(handle);
-      const session = new WsSession({ ...data, isOwner: data.identity.equals(handle.info.owner), feed, socket: ws, limits });
+      const session = new WsSession({
+        ...data,
+        isOwner: data.identity.equals(handle.info.owner),
+        feed,
+        socket: ws,
+        limits,
+      });
       data.session = session;
       feed.sessions.add(session);
       void (async () => {
         const onConnect = lifecycle(handle, 'OnConnect');
         if (onConnect !== undefined) {
           const outcome = await handle
-            .call({ reducer: onConnect.name, args: new Uint8Array(0), sender: session.identity, connectionId: session.connectionId, allowLifecycle: true })
+            .call({
+              reducer: onConnect.name,
+              args: new Uint8Array(0),
+              sender: session.identity,
+              connectionId: session.connectionId,
+              allowLifecycle: true,
+            })
             .catch((err: unknown) => ({ status: 'failed' as const, error: toWasmbaseError(err) }));
           if (outcome.status === 'failed') {
-            session.close(WS_CLOSE.POLICY_VIOLATION, `the database refused the connection: ${outcome.error.message}`);
+            session.close(
+              WS_CLOSE.POLICY_VIOLATION,
+              `the database refused the connection: ${outcome.error.message}`,
+            );
             return;
           }
         }
         if (session.closed) return;
-        session.send(session.encode({ tag: 'IdentityToken', identity: session.identity, token: session.token, connectionId: session.connectionId }));
+        session.send(
+          session.encode({
+            tag: 'IdentityToken',
+            identity: session.identity,
+            token: session.token,
+            connectionId: session.connectionId,
+          }),
+        );
         session.markReady();
       })();
     },
@@ -184,15 +254,28 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
       let message: ClientMessage;
       try {
         if (session.encoding.format === 'bsatn') {
-          if (!isBinary) throw new WasmbaseError('PROTOCOL_DECODE', 'text frame on the v1.bsatn protocol: send binary BSATN messages');
+          if (!isBinary)
+            throw new WasmbaseError(
+              'PROTOCOL_DECODE',
+              'text frame on the v1.bsatn protocol: send binary BSATN messages',
+            );
           // Decoding copies what it keeps, before uWS reuses the buffer.
           message = decodeClientMessageBsatn(new Uint8Array(buffer));
         } else {
-          if (isBinary) throw new WasmbaseError('PROTOCOL_DECODE', 'binary frame on the v1.json protocol: send text JSON messages');
+          if (isBinary)
+            throw new WasmbaseError(
+              'PROTOCOL_DECODE',
+              'binary frame on the v1.json protocol: send text JSON messages',
+            );
           message = decodeClientMessageJson(Buffer.from(buffer).toString('utf8'));
         }
       } catch (err) {
-        session.close(isBinary === (session.encoding.format === 'bsatn') ? WS_CLOSE.INVALID_PAYLOAD : WS_CLOSE.UNSUPPORTED_DATA, toWasmbaseError(err).message);
+        session.close(
+          isBinary === (session.encoding.format === 'bsatn')
+            ? WS_CLOSE.INVALID_PAYLOAD
+            : WS_CLOSE.UNSUPPORTED_DATA,
+          toWasmbaseError(err).message,
+        );
         return;
       }
       session.receive(message);
@@ -209,10 +292,19 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
         feeds.delete(feed.handle.info.identity.toHex());
       }
       const onDisconnect = lifecycle(feed.handle, 'OnDisconnect');
-      if (onDisconnect !== undefined && engine.resolve(feed.handle.info.identity.toHex()) === feed.handle) {
+      if (
+        onDisconnect !== undefined &&
+        engine.resolve(feed.handle.info.identity.toHex()) === feed.handle
+      ) {
         // Its failure is in the module log.
         feed.handle
-          .call({ reducer: onDisconnect.name, args: new Uint8Array(0), sender: session.identity, connectionId: session.connectionId, allowLifecycle: true })
+          .call({
+            reducer: onDisconnect.name,
+            args: new Uint8Array(0),
+            sender: session.identity,
+            connectionId: session.connectionId,
+            allowLifecycle: true,
+          })
           .catch((err: unknown) => logger.debug('client_disconnected did not run', { err }));
       }
     },
@@ -222,7 +314,8 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     close: () => {
       stopDelete();
       stopUpdate();
-      for (const feed of feeds.values()) feed.close(WS_CLOSE.GOING_AWAY, 'the server is shutting down');
+      for (const feed of feeds.values())
+        feed.close(WS_CLOSE.GOING_AWAY, 'the server is shutting down');
       feeds.clear();
     },
   };

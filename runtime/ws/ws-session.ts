@@ -146,7 +146,10 @@ export class WsSession {
   receive(message: ClientMessage): void {
     if (this.#closed) return;
     if (this.#inbound.length >= this.#limits.maxQueuedMessages) {
-      this.close(WS_CLOSE.POLICY_VIOLATION, `more than ${this.#limits.maxQueuedMessages} messages queued (--ws-max-queued-messages)`);
+      this.close(
+        WS_CLOSE.POLICY_VIOLATION,
+        `more than ${this.#limits.maxQueuedMessages} messages queued (--ws-max-queued-messages)`,
+      );
       return;
     }
     this.#inbound.push(message);
@@ -184,7 +187,10 @@ export class WsSession {
     this.#outbox = [];
     if (this.#closed || frames.length === 0) return;
     if (this.#socket.getBufferedAmount() > this.#limits.maxBufferedBytes) {
-      this.close(WS_CLOSE.POLICY_VIOLATION, `client too slow: over ${this.#limits.maxBufferedBytes} bytes unread (--ws-max-backpressure-bytes)`);
+      this.close(
+        WS_CLOSE.POLICY_VIOLATION,
+        `client too slow: over ${this.#limits.maxBufferedBytes} bytes unread (--ws-max-backpressure-bytes)`,
+      );
       return;
     }
     this.#socket.cork(() => {
@@ -198,7 +204,10 @@ export class WsSession {
     this.#closed = true;
     const bytes = Buffer.from(reason);
     try {
-      this.#socket.end(code, bytes.length <= 123 ? reason : bytes.subarray(0, 120).toString() + '…');
+      this.#socket.end(
+        code,
+        bytes.length <= 123 ? reason : bytes.subarray(0, 120).toString() + '…',
+      );
     } catch {
       // Already closed by the peer.
     }

@@ -31,7 +31,8 @@ export function listModules(root = ROOT) {
     const dir = path.join(root, 'modules', rel);
     const entries = readdirSync(dir, { withFileTypes: true });
     if (entries.some(e => e.isFile() && e.name === 'index.ts')) out.push(rel);
-    for (const e of entries) if (e.isDirectory() && e.name !== 'build') walk(path.join(rel, e.name));
+    for (const e of entries)
+      if (e.isDirectory() && e.name !== 'build') walk(path.join(rel, e.name));
   };
   walk('');
   return out.sort();
@@ -47,16 +48,23 @@ export function moduleWasmPath(moduleRel, root = ROOT) {
  * rebuilds even when up to date. Returns the built and skipped module paths; throws with the
  * compiler's diagnostics when one fails.
  */
-export async function buildModules({ root = ROOT, only, force = false, onProgress = () => {} } = {}) {
+export async function buildModules({
+  root = ROOT,
+  only,
+  force = false,
+  onProgress = () => {},
+} = {}) {
   const modules = only ?? listModules(root);
   const sdkMtime = newestMtime(SDK_DIR);
   const built = [];
   const skipped = [];
   for (const rel of modules) {
     const dir = path.join(root, 'modules', rel);
-    if (!existsSync(path.join(dir, 'index.ts'))) throw new Error(`no module at modules/${rel} (expected modules/${rel}/index.ts)`);
+    if (!existsSync(path.join(dir, 'index.ts')))
+      throw new Error(`no module at modules/${rel} (expected modules/${rel}/index.ts)`);
     const out = moduleWasmPath(rel, root);
-    const upToDate = existsSync(out) && statSync(out).mtimeMs >= Math.max(sdkMtime, newestMtime(dir));
+    const upToDate =
+      existsSync(out) && statSync(out).mtimeMs >= Math.max(sdkMtime, newestMtime(dir));
     if (upToDate && !force) {
       skipped.push(rel);
       continue;
@@ -64,15 +72,25 @@ export async function buildModules({ root = ROOT, only, force = false, onProgres
     mkdirSync(path.dirname(out), { recursive: true });
     onProgress(`building modules/${rel} → ${path.relative(root, out)}`);
     let diagnostics = '';
-    const sink = { write: text => { diagnostics += text; return true; } };
+    const sink = {
+      write: text => {
+        diagnostics += text;
+        return true;
+      },
+    };
     const { error } = await asc.main(
       [
         path.relative(root, path.join(dir, 'index.ts')),
-        '-o', path.relative(root, out),
-        '--config', 'asconfig.json',
-        '--target', 'release',
-        '--transform', TRANSFORM,
-        '--baseDir', root,
+        '-o',
+        path.relative(root, out),
+        '--config',
+        'asconfig.json',
+        '--target',
+        'release',
+        '--transform',
+        TRANSFORM,
+        '--baseDir',
+        root,
       ],
       { stdout: sink, stderr: sink },
     );
@@ -88,8 +106,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const only = args.filter(a => !a.startsWith('--'));
   try {
     const t0 = Date.now();
-    const { built, skipped } = await buildModules({ force, only: only.length > 0 ? only : undefined, onProgress: line => process.stdout.write(line + '\n') });
-    process.stdout.write(`modules: ${built.length} built, ${skipped.length} up to date (${Date.now() - t0} ms)\n`);
+    const { built, skipped } = await buildModules({
+      force,
+      only: only.length > 0 ? only : undefined,
+      onProgress: line => process.stdout.write(line + '\n'),
+    });
+    process.stdout.write(
+      `modules: ${built.length} built, ${skipped.length} up to date (${Date.now() - t0} ms)\n`,
+    );
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

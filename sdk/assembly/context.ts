@@ -1,10 +1,10 @@
 /**
  * The reducer context, the module log, and the small runtime the generated dispatcher calls.
  */
-import * as env from "./env";
-import { Reader, Writer } from "./bsatn";
-import { Identity, ConnectionId, Timestamp } from "./types";
-import { Table } from "./table";
+import * as env from './env';
+import { Reader, Writer } from './bsatn';
+import { Identity, ConnectionId, Timestamp } from './types';
+import { Table } from './table';
 
 function write(level: i32, message: string): void {
   const buf = String.UTF8.encode(message);
@@ -13,11 +13,21 @@ function write(level: i32, message: string): void {
 
 /** The module log as an object (`ctx.log`); the same as the `log` namespace. */
 export class Logger {
-  error(message: string): void { write(0, message); }
-  warn(message: string): void { write(1, message); }
-  info(message: string): void { write(2, message); }
-  debug(message: string): void { write(3, message); }
-  trace(message: string): void { write(4, message); }
+  error(message: string): void {
+    write(0, message);
+  }
+  warn(message: string): void {
+    write(1, message);
+  }
+  info(message: string): void {
+    write(2, message);
+  }
+  debug(message: string): void {
+    write(3, message);
+  }
+  trace(message: string): void {
+    write(4, message);
+  }
 }
 
 /** The database's tables (`ctx.db`): `ctx.db.table<Row>("name")` is the same as `new Table<Row>("name")`. */
@@ -59,14 +69,23 @@ export class ReducerContext {
   }
 }
 
-
 /** The module log (read it with `GET /v1/database/:name/logs`). */
 export namespace log {
-  export function error(message: string): void { write(0, message); }
-  export function warn(message: string): void { write(1, message); }
-  export function info(message: string): void { write(2, message); }
-  export function debug(message: string): void { write(3, message); }
-  export function trace(message: string): void { write(4, message); }
+  export function error(message: string): void {
+    write(0, message);
+  }
+  export function warn(message: string): void {
+    write(1, message);
+  }
+  export function info(message: string): void {
+    write(2, message);
+  }
+  export function debug(message: string): void {
+    write(3, message);
+  }
+  export function trace(message: string): void {
+    write(4, message);
+  }
 }
 
 // ---- used by the code the transform generates; not for module authors ----
@@ -82,7 +101,15 @@ export function __wasmbase_args(len: i32): Reader {
 }
 
 /** @hidden */
-export function __wasmbase_context(s0: i64, s1: i64, s2: i64, s3: i64, c0: i64, c1: i64, ts: i64): ReducerContext {
+export function __wasmbase_context(
+  s0: i64,
+  s1: i64,
+  s2: i64,
+  s3: i64,
+  c0: i64,
+  c1: i64,
+  ts: i64,
+): ReducerContext {
   const conn: ConnectionId | null = c0 == 0 && c1 == 0 ? null : ConnectionId.fromParts(c0, c1);
   return new ReducerContext(Identity.fromParts(s0, s1, s2, s3), conn, new Timestamp(ts));
 }
@@ -97,7 +124,8 @@ export function __wasmbase_result(error: string | null): i32 {
 
 /** @hidden Traps when arguments have bytes left over. */
 export function __wasmbase_args_end(r: Reader): void {
-  if (r.remaining != 0) abort("reducer arguments have " + r.remaining.toString() + " trailing bytes");
+  if (r.remaining != 0)
+    abort('reducer arguments have ' + r.remaining.toString() + ' trailing bytes');
 }
 
 /** @hidden */

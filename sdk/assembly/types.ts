@@ -1,7 +1,7 @@
-import { Reader, readValue } from "./bsatn";
+import { Reader, readValue } from './bsatn';
 /** Identity, ConnectionId, Timestamp and Opt: the special column and argument types. */
 
-const HEX = "0123456789abcdef";
+const HEX = '0123456789abcdef';
 
 /** A 32-byte identity (little-endian u256 on the wire; printed big-endian as 64 hex digits). */
 export class Identity {
@@ -19,7 +19,7 @@ export class Identity {
 
   /** 64 lowercase hex digits, big-endian. */
   toHex(): string {
-    let s = "";
+    let s = '';
     for (let i = 31; i >= 0; i--) {
       const b = this.bytes[i];
       s += HEX.charAt(b >> 4) + HEX.charAt(b & 15);
@@ -37,13 +37,13 @@ export class Identity {
     return true;
   }
 
-  @operator("==")
+  @operator('==')
   static eq(a: Identity | null, b: Identity | null): bool {
     if (a === null || b === null) return a === b;
     return a.equals(b);
   }
 
-  @operator("!=")
+  @operator('!=')
   static ne(a: Identity | null, b: Identity | null): bool {
     return !Identity.eq(a, b);
   }

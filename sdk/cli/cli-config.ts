@@ -19,7 +19,10 @@ export interface CliConfig {
 
 /** Where the CLI keeps its tokens. */
 export function cliConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env['XDG_CONFIG_HOME'] !== undefined && env['XDG_CONFIG_HOME'] !== '' ? env['XDG_CONFIG_HOME'] : path.join(homedir(), '.config');
+  const base =
+    env['XDG_CONFIG_HOME'] !== undefined && env['XDG_CONFIG_HOME'] !== ''
+      ? env['XDG_CONFIG_HOME']
+      : path.join(homedir(), '.config');
   return path.join(base, 'wasmbase', 'cli.json');
 }
 
@@ -30,10 +33,14 @@ export function readCliConfig(file: string): CliConfig {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${err instanceof Error ? err.message : String(err)}); fix or remove it`, { cause: err });
+    throw new Error(
+      `${file} is not valid JSON (${err instanceof Error ? err.message : String(err)}); fix or remove it`,
+      { cause: err },
+    );
   }
   const servers = (parsed as { servers?: unknown } | null)?.servers;
-  if (typeof servers !== 'object' || servers === null) throw new Error(`${file} has no "servers" object; fix or remove it`);
+  if (typeof servers !== 'object' || servers === null)
+    throw new Error(`${file} has no "servers" object; fix or remove it`);
   return { servers: servers as Record<string, ServerEntry> };
 }
 
@@ -56,6 +63,7 @@ export function normalizeServer(url: string): string {
   } catch {
     throw new Error(`--server must be a URL like http://127.0.0.1:3000, got "${url}"`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`--server must be an http(s) URL, got "${url}"`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new Error(`--server must be an http(s) URL, got "${url}"`);
   return parsed.origin;
 }

@@ -27,8 +27,14 @@ function say(line: string): void {
 
 function withCommon(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--server <url>', 'server URL').env('WASMBASE_SERVER').default(DEFAULT_SERVER))
-    .addOption(new Option('--token <jwt>', 'token to send (default: the one stored for this server)').env('WASMBASE_TOKEN'));
+    .addOption(
+      new Option('--server <url>', 'server URL').env('WASMBASE_SERVER').default(DEFAULT_SERVER),
+    )
+    .addOption(
+      new Option('--token <jwt>', 'token to send (default: the one stored for this server)').env(
+        'WASMBASE_TOKEN',
+      ),
+    );
 }
 
 /** The token to use: --token, else the stored one for the server, else undefined. */
@@ -37,18 +43,40 @@ function storedToken(opts: Common): string | undefined {
   return readCliConfig(cliConfigPath()).servers[normalizeServer(opts.server)]?.token;
 }
 
-async function request(opts: Common, method: string, path: string, init: { token?: string | undefined; body?: string | Uint8Array; contentType?: string; signal?: AbortSignal } = {}): Promise<Response> {
+async function request(
+  opts: Common,
+  method: string,
+  path: string,
+  init: {
+    token?: string | undefined;
+    body?: string | Uint8Array;
+    contentType?: string;
+    signal?: AbortSignal;
+  } = {},
+): Promise<Response> {
   const server = normalizeServer(opts.server);
   const headers: Record<string, string> = {};
   if (init.token !== undefined) headers['authorization'] = `Bearer ${init.token}`;
   if (init.contentType !== undefined) headers['content-type'] = init.contentType;
   try {
-    return await fetch(server + path, { method, headers, ...(init.body === undefined ? {} : { body: init.body as string }), ...(init.signal === undefined ? {} : { signal: init.signal }) });
+    return await fetch(server + path, {
+      method,
+      headers,
+      ...(init.body === undefined ? {} : { body: init.body as string }),
+      ...(init.signal === undefined ? {} : { signal: init.signal }),
+    });
   } catch (err) {
     if (init.signal?.aborted === true) throw err;
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code === 'ECONNREFUSED') throw new CliError(`no server at ${server}: start one with "wasmbase start" or pass --server`, { cause: err });
-    throw new CliError(`cannot reach ${server}: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`, { cause: err });
+    if (cause?.code === 'ECONNREFUSED')
+      throw new CliError(
+        `no server at ${server}: start one with "wasmbase start" or pass --server`,
+        { cause: err },
+      );
+    throw new CliError(
+      `cannot reach ${server}: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`,
+      { cause: err },
+    );
   }
 }
 
@@ -58,9 +86,15 @@ async function expectOk(res: Response): Promise<Response> {
   const text = await res.text();
   let message = text.trim() || res.statusText;
   try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string }; PermissionDenied?: unknown };
-    if (body.error?.message !== undefined) message = `${body.error.message} (${body.error.code ?? 'error'})`;
-    else if ('PermissionDenied' in body) message = 'permission denied: this database belongs to another identity (use its owner\'s --token)';
+    const body = JSON.parse(text) as {
+      error?: { code?: string; message?: string };
+      PermissionDenied?: unknown;
+    };
+    if (body.error?.message !== undefined)
+      message = `${body.error.message} (${body.error.code ?? 'error'})`;
+    else if ('PermissionDenied' in body)
+      message =
+        "permission denied: this database belongs to another identity (use its owner's --token)";
   } catch {
     // Not JSON: the text is the message.
   }
@@ -73,7 +107,9 @@ async function newIdentity(opts: Common): Promise<{ identity: string; token: str
   const minted = (await res.json()) as { identity: string; token: string };
   const file = cliConfigPath();
   saveServerToken(file, normalizeServer(opts.server), minted);
-  say(`new identity ${minted.identity} for ${normalizeServer(opts.server)}; token stored in ${file}`);
+  say(
+    `new identity ${minted.identity} for ${normalizeServer(opts.server)}; token stored in ${file}`,
+  );
   return minted;
 }
 
@@ -97,7 +133,9 @@ function identityCommand(): Command {
   const cmd = new Command('identity').description('manage the identity the CLI uses per server');
   cmd.addCommand(
     withCommon(new Command('new'))
-      .description('create a new identity on the server and store its token (replaces the stored one)')
+      .description(
+        'create a new identity on the server and store its token (replaces the stored one)',
+      )
       .action(async (opts: Common) => {
         const minted = await newIdentity(opts);
         process.stdout.write(minted.identity + '\n');
@@ -117,10 +155,19 @@ function publishCommand(): Command {
       try {
         bytes = new Uint8Array(readFileSync(file));
       } catch (err) {
-        throw new CliError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new CliError(
+          `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
       const token = await tokenOrNew(opts);
-      const res = await expectOk(await request(opts, 'POST', `/v1/database/${encodeURIComponent(name)}${opts.clear ? '?clear=true' : ''}`, { token, body: bytes, contentType: 'application/wasm' }));
+      const res = await expectOk(
+        await request(
+          opts,
+          'POST',
+          `/v1/database/${encodeURIComponent(name)}${opts.clear ? '?clear=true' : ''}`,
+          { token, body: bytes, contentType: 'application/wasm' },
+        ),
+      );
       const body = (await res.json()) as { Success: { database_identity: string; op: string } };
       say(`${body.Success.op} database "${name}" (${body.Success.database_identity})`);
       process.stdout.write(JSON.stringify(body) + '\n');
@@ -135,7 +182,14 @@ function callCommand(): Command {
     .argument('[args...]', 'arguments, e.g. 1 2 "\\"text\\"" or Alice')
     .action(async (database: string, reducer: string, args: string[], opts: Common) => {
       const body = JSON.stringify(parseCallArgs(args));
-      await expectOk(await request(opts, 'POST', `/v1/database/${encodeURIComponent(database)}/call/${encodeURIComponent(reducer)}`, { token: storedToken(opts), body, contentType: 'application/json' }));
+      await expectOk(
+        await request(
+          opts,
+          'POST',
+          `/v1/database/${encodeURIComponent(database)}/call/${encodeURIComponent(reducer)}`,
+          { token: storedToken(opts), body, contentType: 'application/json' },
+        ),
+      );
     });
 }
 
@@ -145,26 +199,43 @@ function sqlCommand(): Command {
     .argument('<database>', 'database name or identity')
     .argument('<query>', 'SQL text, statements separated by ;')
     .action(async (database: string, query: string, opts: Common) => {
-      const res = await expectOk(await request(opts, 'POST', `/v1/database/${encodeURIComponent(database)}/sql`, { token: storedToken(opts), body: query, contentType: 'text/plain' }));
-      for (const result of (await res.json()) as unknown[]) process.stdout.write(JSON.stringify(result) + '\n');
+      const res = await expectOk(
+        await request(opts, 'POST', `/v1/database/${encodeURIComponent(database)}/sql`, {
+          token: storedToken(opts),
+          body: query,
+          contentType: 'text/plain',
+        }),
+      );
+      for (const result of (await res.json()) as unknown[])
+        process.stdout.write(JSON.stringify(result) + '\n');
     });
 }
 
 function logsCommand(): Command {
   return withCommon(new Command('logs'))
-    .description('print a database\'s module log (owner only)')
+    .description("print a database's module log (owner only)")
     .argument('<database>', 'database name or identity')
     .option('-n, --num-lines <n>', 'how many of the latest lines', '20')
-    .option('-f, --follow', 'keep printing new lines until interrupted or the database is deleted', false)
+    .option(
+      '-f, --follow',
+      'keep printing new lines until interrupted or the database is deleted',
+      false,
+    )
     .action(async (database: string, opts: Common & { numLines: string; follow: boolean }) => {
-      if (!/^\d+$/.test(opts.numLines)) throw new CliError(`--num-lines must be a non-negative integer, got "${opts.numLines}"`);
+      if (!/^\d+$/.test(opts.numLines))
+        throw new CliError(`--num-lines must be a non-negative integer, got "${opts.numLines}"`);
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
         const query = `num_lines=${opts.numLines}${opts.follow ? '&follow=true' : ''}`;
-        const res = await expectOk(await request(opts, 'GET', `/v1/database/${encodeURIComponent(database)}/logs?${query}`, { token: storedToken(opts), signal: abort.signal }));
+        const res = await expectOk(
+          await request(opts, 'GET', `/v1/database/${encodeURIComponent(database)}/logs?${query}`, {
+            token: storedToken(opts),
+            signal: abort.signal,
+          }),
+        );
         const reader = res.body?.getReader();
         if (reader === undefined) return;
         const decoder = new TextDecoder();

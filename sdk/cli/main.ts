@@ -8,7 +8,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { loadConfig, OPTION_SPECS, parseListen, type Config, type RawOptions } from '../../runtime/config.js';
+import {
+  loadConfig,
+  OPTION_SPECS,
+  parseListen,
+  type Config,
+  type RawOptions,
+} from '../../runtime/config.js';
 import { WasmbaseError } from '../../runtime/errors.js';
 import { closeOnSignals, runServer, type RunningServer } from '../../runtime/main.js';
 import { clientCommands } from './client-commands.js';
@@ -16,12 +22,17 @@ import { clientCommands } from './client-commands.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 interface BuildModulesApi {
-  buildModules(options: { only?: string[]; onProgress?: (line: string) => void }): Promise<{ built: string[]; skipped: string[] }>;
+  buildModules(options: {
+    only?: string[];
+    onProgress?: (line: string) => void;
+  }): Promise<{ built: string[]; skipped: string[] }>;
   moduleWasmPath(rel: string): string;
 }
 
 async function modulesApi(): Promise<BuildModulesApi> {
-  return (await import(pathToFileURL(path.join(ROOT, 'sdk/assembly/build.mjs')).href)) as BuildModulesApi;
+  return (await import(
+    pathToFileURL(path.join(ROOT, 'sdk/assembly/build.mjs')).href
+  )) as BuildModulesApi;
 }
 
 function say(line: string): void {
@@ -29,7 +40,11 @@ function say(line: string): void {
 }
 
 /** Publishes an example module under its own name unless a database with that name exists. */
-async function publishExample(server: RunningServer, config: Config, example: string): Promise<void> {
+async function publishExample(
+  server: RunningServer,
+  config: Config,
+  example: string,
+): Promise<void> {
   const api = await modulesApi();
   await api.buildModules({ only: [example], onProgress: say });
   const tokenFile = path.join(config.dataDir, 'owner.token');
@@ -42,7 +57,12 @@ async function publishExample(server: RunningServer, config: Config, example: st
   const owner = (await server.tokens.verify(token)).identity;
   if (server.engine.resolve(example) === undefined) {
     const bytes = new Uint8Array(readFileSync(api.moduleWasmPath(example)));
-    await server.engine.publish({ moduleBytes: bytes, owner, nameOrIdentity: example, clear: false });
+    await server.engine.publish({
+      moduleBytes: bytes,
+      owner,
+      nameOrIdentity: example,
+      clear: false,
+    });
     say(`published modules/${example} as database "${example}" (owner token in ${tokenFile})`);
   }
   const base = server.url;
@@ -67,9 +87,17 @@ function startCommand(): Command {
   const cmd = new Command('start')
     .description('start the server')
     .option('--listen <host:port>', 'address to listen on (env WASMBASE_LISTEN)')
-    .option('--example <name>', 'build and publish an example module from modules/ if it is not there yet');
+    .option(
+      '--example <name>',
+      'build and publish an example module from modules/ if it is not there yet',
+    );
   for (const spec of OPTION_SPECS) {
-    cmd.addOption(new Option(`--${spec.flag} <value>`, `${spec.help} (default ${String(spec.defaultValue)})`).env(spec.env));
+    cmd.addOption(
+      new Option(
+        `--${spec.flag} <value>`,
+        `${spec.help} (default ${String(spec.defaultValue)})`,
+      ).env(spec.env),
+    );
   }
   cmd.action(async (opts: Record<string, string | undefined>) => {
     const raw: RawOptions = {};
@@ -99,13 +127,18 @@ function buildModulesCommand(): Command {
     .argument('[modules...]', 'module paths relative to modules/ (default: all)')
     .action(async (only: string[]) => {
       const api = await modulesApi();
-      const { built, skipped } = await api.buildModules({ ...(only.length > 0 ? { only } : {}), onProgress: say });
+      const { built, skipped } = await api.buildModules({
+        ...(only.length > 0 ? { only } : {}),
+        onProgress: say,
+      });
       say(`modules: ${built.length} built, ${skipped.length} up to date`);
     });
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = new Command('wasmbase').description('a database server that hosts application logic as WebAssembly').version('0.1.0');
+  const program = new Command('wasmbase')
+    .description('a database server that hosts application logic as WebAssembly')
+    .version('0.1.0');
   program.addCommand(startCommand());
   program.addCommand(buildModulesCommand());
   for (const cmd of clientCommands()) program.addCommand(cmd);

@@ -24,7 +24,10 @@ function newest(dir) {
   return t;
 }
 
-const isStale = () => !existsSync(entry) || statSync(entry).mtimeMs < Math.max(newest(path.join(root, 'runtime')), newest(path.join(root, 'sdk/cli')));
+const isStale = () =>
+  !existsSync(entry) ||
+  statSync(entry).mtimeMs <
+    Math.max(newest(path.join(root, 'runtime')), newest(path.join(root, 'sdk/cli')));
 
 async function takeLock() {
   mkdirSync(dist, { recursive: true });
@@ -35,7 +38,8 @@ async function takeLock() {
     } catch {
       // Another process is compiling (or died doing so long ago).
       try {
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS)
+          rmSync(lock, { recursive: true, force: true });
       } catch {
         // The lock went away meanwhile.
       }
@@ -51,14 +55,24 @@ if (isStale()) {
     if (isStale()) {
       process.stderr.write('wasmbase: compiling TypeScript (first run or sources changed)…\n');
       try {
-        execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
+        execFileSync(
+          process.execPath,
+          [
+            path.join(root, 'node_modules/typescript/bin/tsc'),
+            '-p',
+            path.join(root, 'tsconfig.json'),
+          ],
+          { stdio: ['ignore', 2, 2] },
+        );
       } catch {
         // tsc still writes JavaScript when it finds type errors; run it if the entry is fresh.
         if (isStale()) {
           process.stderr.write('wasmbase: the TypeScript build failed (see above)\n');
           process.exit(1);
         }
-        process.stderr.write('wasmbase: TypeScript reported errors (above); running the JavaScript it emitted\n');
+        process.stderr.write(
+          'wasmbase: TypeScript reported errors (above); running the JavaScript it emitted\n',
+        );
       }
     }
   } finally {

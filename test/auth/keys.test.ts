@@ -19,7 +19,9 @@ describe('signing keys', () => {
     const second = await loadOrCreateKeys(dataDir);
     expect(second.publicKeyPem).toBe(first.publicKeyPem);
     // A token minted before the "restart" still verifies, to the same identity.
-    expect((await new TokenService(second, 'iss').verify(minted.token)).identity.equals(minted.identity)).toBe(true);
+    expect(
+      (await new TokenService(second, 'iss').verify(minted.token)).identity.equals(minted.identity),
+    ).toBe(true);
   });
 
   it('re-derive a lost public key file from the private key instead of replacing the pair', async () => {
@@ -27,7 +29,9 @@ describe('signing keys', () => {
     const first = await loadOrCreateKeys(dataDir);
     rmSync(path.join(dataDir, 'keys', 'id_ecdsa.pub.pem'));
     expect((await loadOrCreateKeys(dataDir)).publicKeyPem).toBe(first.publicKeyPem);
-    expect(readFileSync(path.join(dataDir, 'keys', 'id_ecdsa.pub.pem'), 'utf8')).toBe(first.publicKeyPem);
+    expect(readFileSync(path.join(dataDir, 'keys', 'id_ecdsa.pub.pem'), 'utf8')).toBe(
+      first.publicKeyPem,
+    );
   });
 
   it('refuse a corrupt private key with a message naming the file', async () => {

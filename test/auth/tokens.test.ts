@@ -2,7 +2,15 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { generateKeyPair, SignJWT, importPKCS8 } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { identityFromClaims, loadOrCreateKeys, MAX_TOKEN_LENGTH, TOKEN_AUDIENCE, TOKEN_CACHE_LIMIT, TokenService, WEBSOCKET_TOKEN_SECONDS } from '../../runtime/auth/index.js';
+import {
+  identityFromClaims,
+  loadOrCreateKeys,
+  MAX_TOKEN_LENGTH,
+  TOKEN_AUDIENCE,
+  TOKEN_CACHE_LIMIT,
+  TokenService,
+  WEBSOCKET_TOKEN_SECONDS,
+} from '../../runtime/auth/index.js';
 import { WasmbaseError } from '../../runtime/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -22,11 +30,19 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
 }
 
 const signed = (claims: Record<string, unknown> = {}) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setIssuer(ISSUER).setSubject('someone').setAudience(TOKEN_AUDIENCE).setIssuedAt();
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer(ISSUER)
+    .setSubject('someone')
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt();
 
 afterEach(() => {
   vi.useRealTimers();
@@ -34,8 +50,14 @@ afterEach(() => {
 
 describe('identities', () => {
   it('derive like SpacetimeDB: c2 00, a 4-byte checksum, then 26 bytes of sha256(iss|sub)', () => {
-    const hash = createHash('sha256').update('https://issuer.example|user-1').digest().subarray(0, 26);
-    const checksum = createHash('sha256').update(Buffer.concat([Buffer.of(0xc2, 0x00), hash])).digest().subarray(0, 4);
+    const hash = createHash('sha256')
+      .update('https://issuer.example|user-1')
+      .digest()
+      .subarray(0, 26);
+    const checksum = createHash('sha256')
+      .update(Buffer.concat([Buffer.of(0xc2, 0x00), hash]))
+      .digest()
+      .subarray(0, 4);
     const expected = Buffer.concat([Buffer.of(0xc2, 0x00), checksum, hash]).toString('hex');
     expect(identityFromClaims('https://issuer.example', 'user-1').toHex()).toBe(expected);
     expect(identityFromClaims('https://issuer.example', 'user-2').toHex()).not.toBe(expected);
@@ -45,10 +67,16 @@ describe('identities', () => {
 describe('minting and verifying', () => {
   it('mints a non-expiring ES256 token whose hex_identity matches the identity it verifies to', async () => {
     const minted = await tokens.mintIdentity();
-    const header = JSON.parse(Buffer.from(minted.token.split('.')[0]!, 'base64url').toString()) as Record<string, unknown>;
+    const header = JSON.parse(
+      Buffer.from(minted.token.split('.')[0]!, 'base64url').toString(),
+    ) as Record<string, unknown>;
     expect(header['alg']).toBe('ES256');
     const claims = claimsOf(minted.token);
-    expect(claims).toMatchObject({ iss: ISSUER, aud: TOKEN_AUDIENCE, hex_identity: minted.identity.toHex() });
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      aud: TOKEN_AUDIENCE,
+      hex_identity: minted.identity.toHex(),
+    });
     expect(claims['exp']).toBeUndefined();
     expect(minted.identity.toHex()).toBe(identityFromClaims(ISSUER, String(claims['sub'])).toHex());
     const verified = await tokens.verify(minted.token);
@@ -85,7 +113,10 @@ describe('minting and verifying', () => {
 
   it('refuses an expired token with TOKEN_EXPIRED', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await signed().setIssuedAt(now - 100).setExpirationTime(now - 10).sign(keys.privateKey);
+    const token = await signed()
+      .setIssuedAt(now - 100)
+      .setExpirationTime(now - 10)
+      .sign(keys.privateKey);
     expect(await codeOf(tokens.verify(token))).toBe('TOKEN_EXPIRED 401');
   });
 });
@@ -96,27 +127,73 @@ describe('refusals: all TOKEN_INVALID 401', () => {
     ['three garbage segments', async () => 'a.b.c'],
     ['empty', async () => ''],
     ['over the length limit', async () => 'x'.repeat(MAX_TOKEN_LENGTH + 1)],
-    ['signed by a foreign ES256 key', async () => signed().sign((await generateKeyPair('ES256')).privateKey)],
-    ['HS256 (never accepted)', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setSubject('x').setAudience(TOKEN_AUDIENCE).sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'))],
-    ['RS256', async () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      return new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(ISSUER).setSubject('x').setAudience(TOKEN_AUDIENCE).sign(await importPKCS8(pem, 'RS256'));
-    }],
-    ['alg none', async () => {
-      const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
-      return `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ iss: ISSUER, sub: 'x', aud: TOKEN_AUDIENCE })}.`;
-    }],
-    ['a foreign issuer on our own key', async () => signed().setIssuer('https://elsewhere.example').sign(keys.privateKey)],
+    [
+      'signed by a foreign ES256 key',
+      async () => signed().sign((await generateKeyPair('ES256')).privateKey),
+    ],
+    [
+      'HS256 (never accepted)',
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(ISSUER)
+          .setSubject('x')
+          .setAudience(TOKEN_AUDIENCE)
+          .sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!')),
+    ],
+    [
+      'RS256',
+      async () => {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+        return new SignJWT({})
+          .setProtectedHeader({ alg: 'RS256' })
+          .setIssuer(ISSUER)
+          .setSubject('x')
+          .setAudience(TOKEN_AUDIENCE)
+          .sign(await importPKCS8(pem, 'RS256'));
+      },
+    ],
+    [
+      'alg none',
+      async () => {
+        const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+        return `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ iss: ISSUER, sub: 'x', aud: TOKEN_AUDIENCE })}.`;
+      },
+    ],
+    [
+      'a foreign issuer on our own key',
+      async () => signed().setIssuer('https://elsewhere.example').sign(keys.privateKey),
+    ],
     ['the wrong audience', async () => signed().setAudience('spacetimedb').sign(keys.privateKey)],
-    ['no subject', async () => new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer(ISSUER).setAudience(TOKEN_AUDIENCE).sign(keys.privateKey)],
-    ['an oversized subject', async () => signed().setSubject('s'.repeat(129)).sign(keys.privateKey)],
-    ['a hex_identity that is not its own', async () => signed({ hex_identity: identityFromClaims(ISSUER, 'somebody-else').toHex() }).sign(keys.privateKey)],
-    ['a tampered payload', async () => {
-      const good = await signed().sign(keys.privateKey);
-      const [h, , s] = good.split('.');
-      return `${h}.${Buffer.from(JSON.stringify({ iss: ISSUER, sub: 'admin', aud: TOKEN_AUDIENCE })).toString('base64url')}.${s}`;
-    }],
+    [
+      'no subject',
+      async () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'ES256' })
+          .setIssuer(ISSUER)
+          .setAudience(TOKEN_AUDIENCE)
+          .sign(keys.privateKey),
+    ],
+    [
+      'an oversized subject',
+      async () => signed().setSubject('s'.repeat(129)).sign(keys.privateKey),
+    ],
+    [
+      'a hex_identity that is not its own',
+      async () =>
+        signed({ hex_identity: identityFromClaims(ISSUER, 'somebody-else').toHex() }).sign(
+          keys.privateKey,
+        ),
+    ],
+    [
+      'a tampered payload',
+      async () => {
+        const good = await signed().sign(keys.privateKey);
+        const [h, , s] = good.split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ iss: ISSUER, sub: 'admin', aud: TOKEN_AUDIENCE })).toString('base64url')}.${s}`;
+      },
+    ],
   ];
   it.each(cases)('%s', async (_name, make) => {
     expect(await codeOf(tokens.verify(await make()))).toBe('TOKEN_INVALID 401');
@@ -126,7 +203,9 @@ describe('refusals: all TOKEN_INVALID 401', () => {
     const hs = await cases.find(([n]) => n.startsWith('HS256'))![1]();
     await expect(tokens.verify(hs)).rejects.toThrow('its algorithm is not ES256');
     const foreign = await cases.find(([n]) => n.startsWith('signed by a foreign'))![1]();
-    await expect(tokens.verify(foreign)).rejects.toThrow("its signature does not match this server's key");
+    await expect(tokens.verify(foreign)).rejects.toThrow(
+      "its signature does not match this server's key",
+    );
     const issuer = await cases.find(([n]) => n.startsWith('a foreign issuer'))![1]();
     await expect(tokens.verify(issuer)).rejects.toThrow('claim "iss" is invalid');
   });

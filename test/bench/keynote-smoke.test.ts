@@ -24,14 +24,29 @@ describe('keynote harness (smoke)', () => {
     const pg = findPostgres();
     let targets: TargetName[] = [...TARGET_NAMES];
     if (skipPg) {
-      process.stdout.write(`keynote smoke: node-pg SKIPPED because WASMBASE_SKIP_PG=1${pg.found ? '' : ` (${pg.reason})`}\n`);
+      process.stdout.write(
+        `keynote smoke: node-pg SKIPPED because WASMBASE_SKIP_PG=1${pg.found ? '' : ` (${pg.reason})`}\n`,
+      );
       targets = targets.filter(t => t !== 'node-pg');
     } else if (!pg.found) {
-      throw new Error(`keynote smoke: ${pg.reason}\nCI installs PostgreSQL in .ci/run; to skip the node-pg target locally, set WASMBASE_SKIP_PG=1.`);
+      throw new Error(
+        `keynote smoke: ${pg.reason}\nCI installs PostgreSQL in .ci/run; to skip the node-pg target locally, set WASMBASE_SKIP_PG=1.`,
+      );
     }
     const lines: string[] = [];
     const outcome = await runKeynote(
-      { ...DEFAULT_OPTIONS, alphas: [0, 1.5], accounts: 1_000, clients: 4, inflight: 8, seconds: 1, warmup: 0.5, pairs: 20_000, targets, outDir },
+      {
+        ...DEFAULT_OPTIONS,
+        alphas: [0, 1.5],
+        accounts: 1_000,
+        clients: 4,
+        inflight: 8,
+        seconds: 1,
+        warmup: 0.5,
+        pairs: 20_000,
+        targets,
+        outDir,
+      },
       { say: line => lines.push(line) },
       'keynote smoke test',
     );
@@ -48,13 +63,19 @@ describe('keynote harness (smoke)', () => {
       expect(run.check?.mismatched, where).toBe(0);
       expect(Number.isFinite(run.latency?.p99Ms), where).toBe(true);
     }
-    expect(outcome.report.runs.map(r => `${r.alpha}/${r.target}`)).toEqual([0, 1.5].flatMap(a => targets.map(t => `${a}/${t}`)));
+    expect(outcome.report.runs.map(r => `${r.alpha}/${r.target}`)).toEqual(
+      [0, 1.5].flatMap(a => targets.map(t => `${a}/${t}`)),
+    );
     expect(outcome.ok).toBe(true);
     const json = path.join(outDir, 'keynote.json');
     const svg = path.join(outDir, 'keynote.svg');
     expect(outcome.files).toEqual([json, svg]);
-    expect((JSON.parse(readFileSync(json, 'utf8')) as KeynoteReport).runs).toHaveLength(outcome.report.runs.length);
+    expect((JSON.parse(readFileSync(json, 'utf8')) as KeynoteReport).runs).toHaveLength(
+      outcome.report.runs.length,
+    );
     expect(existsSync(svg) && readFileSync(svg, 'utf8').startsWith('<svg')).toBe(true);
-    process.stdout.write(`keynote smoke: ${outcome.report.runs.map(r => `${r.target} α=${r.alpha} ${Math.round(r.tps ?? 0)} TPS`).join(', ')}\n`);
+    process.stdout.write(
+      `keynote smoke: ${outcome.report.runs.map(r => `${r.target} α=${r.alpha} ${Math.round(r.tps ?? 0)} TPS`).join(', ')}\n`,
+    );
   }, 240_000);
 });

@@ -29,9 +29,12 @@ function cli(args: string[], env: Record<string, string> = {}) {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<Run>(resolve => child.on('exit', code => resolve({ code, stdout, stderr })));
+  const done = new Promise<Run>(resolve =>
+    child.on('exit', code => resolve({ code, stdout, stderr })),
+  );
   const until = async (pattern: RegExp): Promise<void> => {
-    for (let i = 0; i < 300 && !pattern.test(stdout); i++) await new Promise(r => setTimeout(r, 50));
+    for (let i = 0; i < 300 && !pattern.test(stdout); i++)
+      await new Promise(r => setTimeout(r, 50));
     if (!pattern.test(stdout)) throw new Error(`no ${pattern} in:\n${stdout}\n${stderr}`);
   };
   return { child, done, until, stdout: () => stdout };
@@ -44,17 +47,24 @@ describe('wasmbase client commands', () => {
     const r = await run(['identity', 'new']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^c200[0-9a-f]{60}\n$/);
-    const stored = JSON.parse(readFileSync(configFile, 'utf8')) as { servers: Record<string, { identity: string; token: string }> };
+    const stored = JSON.parse(readFileSync(configFile, 'utf8')) as {
+      servers: Record<string, { identity: string; token: string }>;
+    };
     expect(stored.servers[server.url]!.identity).toBe(r.stdout.trim());
-    expect((await server.tokens.verify(stored.servers[server.url]!.token)).identity.toHex()).toBe(r.stdout.trim());
+    expect((await server.tokens.verify(stored.servers[server.url]!.token)).identity.toHex()).toBe(
+      r.stdout.trim(),
+    );
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
   }, 60_000);
 
   it('publish, call and logs work with the stored identity', async () => {
     const published = await run(['publish', 'quickstart', quickstartWasm]);
     expect(published.code).toBe(0);
-    expect(JSON.parse(published.stdout)).toMatchObject({ Success: { domain: 'quickstart', op: 'created' } });
-    const owner = JSON.parse(readFileSync(configFile, 'utf8')).servers[server.url].identity as string;
+    expect(JSON.parse(published.stdout)).toMatchObject({
+      Success: { domain: 'quickstart', op: 'created' },
+    });
+    const owner = JSON.parse(readFileSync(configFile, 'utf8')).servers[server.url]
+      .identity as string;
     expect(server.engine.resolve('quickstart')!.info.owner.toHex()).toBe(owner);
 
     expect((await run(['call', 'quickstart', 'add', 'Grace'])).code).toBe(0);
@@ -62,7 +72,12 @@ describe('wasmbase client commands', () => {
     expect((await run(['call', 'quickstart', 'say_hello'])).code).toBe(0);
     const logs = await run(['logs', 'quickstart', '-n', '3']);
     expect(logs.code).toBe(0);
-    expect(logs.stdout.trim().split('\n').map(l => l.replace(/^\S+\s+INFO /, ''))).toEqual(['say_hello: Hello, Grace!', 'say_hello: Hello, Ada!', 'say_hello: Hello, World!']);
+    expect(
+      logs.stdout
+        .trim()
+        .split('\n')
+        .map(l => l.replace(/^\S+\s+INFO /, '')),
+    ).toEqual(['say_hello: Hello, Grace!', 'say_hello: Hello, Ada!', 'say_hello: Hello, World!']);
 
     const sql = await run(['sql', 'quickstart', 'SELECT name FROM person ORDER BY name']);
     expect(sql.code).toBe(0);
@@ -74,7 +89,9 @@ describe('wasmbase client commands', () => {
     expect(arity.code).toBe(1);
     expect(arity.stderr).toContain('takes 1 argument');
     expect(arity.stderr).toContain('[HTTP 400]');
-    const foreign = await run(['publish', 'quickstart', quickstartWasm], { WASMBASE_TOKEN: (await server.tokens.mintIdentity()).token });
+    const foreign = await run(['publish', 'quickstart', quickstartWasm], {
+      WASMBASE_TOKEN: (await server.tokens.mintIdentity()).token,
+    });
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toContain('permission denied');
     const missing = await run(['publish', 'other', '/no/such/file.wasm']);
@@ -86,9 +103,17 @@ describe('wasmbase client commands', () => {
         probe.close(() => resolve(port));
       });
     });
-    const down = await run(['call', 'quickstart', 'say_hello', '--server', `http://127.0.0.1:${closedPort}`]);
+    const down = await run([
+      'call',
+      'quickstart',
+      'say_hello',
+      '--server',
+      `http://127.0.0.1:${closedPort}`,
+    ]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toContain(`no server at http://127.0.0.1:${closedPort}: start one with "wasmbase start"`);
+    expect(down.stderr).toContain(
+      `no server at http://127.0.0.1:${closedPort}: start one with "wasmbase start"`,
+    );
   }, 60_000);
 
   it('logs -f streams new lines and exits cleanly when the database is deleted', async () => {
@@ -99,7 +124,10 @@ describe('wasmbase client commands', () => {
       await new Promise(r => setTimeout(r, 50));
     }
     const token = JSON.parse(readFileSync(configFile, 'utf8')).servers[server.url].token as string;
-    const deleted = await fetch(`${server.url}/v1/database/quickstart`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const deleted = await fetch(`${server.url}/v1/database/quickstart`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(deleted.status).toBe(200);
     const r = await follower.done;
     expect(r.code).toBe(0);
@@ -109,6 +137,13 @@ describe('wasmbase client commands', () => {
 
 describe('call arguments', () => {
   it('are JSON when they parse, strings otherwise', () => {
-    expect(parseCallArgs(['1', '"x"', 'Alice', '[1,2]', 'null', '{"a":1}'])).toEqual([1, 'x', 'Alice', [1, 2], null, { a: 1 }]);
+    expect(parseCallArgs(['1', '"x"', 'Alice', '[1,2]', 'null', '{"a":1}'])).toEqual([
+      1,
+      'x',
+      'Alice',
+      [1, 2],
+      null,
+      { a: 1 },
+    ]);
   });
 });

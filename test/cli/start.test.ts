@@ -5,7 +5,11 @@ import { ROOT } from '../helpers/modules.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function startCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'sdk/cli/wasmbase.mjs'), 'start', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'sdk/cli/wasmbase.mjs'), 'start', ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -25,11 +29,18 @@ function startCli(args: string[], env: Record<string, string> = {}) {
 describe('wasmbase start', () => {
   it('starts on the given address and data dir, publishes the example, and stops cleanly on SIGTERM', async () => {
     const dataDir = tempDir();
-    const cli = startCli(['--listen', '127.0.0.1:0', '--example', 'quickstart'], { WASMBASE_DATA_DIR: dataDir, WASMBASE_LOG_FORMAT: 'json' });
+    const cli = startCli(['--listen', '127.0.0.1:0', '--example', 'quickstart'], {
+      WASMBASE_DATA_DIR: dataDir,
+      WASMBASE_LOG_FORMAT: 'json',
+    });
     const [, url] = await cli.until(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     await cli.until(/curl -X POST .*\/v1\/database\/quickstart\/call\/add/);
     expect((await fetch(`${url}/v1/ping`)).status).toBe(200);
-    const add = await fetch(`${url}/v1/database/quickstart/call/add`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '["Ada"]' });
+    const add = await fetch(`${url}/v1/database/quickstart/call/add`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '["Ada"]',
+    });
     expect(add.status).toBe(200);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);

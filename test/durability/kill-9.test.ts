@@ -12,13 +12,27 @@ const CYCLES = process.env['LONG_TESTS'] === '1' ? 50 : 3;
 
 /** Starts the real server as a child process; resolves with its URL. */
 async function startServer(dataDir: string) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'sdk/cli/wasmbase.mjs'), 'start', '--port', '0', '--data-dir', dataDir, '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'sdk/cli/wasmbase.mjs'),
+      'start',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-format',
+      'json',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   for (let i = 0; i < 300; i++) {
     const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m !== null) return { child, url: m[1]!, exited: new Promise(resolve => child.on('exit', resolve)) };
+    if (m !== null)
+      return { child, url: m[1]!, exited: new Promise(resolve => child.on('exit', resolve)) };
     await new Promise(r => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
@@ -33,8 +47,14 @@ describe('kill -9', () => {
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const server = await startServer(dataDir);
       if (first) {
-        const id = (await (await fetch(`${server.url}/v1/identity`, { method: 'POST' })).json()) as { token: string };
-        const res = await fetch(`${server.url}/v1/database/quickstart`, { method: 'POST', headers: { authorization: `Bearer ${id.token}` }, body: moduleBytes('quickstart') });
+        const id = (await (
+          await fetch(`${server.url}/v1/identity`, { method: 'POST' })
+        ).json()) as { token: string };
+        const res = await fetch(`${server.url}/v1/database/quickstart`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${id.token}` },
+          body: moduleBytes('quickstart'),
+        });
         expect(res.status).toBe(200);
         first = false;
       }
@@ -44,7 +64,11 @@ describe('kill -9', () => {
         for (let n = 0; !stop && n < 100_000; n++) {
           const name = `c${cycle}-w${w}-${n}`;
           try {
-            const res = await fetch(`${server.url}/v1/database/quickstart/call/add`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([name]) });
+            const res = await fetch(`${server.url}/v1/database/quickstart/call/add`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify([name]),
+            });
             if (res.status === 200) acked.add(name);
           } catch {
             return;
@@ -59,13 +83,32 @@ describe('kill -9', () => {
       await Promise.all(writers);
     }
     expect(acked.size).toBeGreaterThan(0);
-    const engine = await createEngine({ config: loadConfig({}, {}, { dataDir, workers: 2 }), logger: silentLogger });
+    const engine = await createEngine({
+      config: loadConfig({}, {}, { dataDir, workers: 2 }),
+      logger: silentLogger,
+    });
     try {
       const db = engine.resolve('quickstart')!;
       const person = db.schema.tableByName('person')!;
-      const stored = new Set(db.read(tx => tx.scan(person.id).map(r => (decodeFromBytes({ tag: 'Product', elements: person.rowType.elements }, r) as string[])[0]!)));
+      const stored = new Set(
+        db.read(tx =>
+          tx
+            .scan(person.id)
+            .map(
+              r =>
+                (
+                  decodeFromBytes(
+                    { tag: 'Product', elements: person.rowType.elements },
+                    r,
+                  ) as string[]
+                )[0]!,
+            ),
+        ),
+      );
       const lost = [...acked].filter(name => !stored.has(name));
-      process.stdout.write(`kill -9: ${CYCLES} cycles, ${acked.size} acknowledged calls, ${lost.length} lost, ${stored.size} rows stored\n`);
+      process.stdout.write(
+        `kill -9: ${CYCLES} cycles, ${acked.size} acknowledged calls, ${lost.length} lost, ${stored.size} rows stored\n`,
+      );
       expect(lost).toEqual([]);
     } finally {
       await engine.close();

@@ -9,7 +9,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return loadConfig({}, {}, { dataDir: tempDir(), port: 0, workers: 2, ...overrides });
 }
 
-export async function testEngine(overrides: Partial<Config> = {}): Promise<{ engine: Engine; config: Config }> {
+export async function testEngine(
+  overrides: Partial<Config> = {},
+): Promise<{ engine: Engine; config: Config }> {
   const config = testConfig(overrides);
   const engine = await createEngine({ config, logger: silentLogger });
   afterAll(() => engine.close());

@@ -1,5 +1,9 @@
 /** Schemas built in tests from compact column lists, through the real schema resolver. */
-import { moduleDefFromJson, resolveModuleSchema, type ModuleSchema } from '../../runtime/protocol/index.js';
+import {
+  moduleDefFromJson,
+  resolveModuleSchema,
+  type ModuleSchema,
+} from '../../runtime/protocol/index.js';
 
 export interface ColumnSpec {
   readonly name: string;
@@ -22,9 +26,16 @@ const some = (v: unknown) => ({ some: v });
 const none = { none: [] };
 
 /** RawModuleDefV9 JSON in the shape the SDK transform emits. */
-export function schemaJson(tables: readonly TableSpec[], reducers: readonly { name: string; params?: readonly ColumnSpec[]; lifecycle?: string }[] = []): unknown {
+export function schemaJson(
+  tables: readonly TableSpec[],
+  reducers: readonly { name: string; params?: readonly ColumnSpec[]; lifecycle?: string }[] = [],
+): unknown {
   return {
-    typespace: { types: tables.map(t => ({ Product: { elements: t.columns.map(c => ({ name: some(c.name), algebraic_type: c.type })) } })) },
+    typespace: {
+      types: tables.map(t => ({
+        Product: { elements: t.columns.map(c => ({ name: some(c.name), algebraic_type: c.type })) },
+      })),
+    },
     tables: tables.map((t, i) => {
       const cols = t.columns.map((c, j) => ({ ...c, j }));
       const indexed = cols.filter(c => c.pk || c.unique || c.index);
@@ -33,15 +44,33 @@ export function schemaJson(tables: readonly TableSpec[], reducers: readonly { na
         product_type_ref: i,
         primary_key: cols.filter(c => c.pk).map(c => c.j),
         indexes: [
-          ...indexed.map(c => ({ name: some(`${t.name}_${c.name}_idx_btree`), accessor_name: some(c.name), algorithm: { BTree: { columns: [c.j] } } })),
+          ...indexed.map(c => ({
+            name: some(`${t.name}_${c.name}_idx_btree`),
+            accessor_name: some(c.name),
+            algorithm: { BTree: { columns: [c.j] } },
+          })),
           ...(t.multiIndexes ?? []).map(names => ({
             name: some(`${t.name}_${names.join('_')}_idx_btree`),
             accessor_name: none,
             algorithm: { BTree: { columns: names.map(n => cols.find(c => c.name === n)!.j) } },
           })),
         ],
-        constraints: cols.filter(c => c.pk || c.unique).map(c => ({ name: some(`${t.name}_${c.name}_key`), data: { Unique: { columns: [c.j] } } })),
-        sequences: cols.filter(c => c.autoInc).map(c => ({ name: some(`${t.name}_${c.name}_seq`), column: c.j, start: none, min_value: none, max_value: none, increment: 1 })),
+        constraints: cols
+          .filter(c => c.pk || c.unique)
+          .map(c => ({
+            name: some(`${t.name}_${c.name}_key`),
+            data: { Unique: { columns: [c.j] } },
+          })),
+        sequences: cols
+          .filter(c => c.autoInc)
+          .map(c => ({
+            name: some(`${t.name}_${c.name}_seq`),
+            column: c.j,
+            start: none,
+            min_value: none,
+            max_value: none,
+            increment: 1,
+          })),
         schedule: none,
         table_type: { User: [] },
         table_access: t.public === false ? { Private: [] } : { Public: [] },
@@ -49,7 +78,9 @@ export function schemaJson(tables: readonly TableSpec[], reducers: readonly { na
     }),
     reducers: reducers.map(r => ({
       name: r.name,
-      params: { elements: (r.params ?? []).map(p => ({ name: some(p.name), algebraic_type: p.type })) },
+      params: {
+        elements: (r.params ?? []).map(p => ({ name: some(p.name), algebraic_type: p.type })),
+      },
       lifecycle: r.lifecycle === undefined ? none : some({ [r.lifecycle]: [] }),
     })),
     types: [],
@@ -58,7 +89,10 @@ export function schemaJson(tables: readonly TableSpec[], reducers: readonly { na
   };
 }
 
-export function buildSchema(tables: readonly TableSpec[], reducers: Parameters<typeof schemaJson>[1] = []): ModuleSchema {
+export function buildSchema(
+  tables: readonly TableSpec[],
+  reducers: Parameters<typeof schemaJson>[1] = [],
+): ModuleSchema {
   return resolveModuleSchema(moduleDefFromJson(schemaJson(tables, reducers)));
 }
 
@@ -72,6 +106,15 @@ export const T = {
   f64: { F64: [] },
   string: { String: [] },
   bytes: { Array: { U8: [] } },
-  identity: { Product: { elements: [{ name: some('__identity__'), algebraic_type: { U256: [] } }] } },
-  option: (t: unknown) => ({ Sum: { variants: [{ name: some('some'), algebraic_type: t }, { name: some('none'), algebraic_type: { Product: { elements: [] } } }] } }),
+  identity: {
+    Product: { elements: [{ name: some('__identity__'), algebraic_type: { U256: [] } }] },
+  },
+  option: (t: unknown) => ({
+    Sum: {
+      variants: [
+        { name: some('some'), algebraic_type: t },
+        { name: some('none'), algebraic_type: { Product: { elements: [] } } },
+      ],
+    },
+  }),
 } as const;

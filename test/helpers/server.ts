@@ -8,15 +8,31 @@ import { runServer, type RunningServer } from '../../runtime/main.js';
 import { testConfig } from './engine.js';
 
 export async function testServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
-  const server = await runServer(testConfig({ host: '127.0.0.1', port: 0, ...overrides }), silentLogger);
+  const server = await runServer(
+    testConfig({ host: '127.0.0.1', port: 0, ...overrides }),
+    silentLogger,
+  );
   afterAll(() => server.close());
   return server;
 }
 
 export interface Client {
   readonly url: string;
-  request(method: string, path: string, options?: { token?: string; body?: string | Blob | Uint8Array; contentType?: string; headers?: Record<string, string> }): Promise<Response>;
-  json(method: string, path: string, options?: Parameters<Client['request']>[2]): Promise<{ status: number; body: unknown; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: {
+      token?: string;
+      body?: string | Blob | Uint8Array;
+      contentType?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<Response>;
+  json(
+    method: string,
+    path: string,
+    options?: Parameters<Client['request']>[2],
+  ): Promise<{ status: number; body: unknown; headers: Headers }>;
   newIdentity(): Promise<{ identity: string; token: string }>;
 }
 
@@ -25,7 +41,11 @@ export function client(server: RunningServer): Client {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
     if (options.contentType !== undefined) headers['content-type'] = options.contentType;
-    return fetch(server.url + path, { method, headers, ...(options.body === undefined ? {} : { body: options.body as string }) });
+    return fetch(server.url + path, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: options.body as string }),
+    });
   };
   return {
     url: server.url,

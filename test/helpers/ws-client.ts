@@ -36,11 +36,17 @@ export class TestWsClient<M = ServerMessage> {
   constructor(socket: WebSocket, format: 'bsatn' | 'json') {
     this.socket = socket;
     this.format = format;
-    this.closed = new Promise(resolve => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise(resolve =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     socket.on('message', (data, isBinary) => {
       const raw = isBinary ? Buffer.from(data as Buffer) : (data as Buffer).toString('utf8');
       this.frames.push(raw);
-      const message = (typeof raw === 'string' ? decodeServerMessageJson(raw) : decodeServerMessageBsatn(unframeServerPayload(new Uint8Array(raw)))) as M;
+      const message = (
+        typeof raw === 'string'
+          ? decodeServerMessageJson(raw)
+          : decodeServerMessageBsatn(unframeServerPayload(new Uint8Array(raw)))
+      ) as M;
       const waiter = this.#waiters.shift();
       if (waiter !== undefined) waiter(message);
       else this.#queue.push(message);
@@ -81,18 +87,33 @@ export class TestWsClient<M = ServerMessage> {
 }
 
 /** Opens a connection; resolves once the socket is open (the first message is not yet read). */
-export function openWs(baseUrl: string, database: string, options: WsClientOptions = {}): Promise<TestWsClient<ServerMessage>> {
+export function openWs(
+  baseUrl: string,
+  database: string,
+  options: WsClientOptions = {},
+): Promise<TestWsClient<ServerMessage>> {
   const format = options.format ?? 'bsatn';
   const url = `${baseUrl.replace(/^http/, 'ws')}/v1/database/${database}/subscribe${options.query === undefined ? '?compression=None' : `?${options.query}`}`;
-  const socket = new WebSocket(url, [format === 'json' ? WS_PROTOCOL_V1_JSON : WS_PROTOCOL_V1_BSATN], {
-    headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
-  });
+  const socket = new WebSocket(
+    url,
+    [format === 'json' ? WS_PROTOCOL_V1_JSON : WS_PROTOCOL_V1_BSATN],
+    {
+      headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
+    },
+  );
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(new TestWsClient(socket, format)));
     socket.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body })));
+      res.on('end', () =>
+        reject(
+          Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), {
+            status: res.statusCode,
+            body,
+          }),
+        ),
+      );
     });
     socket.once('error', reject);
   });

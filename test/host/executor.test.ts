@@ -30,7 +30,12 @@ function fakePool() {
       batches.push(calls.map(c => c.reducerId));
       return {
         writeSet: { ops: new Uint8Array(0), opCount: 0 },
-        results: calls.map(() => ({ status: 'committed' as const, changesAt: [0, 4] as const, durationMicros: 1, logs: [] })),
+        results: calls.map(() => ({
+          status: 'committed' as const,
+          changesAt: [0, 4] as const,
+          durationMicros: 1,
+          logs: [],
+        })),
         changes: new Uint8Array(4),
       };
     },
@@ -43,7 +48,12 @@ function executor(store: DatabaseStore, pool: WorkerPool, batchMaxCalls = 2) {
   return new DatabaseExecutor({
     pool,
     store,
-    module: { hash: 'h', bytes: new Uint8Array(0), schemaJson: '{}', memoryMinPages: 1 } as unknown as ValidatedModule,
+    module: {
+      hash: 'h',
+      bytes: new Uint8Array(0),
+      schemaJson: '{}',
+      memoryMinPages: 1,
+    } as unknown as ValidatedModule,
     databasePath: '/nowhere',
     databaseIdentity: Identity.ZERO,
     reducerTimeoutMs: 1000,
@@ -56,7 +66,14 @@ function executor(store: DatabaseStore, pool: WorkerPool, batchMaxCalls = 2) {
   });
 }
 
-const call = (id: number) => ({ reducer: `r${id}`, reducerId: id, args: new Uint8Array(0), sender: Identity.ZERO, connectionId: undefined, timestamp: 0n });
+const call = (id: number) => ({
+  reducer: `r${id}`,
+  reducerId: id,
+  args: new Uint8Array(0),
+  sender: Identity.ZERO,
+  connectionId: undefined,
+  timestamp: 0n,
+});
 const tick = () => new Promise(resolve => setTimeout(resolve, 10));
 
 describe('executor', () => {
@@ -65,7 +82,9 @@ describe('executor', () => {
     const { pool, batches } = fakePool();
     const ex = executor(store, pool, 2);
     const acked: number[] = [];
-    const calls = [1, 2, 3, 4].map(id => ex.call(call(id)).then(o => (o.status === 'committed' ? acked.push(id) : undefined)));
+    const calls = [1, 2, 3, 4].map(id =>
+      ex.call(call(id)).then(o => (o.status === 'committed' ? acked.push(id) : undefined)),
+    );
     await tick();
     // The first call starts a batch at once; later ones are gathered while it runs. Every
     // batch was committed (pipelined), none is durable yet, so nobody was answered.

@@ -13,7 +13,9 @@ function wat(text: string, schema?: unknown): Uint8Array {
   const binary = wabt.parseWat('fixture.wat', text).toBinary({}).buffer;
   if (schema === undefined) return binary;
   const name = new TextEncoder().encode('wasmbase_v1.schema');
-  const payload = new TextEncoder().encode(typeof schema === 'string' ? schema : JSON.stringify(schema));
+  const payload = new TextEncoder().encode(
+    typeof schema === 'string' ? schema : JSON.stringify(schema),
+  );
   const leb = (n: number) => {
     const out: number[] = [];
     do {
@@ -56,11 +58,15 @@ describe('module validation', () => {
   });
 
   it('accepts a minimal hand-written module', () => {
-    expect(validateModule(wat(`(module ${MEMORY} ${GOOD_EXPORTS})`, SCHEMA), MAX).schema.tables[0]!.name).toBe('person');
+    expect(
+      validateModule(wat(`(module ${MEMORY} ${GOOD_EXPORTS})`, SCHEMA), MAX).schema.tables[0]!.name,
+    ).toBe('person');
   });
 
   it('rejects bytes that are not WebAssembly', () => {
-    expect(problems(new TextEncoder().encode('hello world, not wasm'))).toEqual(['not a WebAssembly module: it must start with the bytes 00 61 73 6d ("\\0asm")']);
+    expect(problems(new TextEncoder().encode('hello world, not wasm'))).toEqual([
+      'not a WebAssembly module: it must start with the bytes 00 61 73 6d ("\\0asm")',
+    ]);
   });
 
   it('rejects a truncated module with the compiler message', () => {
@@ -96,20 +102,37 @@ describe('module validation', () => {
   });
 
   it('rejects missing and mistyped exports', () => {
-    expect(problems(wat(`(module ${MEMORY} (func (export "__call_reducer__") (param i32) (result i32) i32.const 0))`, SCHEMA))).toEqual([
+    expect(
+      problems(
+        wat(
+          `(module ${MEMORY} (func (export "__call_reducer__") (param i32) (result i32) i32.const 0))`,
+          SCHEMA,
+        ),
+      ),
+    ).toEqual([
       'export __call_reducer__ has signature (i32) -> i32; the ABI says (i32, i64, i64, i64, i64, i64, i64, i64, i32) -> i32',
       'missing export __describe_module__() -> ()',
     ]);
   });
 
   it('rejects a module without a schema, or with a schema that is not JSON', () => {
-    expect(problems(wat(`(module ${MEMORY} ${GOOD_EXPORTS})`))).toEqual(['missing custom section wasmbase_v1.schema (the module\'s schema)']);
-    expect(problems(wat(`(module ${MEMORY} ${GOOD_EXPORTS})`, '{not json'))[0]).toMatch(/^schema: not valid JSON: /);
+    expect(problems(wat(`(module ${MEMORY} ${GOOD_EXPORTS})`))).toEqual([
+      "missing custom section wasmbase_v1.schema (the module's schema)",
+    ]);
+    expect(problems(wat(`(module ${MEMORY} ${GOOD_EXPORTS})`, '{not json'))[0]).toMatch(
+      /^schema: not valid JSON: /,
+    );
   });
 
   it('reports every schema problem at once', () => {
     const bad = schemaJson([
-      { name: 'person', columns: [{ name: 'id', type: T.f64, autoInc: true }, { name: 'id', type: T.string }] },
+      {
+        name: 'person',
+        columns: [
+          { name: 'id', type: T.f64, autoInc: true },
+          { name: 'id', type: T.string },
+        ],
+      },
       { name: 'person', columns: [{ name: '9lives', type: { Ref: 42 } }] },
     ]);
     const p = problems(wat(`(module ${MEMORY} ${GOOD_EXPORTS})`, bad));
@@ -122,6 +145,8 @@ describe('module validation', () => {
   });
 
   it('rejects a module over the size limit before looking at it', () => {
-    expect(() => validateModule(new Uint8Array(2048), 1024)).toThrow(/module is 2048 bytes; the limit is 1024 \(--max-module-bytes\)/);
+    expect(() => validateModule(new Uint8Array(2048), 1024)).toThrow(
+      /module is 2048 bytes; the limit is 1024 \(--max-module-bytes\)/,
+    );
   });
 });

@@ -9,12 +9,21 @@ import { client, testServer } from '../helpers/server.js';
 const server = await testServer({ maxLogFollowers: 2, maxBodyBytes: 1024 });
 const api = client(server);
 const owner = await api.newIdentity();
-await api.json('POST', '/v1/database/quickstart', { token: owner.token, body: moduleBytes('quickstart') });
+await api.json('POST', '/v1/database/quickstart', {
+  token: owner.token,
+  body: moduleBytes('quickstart'),
+});
 const follow = (signal?: AbortSignal) =>
-  fetch(`${server.url}/v1/database/quickstart/logs?num_lines=0&follow=true`, { headers: { authorization: `Bearer ${owner.token}` }, ...(signal === undefined ? {} : { signal }) });
+  fetch(`${server.url}/v1/database/quickstart/logs?num_lines=0&follow=true`, {
+    headers: { authorization: `Bearer ${owner.token}` },
+    ...(signal === undefined ? {} : { signal }),
+  });
 
 /** Reads a streamed body until `done` holds or the stream ends (bounded). */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, done: (text: string) => boolean): Promise<{ text: string; ended: boolean }> {
+async function readUntil(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  done: (text: string) => boolean,
+): Promise<{ text: string; ended: boolean }> {
   let text = '';
   for (let i = 0; i < 50; i++) {
     const chunk = await reader.read();
@@ -33,11 +42,20 @@ describe('log follow streams', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(a.headers.get('cache-control')).toBe('no-cache');
-    const third = await api.json('GET', '/v1/database/quickstart/logs?follow=true', { token: owner.token });
+    const third = await api.json('GET', '/v1/database/quickstart/logs?follow=true', {
+      token: owner.token,
+    });
     expect(third.status).toBe(400);
-    expect(third.body).toMatchObject({ error: { code: 'LIMIT_EXCEEDED', message: expect.stringContaining('2 log followers (--max-log-followers)') } });
+    expect(third.body).toMatchObject({
+      error: {
+        code: 'LIMIT_EXCEEDED',
+        message: expect.stringContaining('2 log followers (--max-log-followers)'),
+      },
+    });
     // Without follow there is no limit.
-    expect((await api.json('GET', '/v1/database/quickstart/logs', { token: owner.token })).status).toBe(200);
+    expect(
+      (await api.json('GET', '/v1/database/quickstart/logs', { token: owner.token })).status,
+    ).toBe(200);
 
     first.abort();
     await a.body?.cancel().catch(() => undefined);
@@ -54,13 +72,24 @@ describe('log follow streams', () => {
   });
 
   it('deliver the tail, then new lines as they are written', async () => {
-    await api.json('POST', '/v1/database/quickstart/call/add', { body: '["Tail"]', contentType: 'application/json' });
-    await api.json('POST', '/v1/database/quickstart/call/say_hello', { body: '[]', contentType: 'application/json' });
-    const res = await fetch(`${server.url}/v1/database/quickstart/logs?num_lines=1&follow=true`, { headers: { authorization: `Bearer ${owner.token}` } });
+    await api.json('POST', '/v1/database/quickstart/call/add', {
+      body: '["Tail"]',
+      contentType: 'application/json',
+    });
+    await api.json('POST', '/v1/database/quickstart/call/say_hello', {
+      body: '[]',
+      contentType: 'application/json',
+    });
+    const res = await fetch(`${server.url}/v1/database/quickstart/logs?num_lines=1&follow=true`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     const reader = res.body!.getReader();
     const tail = await readUntil(reader, t => t.includes('\n'));
     expect(tail.text).toMatch(/INFO say_hello: Hello, World!\n$/);
-    await api.json('POST', '/v1/database/quickstart/call/say_hello', { body: '[]', contentType: 'application/json' });
+    await api.json('POST', '/v1/database/quickstart/call/say_hello', {
+      body: '[]',
+      contentType: 'application/json',
+    });
     const next = await readUntil(reader, t => t.includes('Hello, World!'));
     expect(next.text).toContain('say_hello: Hello, Tail!');
     await reader.cancel();
@@ -70,8 +99,13 @@ describe('log follow streams', () => {
     const own = await runServer(testConfig({ host: '127.0.0.1', port: 0 }), silentLogger);
     const ownApi = client(own);
     const id = await ownApi.newIdentity();
-    await ownApi.json('POST', '/v1/database/quickstart', { token: id.token, body: moduleBytes('quickstart') });
-    const res = await fetch(`${own.url}/v1/database/quickstart/logs?follow=true`, { headers: { authorization: `Bearer ${id.token}` } });
+    await ownApi.json('POST', '/v1/database/quickstart', {
+      token: id.token,
+      body: moduleBytes('quickstart'),
+    });
+    const res = await fetch(`${own.url}/v1/database/quickstart/logs?follow=true`, {
+      headers: { authorization: `Bearer ${id.token}` },
+    });
     const reader = res.body!.getReader();
     await readUntil(reader, t => t.length > 0);
     await own.close();
@@ -85,7 +119,10 @@ describe('bodies', () => {
     const chunks = 20;
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let i = 0; i < chunks; i++) controller.enqueue(new TextEncoder().encode(i === 0 ? '[' + '1,'.repeat(50) : '1,'.repeat(50)));
+        for (let i = 0; i < chunks; i++)
+          controller.enqueue(
+            new TextEncoder().encode(i === 0 ? '[' + '1,'.repeat(50) : '1,'.repeat(50)),
+          );
         controller.enqueue(new TextEncoder().encode('1]'));
         controller.close();
       },
@@ -97,15 +134,22 @@ describe('bodies', () => {
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE', details: { limit: 1024 } } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'BODY_TOO_LARGE', details: { limit: 1024 } },
+    });
     // The server keeps answering.
     expect((await api.request('GET', '/v1/ping')).status).toBe(200);
   });
 
   it('a declared Content-Length over the limit is refused before the body is read', async () => {
-    const res = await api.json('PUT', '/v1/database/quickstart/names', { token: owner.token, body: JSON.stringify(['x'.repeat(2000)]) });
+    const res = await api.json('PUT', '/v1/database/quickstart/names', {
+      token: owner.token,
+      body: JSON.stringify(['x'.repeat(2000)]),
+    });
     expect(res.status).toBe(413);
-    expect(res.body).toMatchObject({ error: { message: 'request body is 2004 bytes; the limit is 1024 bytes (--max-body-bytes)' } });
+    expect(res.body).toMatchObject({
+      error: { message: 'request body is 2004 bytes; the limit is 1024 bytes (--max-body-bytes)' },
+    });
   });
 });
 
@@ -113,7 +157,12 @@ describe('paths', () => {
   it('a malformed percent-encoding in a path parameter is 400, not a crash', async () => {
     const res = await api.json('GET', '/v1/database/%E0%A4%A/names');
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: { code: 'BAD_REQUEST', message: 'the name_or_identity part of the path is not valid percent-encoding' } });
+    expect(res.body).toMatchObject({
+      error: {
+        code: 'BAD_REQUEST',
+        message: 'the name_or_identity part of the path is not valid percent-encoding',
+      },
+    });
     expect((await api.request('GET', '/v1/ping')).status).toBe(200);
   });
 });
@@ -128,14 +177,20 @@ describe('ping and CORS', () => {
   });
 
   it('answers preflights and puts CORS headers on every answer, errors included', async () => {
-    const preflight = await api.request('OPTIONS', '/v1/database/quickstart/call/add', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    const preflight = await api.request('OPTIONS', '/v1/database/quickstart/call/add', {
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('Authorization, Accept, Content-Type');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe(
+      'Authorization, Accept, Content-Type',
+    );
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     const error = await api.request('GET', '/v1/database/nothing-here');
     expect(error.status).toBe(404);
     expect(error.headers.get('access-control-allow-origin')).toBe('*');
-    expect(error.headers.get('access-control-expose-headers')).toContain('spacetime-identity-token');
+    expect(error.headers.get('access-control-expose-headers')).toContain(
+      'spacetime-identity-token',
+    );
   });
 });

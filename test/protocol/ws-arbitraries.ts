@@ -1,7 +1,16 @@
 /** fast-check arbitraries for v1 WebSocket messages, shared by the BSATN and JSON codec tests. */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { ConnectionId, Identity, WasmbaseError, type ClientMessage, type QueryUpdate, type ServerMessage, type TableUpdate, type WsArgs } from '../../runtime/protocol/index.js';
+import {
+  ConnectionId,
+  Identity,
+  WasmbaseError,
+  type ClientMessage,
+  type QueryUpdate,
+  type ServerMessage,
+  type TableUpdate,
+  type WsArgs,
+} from '../../runtime/protocol/index.js';
 
 export const RUNS = process.env['LONG_TESTS'] === '1' ? 20_000 : 300;
 export const SEED = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31);
@@ -13,35 +22,88 @@ export const u128 = fc.bigInt({ min: 0n, max: 2n ** 128n - 1n });
 /** Valid Unicode only: lone surrogates cannot survive UTF-8. */
 export const text = (maxLength = 20) => fc.string({ unit: 'grapheme', maxLength });
 export const identity = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(b => new Identity(b));
-export const connectionId = fc.uint8Array({ minLength: 16, maxLength: 16 }).map(b => new ConnectionId(b));
+export const connectionId = fc
+  .uint8Array({ minLength: 16, maxLength: 16 })
+  .map(b => new ConnectionId(b));
 
 /** Rows as raw bytes: sometimes all one size (FixedSize hint), sometimes mixed (RowOffsets). */
 export const bsatnRows: fc.Arbitrary<Uint8Array[]> = fc.oneof(
   fc.array(fc.uint8Array({ maxLength: 12 }), { maxLength: 4 }),
-  fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 4 })).chain(([size, n]) => fc.array(fc.uint8Array({ minLength: size, maxLength: size }), { minLength: n, maxLength: n })),
+  fc
+    .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 4 }))
+    .chain(([size, n]) =>
+      fc.array(fc.uint8Array({ minLength: size, maxLength: size }), { minLength: n, maxLength: n }),
+    ),
 );
 
 /** Builds arbitraries for messages whose rows come from `rows` and args from `args`. */
-export function messageArbitraries(opts: { rows: fc.Arbitrary<Uint8Array[]>; args: fc.Arbitrary<WsArgs>; tableIds?: fc.Arbitrary<number> }) {
+export function messageArbitraries(opts: {
+  rows: fc.Arbitrary<Uint8Array[]>;
+  args: fc.Arbitrary<WsArgs>;
+  tableIds?: fc.Arbitrary<number>;
+}) {
   const tableId = opts.tableIds ?? u32;
-  const queryUpdate: fc.Arbitrary<QueryUpdate> = fc.record({ deletes: opts.rows, inserts: opts.rows });
-  const tableUpdate: fc.Arbitrary<TableUpdate> = fc.record({ tableId, tableName: text(), numRows: u64, updates: fc.array(queryUpdate, { maxLength: 2 }) });
+  const queryUpdate: fc.Arbitrary<QueryUpdate> = fc.record({
+    deletes: opts.rows,
+    inserts: opts.rows,
+  });
+  const tableUpdate: fc.Arbitrary<TableUpdate> = fc.record({
+    tableId,
+    tableName: text(),
+    numRows: u64,
+    updates: fc.array(queryUpdate, { maxLength: 2 }),
+  });
   const databaseUpdate = fc.record({ tables: fc.array(tableUpdate, { maxLength: 2 }) });
   const optU32 = fc.option(u32, { nil: undefined });
 
   const client: fc.Arbitrary<ClientMessage> = fc.oneof(
-    fc.record({ tag: fc.constant('CallReducer' as const), reducer: text(), args: opts.args, requestId: u32, flags: fc.integer({ min: 0, max: 1 }) }),
-    fc.record({ tag: fc.constant('Subscribe' as const), queryStrings: fc.array(text(40), { maxLength: 3 }), requestId: u32 }),
-    fc.record({ tag: fc.constant('OneOffQuery' as const), messageId: fc.uint8Array({ maxLength: 16 }), queryString: text(40) }),
-    fc.record({ tag: fc.constant('SubscribeSingle' as const), query: text(40), requestId: u32, queryId: u32 }),
-    fc.record({ tag: fc.constant('SubscribeMulti' as const), queryStrings: fc.array(text(40), { maxLength: 3 }), requestId: u32, queryId: u32 }),
+    fc.record({
+      tag: fc.constant('CallReducer' as const),
+      reducer: text(),
+      args: opts.args,
+      requestId: u32,
+      flags: fc.integer({ min: 0, max: 1 }),
+    }),
+    fc.record({
+      tag: fc.constant('Subscribe' as const),
+      queryStrings: fc.array(text(40), { maxLength: 3 }),
+      requestId: u32,
+    }),
+    fc.record({
+      tag: fc.constant('OneOffQuery' as const),
+      messageId: fc.uint8Array({ maxLength: 16 }),
+      queryString: text(40),
+    }),
+    fc.record({
+      tag: fc.constant('SubscribeSingle' as const),
+      query: text(40),
+      requestId: u32,
+      queryId: u32,
+    }),
+    fc.record({
+      tag: fc.constant('SubscribeMulti' as const),
+      queryStrings: fc.array(text(40), { maxLength: 3 }),
+      requestId: u32,
+      queryId: u32,
+    }),
     fc.record({ tag: fc.constant('Unsubscribe' as const), requestId: u32, queryId: u32 }),
     fc.record({ tag: fc.constant('UnsubscribeMulti' as const), requestId: u32, queryId: u32 }),
-    fc.record({ tag: fc.constant('CallProcedure' as const), procedure: text(), args: opts.args, requestId: u32, flags: fc.constant(0) }),
+    fc.record({
+      tag: fc.constant('CallProcedure' as const),
+      procedure: text(),
+      args: opts.args,
+      requestId: u32,
+      flags: fc.constant(0),
+    }),
   );
 
   const server: fc.Arbitrary<ServerMessage> = fc.oneof(
-    fc.record({ tag: fc.constant('InitialSubscription' as const), databaseUpdate, requestId: u32, totalHostExecutionDurationMicros: i64 }),
+    fc.record({
+      tag: fc.constant('InitialSubscription' as const),
+      databaseUpdate,
+      requestId: u32,
+      totalHostExecutionDurationMicros: i64,
+    }),
     fc.record({
       tag: fc.constant('TransactionUpdate' as const),
       status: fc.oneof(
@@ -52,17 +114,34 @@ export function messageArbitraries(opts: { rows: fc.Arbitrary<Uint8Array[]>; arg
       timestamp: i64,
       callerIdentity: identity,
       callerConnectionId: connectionId,
-      reducerCall: fc.record({ reducerName: text(), reducerId: u32, args: opts.args, requestId: u32 }),
+      reducerCall: fc.record({
+        reducerName: text(),
+        reducerId: u32,
+        args: opts.args,
+        requestId: u32,
+      }),
       energyQuantaUsed: u128,
       totalHostExecutionDurationMicros: i64,
     }),
-    fc.record({ tag: fc.constant('TransactionUpdateLight' as const), requestId: u32, update: databaseUpdate }),
-    fc.record({ tag: fc.constant('IdentityToken' as const), identity, token: text(60), connectionId }),
+    fc.record({
+      tag: fc.constant('TransactionUpdateLight' as const),
+      requestId: u32,
+      update: databaseUpdate,
+    }),
+    fc.record({
+      tag: fc.constant('IdentityToken' as const),
+      identity,
+      token: text(60),
+      connectionId,
+    }),
     fc.record({
       tag: fc.constant('OneOffQueryResponse' as const),
       messageId: fc.uint8Array({ maxLength: 16 }),
       error: fc.option(text(), { nil: undefined }),
-      tables: fc.array(fc.record({ tableName: text(), rowType: fc.constant({ elements: [] }), rows: opts.rows }), { maxLength: 2 }),
+      tables: fc.array(
+        fc.record({ tableName: text(), rowType: fc.constant({ elements: [] }), rows: opts.rows }),
+        { maxLength: 2 },
+      ),
       totalHostExecutionDurationMicros: i64,
     }),
     fc.record({
@@ -72,8 +151,21 @@ export function messageArbitraries(opts: { rows: fc.Arbitrary<Uint8Array[]>; arg
       queryId: u32,
       rows: fc.record({ tableId: u32, tableName: text(), tableRows: tableUpdate }),
     }),
-    fc.record({ tag: fc.constant('SubscriptionError' as const), totalHostExecutionDurationMicros: u64, requestId: optU32, queryId: optU32, tableId: optU32, error: text() }),
-    fc.record({ tag: fc.constantFrom('SubscribeMultiApplied' as const, 'UnsubscribeMultiApplied' as const), requestId: u32, totalHostExecutionDurationMicros: u64, queryId: u32, update: databaseUpdate }),
+    fc.record({
+      tag: fc.constant('SubscriptionError' as const),
+      totalHostExecutionDurationMicros: u64,
+      requestId: optU32,
+      queryId: optU32,
+      tableId: optU32,
+      error: text(),
+    }),
+    fc.record({
+      tag: fc.constantFrom('SubscribeMultiApplied' as const, 'UnsubscribeMultiApplied' as const),
+      requestId: u32,
+      totalHostExecutionDurationMicros: u64,
+      queryId: u32,
+      update: databaseUpdate,
+    }),
     fc.record({
       tag: fc.constant('ProcedureResult' as const),
       status: fc.oneof(
@@ -92,9 +184,14 @@ export function messageArbitraries(opts: { rows: fc.Arbitrary<Uint8Array[]>; arg
 /** A deep copy of plain data (fast-check records have a null prototype) without the encoders' memo slots; class instances are kept as they are. */
 export function withoutMemos<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutMemos) as T;
-  if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)
+  ) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (k !== 'bsatnMemo' && k !== 'jsonMemo') out[k] = withoutMemos(v);
+    for (const [k, v] of Object.entries(value))
+      if (k !== 'bsatnMemo' && k !== 'jsonMemo') out[k] = withoutMemos(v);
     return out as T;
   }
   return value;
@@ -114,8 +211,10 @@ export const le64 = (n: bigint): string => {
   return b.toString('hex');
 };
 /** BSATN string: u32 length + UTF-8. */
-export const bstr = (s: string): string => le32(Buffer.byteLength(s)) + Buffer.from(s).toString('hex');
-export const fromHex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+export const bstr = (s: string): string =>
+  le32(Buffer.byteLength(s)) + Buffer.from(s).toString('hex');
+export const fromHex = (s: string): Uint8Array =>
+  Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
 /** Asserts `fn` throws WasmbaseError PROTOCOL_DECODE whose message matches `pattern`. */
 export function expectDecodeError(fn: () => unknown, pattern: RegExp): void {

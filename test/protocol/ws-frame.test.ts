@@ -1,10 +1,19 @@
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COMPRESSION_THRESHOLD_BYTES, frameServerPayload, MAX_DECOMPRESSED_BYTES, unframeServerPayload, WasmbaseError, type WsCompression } from '../../runtime/protocol/index.js';
+import {
+  COMPRESSION_THRESHOLD_BYTES,
+  frameServerPayload,
+  MAX_DECOMPRESSED_BYTES,
+  unframeServerPayload,
+  WasmbaseError,
+  type WsCompression,
+} from '../../runtime/protocol/index.js';
 import { RUNS, SEED, expectDecodeError } from './ws-arbitraries.js';
 
-process.stdout.write(`ws-frame property tests: seed ${SEED}, ${RUNS} runs (FC_SEED=${SEED} to replay)\n`);
+process.stdout.write(
+  `ws-frame property tests: seed ${SEED}, ${RUNS} runs (FC_SEED=${SEED} to replay)\n`,
+);
 
 /** Compressible but not trivial: a repeating sentence with a counter. */
 function payloadOf(size: number): Uint8Array {
@@ -39,28 +48,47 @@ describe('server frames', () => {
   it.each<[WsCompression, number, (b: Uint8Array) => Buffer]>([
     ['Gzip', 2, b => gunzipSync(b)],
     ['Brotli', 1, b => brotliDecompressSync(b)],
-  ])('a payload over 1 KiB with %s: tag %i, smaller, decodable by zlib and by unframe', (compression, tag, inflate) => {
-    for (const size of [COMPRESSION_THRESHOLD_BYTES + 1, 64 * 1024]) {
-      const payload = payloadOf(size);
-      const frame = frameServerPayload(payload, compression);
-      expect(frame[0]).toBe(tag);
-      expect(frame.length).toBeLessThan(size / 2);
-      expect(hex(inflate(frame.subarray(1)))).toBe(hex(payload));
-      expect(hex(unframeServerPayload(frame))).toBe(hex(payload));
-    }
-  });
+  ])(
+    'a payload over 1 KiB with %s: tag %i, smaller, decodable by zlib and by unframe',
+    (compression, tag, inflate) => {
+      for (const size of [COMPRESSION_THRESHOLD_BYTES + 1, 64 * 1024]) {
+        const payload = payloadOf(size);
+        const frame = frameServerPayload(payload, compression);
+        expect(frame[0]).toBe(tag);
+        expect(frame.length).toBeLessThan(size / 2);
+        expect(hex(inflate(frame.subarray(1)))).toBe(hex(payload));
+        expect(hex(unframeServerPayload(frame))).toBe(hex(payload));
+      }
+    },
+  );
 
   it('unframes frames compressed by other encoders (any gzip level, any brotli quality)', () => {
     const payload = payloadOf(5000);
-    expect(hex(unframeServerPayload(Uint8Array.of(2, ...gzipSync(payload, { level: 9 }))))).toBe(hex(payload));
-    expect(hex(unframeServerPayload(Uint8Array.of(1, ...brotliCompressSync(payload))))).toBe(hex(payload));
+    expect(hex(unframeServerPayload(Uint8Array.of(2, ...gzipSync(payload, { level: 9 }))))).toBe(
+      hex(payload),
+    );
+    expect(hex(unframeServerPayload(Uint8Array.of(1, ...brotliCompressSync(payload))))).toBe(
+      hex(payload),
+    );
   });
 
   it('rejects an empty frame, an unknown tag and corrupt compressed data', () => {
-    expectDecodeError(() => unframeServerPayload(new Uint8Array()), /server frame: empty, expected a compression tag byte at offset 0/);
-    expectDecodeError(() => unframeServerPayload(Uint8Array.of(3, 1, 2)), /server frame: unknown compression tag 3 at offset 0 \(expected 0 none, 1 brotli or 2 gzip\)/);
-    expectDecodeError(() => unframeServerPayload(Uint8Array.of(2, 1, 2, 3)), /server frame: Gzip data is not valid gzip data/);
-    expectDecodeError(() => unframeServerPayload(Uint8Array.of(1, 0xff, 0xff, 0xff)), /server frame: Brotli data is not valid brotli data/);
+    expectDecodeError(
+      () => unframeServerPayload(new Uint8Array()),
+      /server frame: empty, expected a compression tag byte at offset 0/,
+    );
+    expectDecodeError(
+      () => unframeServerPayload(Uint8Array.of(3, 1, 2)),
+      /server frame: unknown compression tag 3 at offset 0 \(expected 0 none, 1 brotli or 2 gzip\)/,
+    );
+    expectDecodeError(
+      () => unframeServerPayload(Uint8Array.of(2, 1, 2, 3)),
+      /server frame: Gzip data is not valid gzip data/,
+    );
+    expectDecodeError(
+      () => unframeServerPayload(Uint8Array.of(1, 0xff, 0xff, 0xff)),
+      /server frame: Brotli data is not valid brotli data/,
+    );
     const truncated = frameServerPayload(payloadOf(4000), 'Gzip').subarray(0, 40);
     expectDecodeError(() => unframeServerPayload(truncated), /Gzip data is not valid gzip data/);
   });
@@ -71,26 +99,49 @@ describe('server frames', () => {
     const frame = new Uint8Array(bomb.length + 1);
     frame[0] = 2;
     frame.set(bomb, 1);
-    expectDecodeError(() => unframeServerPayload(frame), /Gzip data inflates beyond the limit of 67108864 bytes/);
+    expectDecodeError(
+      () => unframeServerPayload(frame),
+      /Gzip data inflates beyond the limit of 67108864 bytes/,
+    );
   });
 
   it('frame → unframe is the identity for random payloads and every compression', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 0, max: 5000 }).map(payloadOf)), fc.constantFrom<WsCompression>('None', 'Gzip', 'Brotli'), (payload, compression) => {
-        const frame = frameServerPayload(payload, compression);
-        expect(frame[0]).toBe(compression === 'None' || payload.length <= COMPRESSION_THRESHOLD_BYTES ? 0 : compression === 'Gzip' ? 2 : 1);
-        expect(hex(unframeServerPayload(frame))).toBe(hex(payload));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 3000 }),
+          fc.integer({ min: 0, max: 5000 }).map(payloadOf),
+        ),
+        fc.constantFrom<WsCompression>('None', 'Gzip', 'Brotli'),
+        (payload, compression) => {
+          const frame = frameServerPayload(payload, compression);
+          expect(frame[0]).toBe(
+            compression === 'None' || payload.length <= COMPRESSION_THRESHOLD_BYTES
+              ? 0
+              : compression === 'Gzip'
+                ? 2
+                : 1,
+          );
+          expect(hex(unframeServerPayload(frame))).toBe(hex(payload));
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
 
   it('unframing hostile bytes only ever throws PROTOCOL_DECODE', () => {
-    const compressed = fc.tuple(fc.integer({ min: 1025, max: 4000 }), fc.constantFrom<WsCompression>('Gzip', 'Brotli'), fc.nat(), fc.nat(255)).map(([size, c, at, v]) => {
-      const frame = frameServerPayload(payloadOf(size), c).slice();
-      frame[1 + (at % (frame.length - 1))] = v;
-      return frame;
-    });
+    const compressed = fc
+      .tuple(
+        fc.integer({ min: 1025, max: 4000 }),
+        fc.constantFrom<WsCompression>('Gzip', 'Brotli'),
+        fc.nat(),
+        fc.nat(255),
+      )
+      .map(([size, c, at, v]) => {
+        const frame = frameServerPayload(payloadOf(size), c).slice();
+        frame[1 + (at % (frame.length - 1))] = v;
+        return frame;
+      });
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), compressed), frame => {
         try {

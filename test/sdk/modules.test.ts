@@ -9,28 +9,55 @@ import { moduleBytes, ROOT } from '../helpers/modules.js';
 const EXPECTED: Record<string, { tables: string[]; reducers: string[] }> = {
   quickstart: { tables: ['person'], reducers: ['add', 'say_hello'] },
   bank: { tables: ['accounts'], reducers: ['seed', 'transfer'] },
-  chat: { tables: ['user', 'message'], reducers: ['set_name', 'send_message', 'client_connected', 'client_disconnected'] },
+  chat: {
+    tables: ['user', 'message'],
+    reducers: ['set_name', 'send_message', 'client_connected', 'client_disconnected'],
+  },
 };
 
 describe('example modules built with the SDK', () => {
-  it.each(Object.keys(EXPECTED))('%s imports only wasmbase_v1 and exports only the ABI entry points', name => {
-    const module = new WebAssembly.Module(moduleBytes(name));
-    expect(new Set(WebAssembly.Module.imports(module).map(i => i.module))).toEqual(new Set(['wasmbase_v1']));
-    expect(WebAssembly.Module.imports(module).find(i => i.kind === 'memory')).toEqual({ module: 'wasmbase_v1', name: 'memory', kind: 'memory' });
-    expect(WebAssembly.Module.exports(module).map(e => e.name).sort()).toEqual(['__call_reducer__', '__describe_module__']);
-    const { schema } = validateModule(moduleBytes(name), 1 << 24);
-    expect(schema.tables.map(t => t.name)).toEqual(EXPECTED[name]!.tables);
-    expect(schema.reducers.map(r => r.name)).toEqual(EXPECTED[name]!.reducers);
-  });
+  it.each(Object.keys(EXPECTED))(
+    '%s imports only wasmbase_v1 and exports only the ABI entry points',
+    name => {
+      const module = new WebAssembly.Module(moduleBytes(name));
+      expect(new Set(WebAssembly.Module.imports(module).map(i => i.module))).toEqual(
+        new Set(['wasmbase_v1']),
+      );
+      expect(WebAssembly.Module.imports(module).find(i => i.kind === 'memory')).toEqual({
+        module: 'wasmbase_v1',
+        name: 'memory',
+        kind: 'memory',
+      });
+      expect(
+        WebAssembly.Module.exports(module)
+          .map(e => e.name)
+          .sort(),
+      ).toEqual(['__call_reducer__', '__describe_module__']);
+      const { schema } = validateModule(moduleBytes(name), 1 << 24);
+      expect(schema.tables.map(t => t.name)).toEqual(EXPECTED[name]!.tables);
+      expect(schema.reducers.map(r => r.name)).toEqual(EXPECTED[name]!.reducers);
+    },
+  );
 
   it('declares keys, uniqueness, indexes, sequences and lifecycles in the schema', () => {
     const chat = validateModule(moduleBytes('chat'), 1 << 24).schema;
     expect(chat.tableByName('user')!.primaryIndex!.name).toBe('user_identity_idx_btree');
-    expect(chat.tableByName('message')!.indexes.map(i => [i.name, i.unique])).toEqual([['message_sender_idx_btree', false]]);
-    expect(chat.reducers.map(r => r.lifecycle)).toEqual([undefined, undefined, 'OnConnect', 'OnDisconnect']);
+    expect(chat.tableByName('message')!.indexes.map(i => [i.name, i.unique])).toEqual([
+      ['message_sender_idx_btree', false],
+    ]);
+    expect(chat.reducers.map(r => r.lifecycle)).toEqual([
+      undefined,
+      undefined,
+      'OnConnect',
+      'OnDisconnect',
+    ]);
     const edge = validateModule(moduleBytes('fixtures/edge'), 1 << 24).schema;
     expect(edge.tableByName('item')!.sequences.map(s => s.name)).toEqual(['item_id_seq']);
-    expect(edge.tableByName('item')!.indexes.map(i => [i.name, i.unique])).toEqual([['item_id_idx_btree', true], ['item_code_idx_btree', true], ['item_group_idx_btree', false]]);
+    expect(edge.tableByName('item')!.indexes.map(i => [i.name, i.unique])).toEqual([
+      ['item_id_idx_btree', true],
+      ['item_code_idx_btree', true],
+      ['item_group_idx_btree', false],
+    ]);
     expect(edge.tableByName('item')!.isPublic).toBe(false);
   });
 });
@@ -40,8 +67,27 @@ describe('transform diagnostics', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wasmbase-sdk-'));
     try {
       const file = path.join(dir, 'index.ts');
-      writeFileSync(file, source.replaceAll('SDK', path.relative(dir, path.join(ROOT, 'sdk/assembly/index')).replaceAll('\\', '/')));
-      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/assemblyscript/bin/asc.js'), file, '-o', path.join(dir, 'out.wasm'), '--config', path.join(ROOT, 'asconfig.json'), '--transform', path.join(ROOT, 'sdk/assembly/transform/index.mjs')], { cwd: ROOT, stdio: 'pipe' });
+      writeFileSync(
+        file,
+        source.replaceAll(
+          'SDK',
+          path.relative(dir, path.join(ROOT, 'sdk/assembly/index')).replaceAll('\\', '/'),
+        ),
+      );
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'node_modules/assemblyscript/bin/asc.js'),
+          file,
+          '-o',
+          path.join(dir, 'out.wasm'),
+          '--config',
+          path.join(ROOT, 'asconfig.json'),
+          '--transform',
+          path.join(ROOT, 'sdk/assembly/transform/index.mjs'),
+        ],
+        { cwd: ROOT, stdio: 'pipe' },
+      );
       return 'compiled';
     } catch (err) {
       const e = err as { stderr?: Buffer; stdout?: Buffer };

@@ -3,7 +3,14 @@
  * store: `ArrayCountingReader` offers only the array methods (the engine falls back to them),
  * `LazyCountingReader` also the lazy `iterate*` methods.
  */
-import { lazyIndexPoint, lazyIndexRange, lazyScan, type IndexRange, type ReadOptions, type TableReader } from '../../runtime/store/index.js';
+import {
+  lazyIndexPoint,
+  lazyIndexRange,
+  lazyScan,
+  type IndexRange,
+  type ReadOptions,
+  type TableReader,
+} from '../../runtime/store/index.js';
 
 export class ArrayCountingReader implements TableReader {
   /** Rows handed to the engine. */
@@ -68,7 +75,11 @@ export class LazyCountingReader extends ArrayCountingReader {
     return this.#pulled(lazyIndexPoint(this.inner, indexId, key, options));
   }
 
-  iterateIndexRange(indexId: number, range: IndexRange, options?: ReadOptions): Iterable<Uint8Array> {
+  iterateIndexRange(
+    indexId: number,
+    range: IndexRange,
+    options?: ReadOptions,
+  ): Iterable<Uint8Array> {
     return this.#pulled(lazyIndexRange(this.inner, indexId, range, options));
   }
 }

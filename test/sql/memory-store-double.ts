@@ -4,9 +4,28 @@
  * store contract. Index order uses its own naive comparator (numbers, strings by code point,
  * Option: values before NULL); unique constraints and auto-increment are enforced.
  */
-import { BsatnReader, decodeFromBytes, decodeValue, encodeToBytes, WasmbaseError } from '../../runtime/protocol/index.js';
-import type { AlgebraicType, AlgebraicValue, IndexSchema, ModuleSchema, TableSchema } from '../../runtime/protocol/index.js';
-import type { BatchTx, CallChanges, IndexRange, KeyBound, ReadOptions, WriteSet } from '../../runtime/store/index.js';
+import {
+  BsatnReader,
+  decodeFromBytes,
+  decodeValue,
+  encodeToBytes,
+  WasmbaseError,
+} from '../../runtime/protocol/index.js';
+import type {
+  AlgebraicType,
+  AlgebraicValue,
+  IndexSchema,
+  ModuleSchema,
+  TableSchema,
+} from '../../runtime/protocol/index.js';
+import type {
+  BatchTx,
+  CallChanges,
+  IndexRange,
+  KeyBound,
+  ReadOptions,
+  WriteSet,
+} from '../../runtime/store/index.js';
 
 function naiveCompare(a: AlgebraicValue, b: AlgebraicValue): number {
   if (typeof a === 'string' && typeof b === 'string') {
@@ -15,7 +34,8 @@ function naiveCompare(a: AlgebraicValue, b: AlgebraicValue): number {
     for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
     return x.length - y.length;
   }
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return naiveCompare(Array.from(a), Array.from(b));
+  if (a instanceof Uint8Array && b instanceof Uint8Array)
+    return naiveCompare(Array.from(a), Array.from(b));
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       const c = naiveCompare(a[i] as AlgebraicValue, b[i] as AlgebraicValue);
@@ -23,12 +43,16 @@ function naiveCompare(a: AlgebraicValue, b: AlgebraicValue): number {
     }
     return a.length - b.length;
   }
-  if (typeof a === 'object' && typeof b === 'object' && 'tag' in a && 'tag' in b) return a.tag !== b.tag ? a.tag - b.tag : naiveCompare(a.value, b.value);
+  if (typeof a === 'object' && typeof b === 'object' && 'tag' in a && 'tag' in b)
+    return a.tag !== b.tag ? a.tag - b.tag : naiveCompare(a.value, b.value);
   if (typeof a === 'boolean') return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const rowTypeOf = (t: TableSchema): AlgebraicType => ({ tag: 'Product', elements: t.rowType.elements });
+const rowTypeOf = (t: TableSchema): AlgebraicType => ({
+  tag: 'Product',
+  elements: t.rowType.elements,
+});
 
 function decodeKeyParts(types: readonly AlgebraicType[], bytes: Uint8Array): AlgebraicValue[] {
   const r = new BsatnReader(bytes);
@@ -86,15 +110,22 @@ export class MemoryStoreDouble implements BatchTx {
     const cols = index.columns;
     return this.#tables[table.id]!.some(r => {
       const v = this.#values(table, r);
-      for (let i = 0; i < cols.length; i++) if (naiveCompare(v[cols[i]!]!, key[i]!) !== 0) return false;
+      for (let i = 0; i < cols.length; i++)
+        if (naiveCompare(v[cols[i]!]!, key[i]!) !== 0) return false;
       return true;
     });
   }
 
   /** Rows of the index whose key satisfies `keep`, in key order then storage order. */
-  #indexRows(indexId: number, keep: (key: AlgebraicValue[]) => boolean, reverse = false): Uint8Array[] {
+  #indexRows(
+    indexId: number,
+    keep: (key: AlgebraicValue[]) => boolean,
+    reverse = false,
+  ): Uint8Array[] {
     const { index, table } = this.#index(indexId);
-    const rows = this.#tables[table.id]!.map((row, i) => ({ row, i, key: this.#keyOf(table, index, row) })).filter(e => keep(e.key));
+    const rows = this.#tables
+      [table.id]!.map((row, i) => ({ row, i, key: this.#keyOf(table, index, row) }))
+      .filter(e => keep(e.key));
     rows.sort((a, b) => naiveCompare(a.key, b.key) || a.i - b.i);
     if (reverse) rows.reverse();
     return rows.map(e => e.row);
@@ -106,7 +137,9 @@ export class MemoryStoreDouble implements BatchTx {
 
   scan(tableId: number): Uint8Array[] {
     const t = this.#table(tableId);
-    return t.primaryIndex === undefined ? [...this.#tables[tableId]!] : this.#indexRows(t.primaryIndex.id, () => true);
+    return t.primaryIndex === undefined
+      ? [...this.#tables[tableId]!]
+      : this.#indexRows(t.primaryIndex.id, () => true);
   }
 
   findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined {
@@ -125,7 +158,8 @@ export class MemoryStoreDouble implements BatchTx {
     const { types } = this.#index(indexId);
     const n = range.prefixElems;
     const prefix = decodeKeyParts(types.slice(0, n), range.prefix);
-    const bound = (b: KeyBound): AlgebraicValue | undefined => (b.kind === 'unbounded' ? undefined : decodeFromBytes(types[n]!, b.value));
+    const bound = (b: KeyBound): AlgebraicValue | undefined =>
+      b.kind === 'unbounded' ? undefined : decodeFromBytes(types[n]!, b.value);
     const lo = bound(range.start);
     const hi = bound(range.end);
     return this.#indexRows(
@@ -134,8 +168,16 @@ export class MemoryStoreDouble implements BatchTx {
         if (naiveCompare(k.slice(0, n), prefix) !== 0) return false;
         if (n === types.length) return true;
         const v = k[n]!;
-        if (lo !== undefined && (range.start.kind === 'included' ? naiveCompare(v, lo) < 0 : naiveCompare(v, lo) <= 0)) return false;
-        if (hi !== undefined && (range.end.kind === 'included' ? naiveCompare(v, hi) > 0 : naiveCompare(v, hi) >= 0)) return false;
+        if (
+          lo !== undefined &&
+          (range.start.kind === 'included' ? naiveCompare(v, lo) < 0 : naiveCompare(v, lo) <= 0)
+        )
+          return false;
+        if (
+          hi !== undefined &&
+          (range.end.kind === 'included' ? naiveCompare(v, hi) > 0 : naiveCompare(v, hi) >= 0)
+        )
+          return false;
         return true;
       },
       reverse,
@@ -147,12 +189,23 @@ export class MemoryStoreDouble implements BatchTx {
     return limited(this.scan(tableId), options);
   }
 
-  iterateIndexPoint(indexId: number, key: Uint8Array, options: ReadOptions = {}): Iterable<Uint8Array> {
+  iterateIndexPoint(
+    indexId: number,
+    key: Uint8Array,
+    options: ReadOptions = {},
+  ): Iterable<Uint8Array> {
     return limited(this.scanIndexPoint(indexId, key), options);
   }
 
-  iterateIndexRange(indexId: number, range: IndexRange, options: ReadOptions = {}): Iterable<Uint8Array> {
-    return limited(this.scanIndexRange(indexId, range, options.reverse === true), { ...options, reverse: false });
+  iterateIndexRange(
+    indexId: number,
+    range: IndexRange,
+    options: ReadOptions = {},
+  ): Iterable<Uint8Array> {
+    return limited(this.scanIndexRange(indexId, range, options.reverse === true), {
+      ...options,
+      reverse: false,
+    });
   }
 
   beginCall(): void {

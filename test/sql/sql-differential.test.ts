@@ -13,7 +13,9 @@ import { mulberry32 } from '../../bench/keynote/zipf.js';
 
 const SEED = Number(process.env['SQL_DIFF_SEED'] ?? Date.now() % 1_000_000_007);
 const RUNS = process.env['LONG_TESTS'] === '1' ? 20_000 : 2_000;
-console.log(`sql differential test: seed ${SEED}, ${RUNS} cases per backend (SQL_DIFF_SEED=${SEED} to replay)`);
+console.log(
+  `sql differential test: seed ${SEED}, ${RUNS} cases per backend (SQL_DIFF_SEED=${SEED} to replay)`,
+);
 
 const schema = buildSchema([
   {
@@ -46,13 +48,28 @@ const FLOATS = [-1.5, 0, 2.25, 3, 1e10, -7];
 
 const rnd = mulberry32(SEED);
 const pick = <X>(xs: readonly X[], r: () => number = rnd): X => xs[Math.floor(r() * xs.length)]!;
-const int = (lo: number, hi: number, r: () => number = rnd): number => lo + Math.floor(r() * (hi - lo + 1));
+const int = (lo: number, hi: number, r: () => number = rnd): number =>
+  lo + Math.floor(r() * (hi - lo + 1));
 
-const tRows: Row[] = Array.from({ length: 60 }, (_, i) => ({ id: i * 3 + 1, a: int(0, 9), b: int(-5, 5), s: pick(STRINGS), o: rnd() < 0.3 ? null : int(0, 5), f: pick(FLOATS) }));
-const uRows: Row[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, tid: int(0, 70) * 3 + 1, c: int(0, 9), o: rnd() < 0.3 ? null : int(0, 5) }));
+const tRows: Row[] = Array.from({ length: 60 }, (_, i) => ({
+  id: i * 3 + 1,
+  a: int(0, 9),
+  b: int(-5, 5),
+  s: pick(STRINGS),
+  o: rnd() < 0.3 ? null : int(0, 5),
+  f: pick(FLOATS),
+}));
+const uRows: Row[] = Array.from({ length: 40 }, (_, i) => ({
+  id: i + 1,
+  tid: int(0, 70) * 3 + 1,
+  c: int(0, 9),
+  o: rnd() < 0.3 ? null : int(0, 5),
+}));
 const opt = (v: V): AlgebraicValue => (v === null ? { tag: 1, value: [] } : { tag: 0, value: v });
 const DATA = {
-  t: tRows.map(r => [r['id']!, r['a']!, r['b']!, r['s']!, opt(r['o']!), r['f']!] as AlgebraicValue[]),
+  t: tRows.map(
+    r => [r['id']!, r['a']!, r['b']!, r['s']!, opt(r['o']!), r['f']!] as AlgebraicValue[],
+  ),
   u: uRows.map(r => [r['id']!, r['tid']!, r['c']!, opt(r['o']!)] as AlgebraicValue[]),
 };
 
@@ -164,18 +181,28 @@ function litText(v: V, kind: string): string {
 
 function randomPred(tables: ('t' | 'u')[], depth: number, r: () => number): Pred {
   const roll = r();
-  if (depth > 0 && roll < 0.3) return { k: pick(['and', 'or'] as const, r), l: randomPred(tables, depth - 1, r), r: randomPred(tables, depth - 1, r) };
+  if (depth > 0 && roll < 0.3)
+    return {
+      k: pick(['and', 'or'] as const, r),
+      l: randomPred(tables, depth - 1, r),
+      r: randomPred(tables, depth - 1, r),
+    };
   if (depth > 0 && roll < 0.38) return { k: 'not', e: randomPred(tables, depth - 1, r) };
   if (roll < 0.41) return { k: 'bool', v: r() < 0.5 };
   const table = pick(tables, r);
   const c = pick(COLS[table], r);
-  if (c.kind === 'opt' && r() < 0.3) return { k: 'null', col: { table, name: c.name }, neg: r() < 0.5 };
+  if (c.kind === 'opt' && r() < 0.3)
+    return { k: 'null', col: { table, name: c.name }, neg: r() < 0.5 };
   const op = pick(['=', '=', '!=', '<', '<=', '>', '>='], r);
   if (r() < 0.15) {
     // compare with another column of a compatible type
     const kinds = c.kind === 'opt' || c.kind === 'int' ? ['int', 'opt'] : [c.kind];
     const numeric = c.kind === 'int' || c.kind === 'opt';
-    const others = tables.flatMap(tb => COLS[tb].filter(x => kinds.includes(x.kind) && (!numeric || sameIntType(c.name, x.name))).map(x => ({ table: tb, name: x.name })));
+    const others = tables.flatMap(tb =>
+      COLS[tb]
+        .filter(x => kinds.includes(x.kind) && (!numeric || sameIntType(c.name, x.name)))
+        .map(x => ({ table: tb, name: x.name })),
+    );
     const other = pick(others, r);
     if (other !== undefined) return { k: 'colcmp', l: { table, name: c.name }, op, r: other };
   }
@@ -187,17 +214,31 @@ function randomPred(tables: ('t' | 'u')[], depth: number, r: () => number): Pred
 /** An OR of comparisons on indexed columns of `t` (read as an index union), sometimes AND-ed with more. */
 function randomIndexedOr(tables: ('t' | 'u')[], r: () => number): Pred {
   const leaf = (): Pred => {
-    const c = pick(COLS.t.filter(x => ['id', 'a', 's', 'o'].includes(x.name)), r);
-    return { k: 'cmp', col: { table: 't', name: c.name }, op: pick(['=', '=', '=', '<', '>=', '>'], r), lit: litFor(c.kind, r) };
+    const c = pick(
+      COLS.t.filter(x => ['id', 'a', 's', 'o'].includes(x.name)),
+      r,
+    );
+    return {
+      k: 'cmp',
+      col: { table: 't', name: c.name },
+      op: pick(['=', '=', '=', '<', '>=', '>'], r),
+      lit: litFor(c.kind, r),
+    };
   };
   let p: Pred = { k: 'or', l: leaf(), r: leaf() };
-  if (r() < 0.4) p = { k: 'or', l: p, r: r() < 0.5 ? leaf() : { k: 'and', l: leaf(), r: randomPred(['t'], 0, r) } };
+  if (r() < 0.4)
+    p = {
+      k: 'or',
+      l: p,
+      r: r() < 0.5 ? leaf() : { k: 'and', l: leaf(), r: randomPred(['t'], 0, r) },
+    };
   return r() < 0.3 ? { k: 'and', l: p, r: randomPred(tables, 1, r) } : p;
 }
 
 /** Integer columns are comparable only when their types are equal (u8: a, c, o; u32: id, tid; i32: b). */
 function sameIntType(x: string, y: string): boolean {
-  const ty = (n: string): string => (n === 'a' || n === 'c' || n === 'o' ? 'u8' : n === 'b' ? 'i32' : 'u32');
+  const ty = (n: string): string =>
+    n === 'a' || n === 'c' || n === 'o' ? 'u8' : n === 'b' ? 'i32' : 'u32';
   return ty(x) === ty(y);
 }
 
@@ -237,12 +278,25 @@ function randomQuery(seed: number): Query {
   const on: Pred[] = [];
   if (join) {
     const kind = int(0, 3, r);
-    if (kind === 0 || kind === 3) on.push({ k: 'colcmp', l: { table: 'u', name: 'tid' }, op: '=', r: { table: 't', name: 'id' } });
-    if (kind === 1 || kind === 3) on.push({ k: 'colcmp', l: { table: 'u', name: 'c' }, op: '=', r: { table: 't', name: 'a' } });
-    if (kind === 2) on.push({ k: 'colcmp', l: { table: 'u', name: 'o' }, op: '=', r: { table: 't', name: 'o' } });
+    if (kind === 0 || kind === 3)
+      on.push({
+        k: 'colcmp',
+        l: { table: 'u', name: 'tid' },
+        op: '=',
+        r: { table: 't', name: 'id' },
+      });
+    if (kind === 1 || kind === 3)
+      on.push({ k: 'colcmp', l: { table: 'u', name: 'c' }, op: '=', r: { table: 't', name: 'a' } });
+    if (kind === 2)
+      on.push({ k: 'colcmp', l: { table: 'u', name: 'o' }, op: '=', r: { table: 't', name: 'o' } });
   }
   const shape = r();
-  const where = shape < 0.15 ? randomIndexedOr(tables, r) : shape < 0.87 ? randomPred(tables, int(0, 3, r), r) : undefined;
+  const where =
+    shape < 0.15
+      ? randomIndexedOr(tables, r)
+      : shape < 0.87
+        ? randomPred(tables, int(0, 3, r), r)
+        : undefined;
   const count = r() < 0.1;
   const order: { col: Col; desc: boolean }[] = [];
   if (!count && r() < 0.6) {
@@ -251,7 +305,8 @@ function randomQuery(seed: number): Query {
       const table = pick(tables, r);
       order.push({ col: { table, name: pick(COLS[table], r).name }, desc: r() < 0.4 });
     }
-    if (r() < 0.5) for (const tb of tables) order.push({ col: { table: tb, name: 'id' }, desc: r() < 0.5 });
+    if (r() < 0.5)
+      for (const tb of tables) order.push({ col: { table: tb, name: 'id' }, desc: r() < 0.5 });
   }
   const limit = r() < 0.4 ? int(0, 30, r) : undefined;
   const offset = limit !== undefined && r() < 0.4 ? int(0, 20, r) : undefined;
@@ -263,7 +318,10 @@ function randomQuery(seed: number): Query {
 
   // reference evaluation
   let envs: Env[] = tRows.map(t => ({ t }));
-  if (join) envs = envs.flatMap(e => uRows.map(u => ({ ...e, u })).filter(x => on.every(p => evalRef(p, x) === true)));
+  if (join)
+    envs = envs.flatMap(e =>
+      uRows.map(u => ({ ...e, u })).filter(x => on.every(p => evalRef(p, x) === true)),
+    );
   if (where !== undefined) envs = envs.filter(e => evalRef(where, e) === true);
   let expected: V[][];
   if (count) expected = [[envs.length]];
@@ -288,10 +346,15 @@ function randomQuery(seed: number): Query {
     `SELECT ${select} FROM t` +
     (join ? ` JOIN u ON ${on.map(predText).join(' AND ')}` : '') +
     (where !== undefined ? ` WHERE ${predText(where)}` : '') +
-    (order.length > 0 ? ` ORDER BY ${order.map(o => `${o.col.table}.${o.col.name}${o.desc ? ' DESC' : r() < 0.3 ? ' ASC' : ''}`).join(', ')}` : '') +
+    (order.length > 0
+      ? ` ORDER BY ${order.map(o => `${o.col.table}.${o.col.name}${o.desc ? ' DESC' : r() < 0.3 ? ' ASC' : ''}`).join(', ')}`
+      : '') +
     (limit !== undefined ? ` LIMIT ${limit}` : '') +
     (offset !== undefined ? ` OFFSET ${offset}` : '');
-  const exact = count || order.some(o => o.col.table === 't' && o.col.name === 'id') && (!join || order.some(o => o.col.table === 'u' && o.col.name === 'id'));
+  const exact =
+    count ||
+    (order.some(o => o.col.table === 't' && o.col.name === 'id') &&
+      (!join || order.some(o => o.col.table === 'u' && o.col.name === 'id')));
   return { sql, expected, all, orderKeys: order.length, limited: limit !== undefined, exact };
 }
 
@@ -309,7 +372,11 @@ function check(q: Query, got: unknown[], all: V[][]): void {
     return;
   }
   expect(got.length, q.sql).toBe(q.expected.length);
-  if (q.orderKeys > 0) expect(got.map(r => (r as V[]).slice(0, q.orderKeys)), q.sql).toEqual(q.expected.map(r => r.slice(0, q.orderKeys)));
+  if (q.orderKeys > 0)
+    expect(
+      got.map(r => (r as V[]).slice(0, q.orderKeys)),
+      q.sql,
+    ).toEqual(q.expected.map(r => r.slice(0, q.orderKeys)));
   if (!q.limited) {
     expect(multiset(got), q.sql).toEqual(multiset(q.expected));
     return;
@@ -329,14 +396,18 @@ describe.each(BACKENDS)('SQL differential test on the $name', backend => {
     db = await backend.open(schema, DATA);
   });
 
-  it(`agrees with the reference evaluator on ${RUNS} random queries`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async qseed => {
-        const q = randomQuery(qseed);
-        const got = await rowsOf(db, q.sql, { rowLimit: 100_000 });
-        check(q, got, q.all);
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  }, 30_000 + RUNS * 5);
+  it(
+    `agrees with the reference evaluator on ${RUNS} random queries`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), async qseed => {
+          const q = randomQuery(qseed);
+          const got = await rowsOf(db, q.sql, { rowLimit: 100_000 });
+          check(q, got, q.all);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    30_000 + RUNS * 5,
+  );
 });

@@ -17,16 +17,28 @@ describe('SQL on a published module', async () => {
   let db: DatabaseHandle;
   const seen: CommittedTx[] = [];
   beforeAll(async () => {
-    await engine.publish({ moduleBytes: moduleBytes('fixtures/edge'), owner, nameOrIdentity: 'sqledge', clear: false });
+    await engine.publish({
+      moduleBytes: moduleBytes('fixtures/edge'),
+      owner,
+      nameOrIdentity: 'sqledge',
+      clear: false,
+    });
     db = engine.resolve('sqledge')!;
     db.onCommit(tx => seen.push(tx));
   });
-  const run = async (sql: string, who = owner) => sqlResultsToJson(await runSql(db, sql, { identity: who, isOwner: who === owner }, { rowLimit: 1000 })) as { rows: unknown[]; stats: unknown }[];
+  const run = async (sql: string, who = owner) =>
+    sqlResultsToJson(
+      await runSql(db, sql, { identity: who, isOwner: who === owner }, { rowLimit: 1000 }),
+    ) as { rows: unknown[]; stats: unknown }[];
 
   it('INSERT runs as one __sql__ transaction, draws auto-increment ids and is seen by subscribers', async () => {
     const out = await run("INSERT INTO item (code, \"group\") VALUES ('a', 1), ('b', 1), ('c', 2)");
     expect(out[0]!.stats).toEqual({ rows_inserted: 3, rows_deleted: 0, rows_updated: 0 });
-    expect((await run('SELECT id, code FROM item ORDER BY id'))[0]!.rows).toEqual([[1, 'a'], [2, 'b'], [3, 'c']]);
+    expect((await run('SELECT id, code FROM item ORDER BY id'))[0]!.rows).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ]);
     const tx = seen.at(-1)!;
     expect(tx.reducer).toBe('__sql__');
     expect(tx.sender.equals(owner)).toBe(true);
@@ -34,19 +46,37 @@ describe('SQL on a published module', async () => {
   });
 
   it('enforces unique constraints and keeps nothing of a failed statement', async () => {
-    await expect(run("INSERT INTO item (code, \"group\") VALUES ('d', 3), ('a', 3)")).rejects.toMatchObject({ code: 'UNIQUE_VIOLATION' });
+    await expect(
+      run("INSERT INTO item (code, \"group\") VALUES ('d', 3), ('a', 3)"),
+    ).rejects.toMatchObject({ code: 'UNIQUE_VIOLATION' });
     expect((await run('SELECT COUNT(*) AS n FROM item'))[0]!.rows).toEqual([[3]]);
   });
 
   it('UPDATE and DELETE commit through the same path', async () => {
-    expect((await run('UPDATE item SET "group" = 7 WHERE "group" = 1'))[0]!.stats).toEqual({ rows_inserted: 0, rows_deleted: 0, rows_updated: 2 });
-    expect((await run("DELETE FROM item WHERE code = 'c'"))[0]!.stats).toEqual({ rows_inserted: 0, rows_deleted: 1, rows_updated: 0 });
-    expect((await run('SELECT code, "group" FROM item ORDER BY code'))[0]!.rows).toEqual([['a', 7], ['b', 7]]);
+    expect((await run('UPDATE item SET "group" = 7 WHERE "group" = 1'))[0]!.stats).toEqual({
+      rows_inserted: 0,
+      rows_deleted: 0,
+      rows_updated: 2,
+    });
+    expect((await run("DELETE FROM item WHERE code = 'c'"))[0]!.stats).toEqual({
+      rows_inserted: 0,
+      rows_deleted: 1,
+      rows_updated: 0,
+    });
+    expect((await run('SELECT code, "group" FROM item ORDER BY code'))[0]!.rows).toEqual([
+      ['a', 7],
+      ['b', 7],
+    ]);
   });
 
   it('hides private tables from non-owners and refuses their DML', async () => {
-    await expect(run('SELECT * FROM item', stranger)).rejects.toMatchObject({ code: 'SQL_UNKNOWN_NAME', message: 'no such table "item" (if it exists, it may be private) at 1:15' });
-    await expect(run("DELETE FROM everything", stranger)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(run('SELECT * FROM item', stranger)).rejects.toMatchObject({
+      code: 'SQL_UNKNOWN_NAME',
+      message: 'no such table "item" (if it exists, it may be private) at 1:15',
+    });
+    await expect(run('DELETE FROM everything', stranger)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
     expect((await run('SELECT COUNT(*) AS n FROM everything', stranger))[0]!.rows).toEqual([[0]]);
   });
 });

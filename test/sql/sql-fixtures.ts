@@ -6,7 +6,12 @@
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import type { DatabaseHandle } from '../../runtime/host/index.js';
-import { encodeToBytes, Identity, type AlgebraicValue, type ModuleSchema } from '../../runtime/protocol/index.js';
+import {
+  encodeToBytes,
+  Identity,
+  type AlgebraicValue,
+  type ModuleSchema,
+} from '../../runtime/protocol/index.js';
 import { openDatabaseStore, type BatchTx, type CallChanges } from '../../runtime/store/index.js';
 import { runSql, sqlResultsToJson } from '../../runtime/sql/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
@@ -36,8 +41,21 @@ export const schema = buildSchema([
       { name: 'weight', type: T.f64 },
     ],
   },
-  { name: 'visit', columns: [{ name: 'person', type: T.u32 }, { name: 'place', type: T.string }] },
-  { name: 'secret', public: false, columns: [{ name: 'id', type: T.u32, pk: true }, { name: 'note', type: T.string }] },
+  {
+    name: 'visit',
+    columns: [
+      { name: 'person', type: T.u32 },
+      { name: 'place', type: T.string },
+    ],
+  },
+  {
+    name: 'secret',
+    public: false,
+    columns: [
+      { name: 'id', type: T.u32, pk: true },
+      { name: 'note', type: T.string },
+    ],
+  },
   {
     name: 'account',
     columns: [
@@ -89,10 +107,17 @@ export interface TestDb {
 
 export interface Backend {
   readonly name: string;
-  open(s: ModuleSchema, data: Readonly<Record<string, readonly AlgebraicValue[][]>>): Promise<TestDb>;
+  open(
+    s: ModuleSchema,
+    data: Readonly<Record<string, readonly AlgebraicValue[][]>>,
+  ): Promise<TestDb>;
 }
 
-function rowBytes(s: ModuleSchema, table: string, row: readonly AlgebraicValue[]): { id: number; bytes: Uint8Array } {
+function rowBytes(
+  s: ModuleSchema,
+  table: string,
+  row: readonly AlgebraicValue[],
+): { id: number; bytes: Uint8Array } {
   const t = s.tableByName(table)!;
   return { id: t.id, bytes: encodeToBytes({ tag: 'Product', elements: t.rowType.elements }, row) };
 }
@@ -102,7 +127,9 @@ export const memoryBackend: Backend = {
   async open(s, data) {
     const store = new MemoryStoreDouble(s);
     store.beginCall();
-    for (const [table, rows] of Object.entries(data)) for (const row of rows) store.insert(rowBytes(s, table, row).id, rowBytes(s, table, row).bytes);
+    for (const [table, rows] of Object.entries(data))
+      for (const row of rows)
+        store.insert(rowBytes(s, table, row).id, rowBytes(s, table, row).bytes);
     store.commitCall();
     const commits: TestDb['commits'] = [];
     const handle = {
@@ -142,7 +169,8 @@ export const lmdbBackend: Backend = {
     openStores.push(store);
     const tx = store.beginBatch();
     tx.beginCall();
-    for (const [table, rows] of Object.entries(data)) for (const row of rows) tx.insert(rowBytes(s, table, row).id, rowBytes(s, table, row).bytes);
+    for (const [table, rows] of Object.entries(data))
+      for (const row of rows) tx.insert(rowBytes(s, table, row).id, rowBytes(s, table, row).bytes);
     tx.commitCall();
     await store.commit(tx.finish()).durable;
     const commits: TestDb['commits'] = [];
@@ -181,19 +209,36 @@ export const lmdbBackend: Backend = {
 export const BACKENDS: readonly Backend[] = [memoryBackend, lmdbBackend];
 
 /** Runs SQL as the owner (or not) and returns the JSON body the route would send. */
-export async function sqlJson(db: TestDb, sql: string, opts: { isOwner?: boolean; rowLimit?: number } = {}): Promise<{ schema: unknown; rows: unknown[]; stats: unknown }[]> {
-  const results = await runSql(db.handle, sql, { identity: OWNER, isOwner: opts.isOwner ?? true }, { rowLimit: opts.rowLimit ?? 1000 });
+export async function sqlJson(
+  db: TestDb,
+  sql: string,
+  opts: { isOwner?: boolean; rowLimit?: number } = {},
+): Promise<{ schema: unknown; rows: unknown[]; stats: unknown }[]> {
+  const results = await runSql(
+    db.handle,
+    sql,
+    { identity: OWNER, isOwner: opts.isOwner ?? true },
+    { rowLimit: opts.rowLimit ?? 1000 },
+  );
   return sqlResultsToJson(results) as { schema: unknown; rows: unknown[]; stats: unknown }[];
 }
 
 /** The rows of the only (or last) statement. */
-export async function rowsOf(db: TestDb, sql: string, opts: { isOwner?: boolean; rowLimit?: number } = {}): Promise<unknown[]> {
+export async function rowsOf(
+  db: TestDb,
+  sql: string,
+  opts: { isOwner?: boolean; rowLimit?: number } = {},
+): Promise<unknown[]> {
   const out = await sqlJson(db, sql, opts);
   return out[out.length - 1]!.rows;
 }
 
 /** The error a statement raises: code, message and details. */
-export async function errorOf(db: TestDb, sql: string, opts: { isOwner?: boolean; rowLimit?: number } = {}): Promise<{ code: string; message: string; details: unknown }> {
+export async function errorOf(
+  db: TestDb,
+  sql: string,
+  opts: { isOwner?: boolean; rowLimit?: number } = {},
+): Promise<{ code: string; message: string; details: unknown }> {
   try {
     await sqlJson(db, sql, opts);
   } catch (err) {

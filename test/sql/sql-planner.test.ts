@@ -1,25 +1,43 @@
 /** Planner tests: the access path chosen for representative queries. */
 import { describe, expect, it } from 'vitest';
-import { compileSql, explainSql, type SelectPlan, type StatementPlan } from '../../runtime/sql/index.js';
+import {
+  compileSql,
+  explainSql,
+  type SelectPlan,
+  type StatementPlan,
+} from '../../runtime/sql/index.js';
 import { schema } from './sql-fixtures.js';
 
-const plan = (sql: string): SelectPlan => compileSql(schema, sql, { isOwner: true })[0] as SelectPlan;
+const plan = (sql: string): SelectPlan =>
+  compileSql(schema, sql, { isOwner: true })[0] as SelectPlan;
 const anyPlan = (sql: string): StatementPlan => compileSql(schema, sql, { isOwner: true })[0]!;
-const indexName = (p: SelectPlan): string | undefined => (p.root.kind === 'IndexScan' ? p.root.index.name : undefined);
+const indexName = (p: SelectPlan): string | undefined =>
+  p.root.kind === 'IndexScan' ? p.root.index.name : undefined;
 
 describe('SQL planner', () => {
   it('answers primary-key equality with a unique point lookup and nothing left to filter', () => {
     const p = plan('SELECT * FROM person WHERE id = 3');
-    expect(p.root).toMatchObject({ kind: 'IndexScan', eq: [{ value: 3 }], lower: undefined, upper: undefined });
+    expect(p.root).toMatchObject({
+      kind: 'IndexScan',
+      eq: [{ value: 3 }],
+      lower: undefined,
+      upper: undefined,
+    });
     expect(indexName(p)).toBe('person_id_idx_btree');
     expect(p.rootFilter).toBeUndefined();
-    expect(explainSql(schema, 'SELECT * FROM person WHERE id = 3')).toContain('IndexPoint(unique) person AS person USING person_id_idx_btree(id) WHERE id = 3');
+    expect(explainSql(schema, 'SELECT * FROM person WHERE id = 3')).toContain(
+      'IndexPoint(unique) person AS person USING person_id_idx_btree(id) WHERE id = 3',
+    );
   });
 
   it('answers a range on an indexed column with an index range scan', () => {
     const p = plan('SELECT * FROM person WHERE age > 30 AND age <= 40');
     expect(indexName(p)).toBe('person_age_idx_btree');
-    expect(p.root).toMatchObject({ eq: [], lower: { inclusive: false, value: { value: 30 } }, upper: { inclusive: true, value: { value: 40 } } });
+    expect(p.root).toMatchObject({
+      eq: [],
+      lower: { inclusive: false, value: { value: 30 } },
+      upper: { inclusive: true, value: { value: 40 } },
+    });
     expect(p.rootFilter).toBeUndefined();
   });
 
@@ -31,7 +49,9 @@ describe('SQL planner', () => {
   });
 
   it('uses a multi-column index for an equality on its first column alone', () => {
-    expect(indexName(plan("SELECT * FROM person WHERE city = 'paris'"))).toBe('person_city_age_idx_btree');
+    expect(indexName(plan("SELECT * FROM person WHERE city = 'paris'"))).toBe(
+      'person_city_age_idx_btree',
+    );
   });
 
   it('prefers a unique point lookup over a range, and keeps the rest as a filter', () => {
@@ -42,9 +62,15 @@ describe('SQL planner', () => {
 
   it('answers unique-index equality with a unique point lookup and nothing left to filter', () => {
     const p = plan("SELECT * FROM person WHERE name = 'bob'");
-    expect(p.root).toMatchObject({ kind: 'IndexScan', index: { name: 'person_name_idx_btree', unique: true }, eq: [{ value: 'bob' }] });
+    expect(p.root).toMatchObject({
+      kind: 'IndexScan',
+      index: { name: 'person_name_idx_btree', unique: true },
+      eq: [{ value: 'bob' }],
+    });
     expect(p.rootFilter).toBeUndefined();
-    expect(explainSql(schema, "SELECT * FROM person WHERE name = 'bob'")).toContain('IndexPoint(unique) person AS person USING person_name_idx_btree(name)');
+    expect(explainSql(schema, "SELECT * FROM person WHERE name = 'bob'")).toContain(
+      'IndexPoint(unique) person AS person USING person_name_idx_btree(name)',
+    );
   });
 
   it('scans the table only when no index answers the predicate', () => {
@@ -60,7 +86,9 @@ describe('SQL planner', () => {
     expect(p.root.kind).toBe('IndexUnion');
     expect(p.rootFilter).toBeUndefined();
     const branches = p.root.kind === 'IndexUnion' ? p.root.branches : [];
-    expect(branches.map(b => (b.access.kind === 'IndexScan' ? b.access.index.name : b.access.kind))).toEqual(['person_age_idx_btree', 'person_city_age_idx_btree']);
+    expect(
+      branches.map(b => (b.access.kind === 'IndexScan' ? b.access.index.name : b.access.kind)),
+    ).toEqual(['person_age_idx_btree', 'person_city_age_idx_btree']);
     expect(explainSql(schema, "SELECT * FROM person WHERE age = 3 OR city = 'x'")).toBe(
       [
         'Project person.id, person.name, person.age, person.city, person.nick',
@@ -68,8 +96,16 @@ describe('SQL planner', () => {
       ].join('\n'),
     );
     // Nested ORs flatten; a disjunct may itself be an AND answered by one index, with a leftover filter.
-    const q = plan("SELECT * FROM person WHERE (id = 1 OR name = 'bob') OR (city = 'paris' AND age > 30 AND nick IS NULL)");
-    expect(q.root.kind === 'IndexUnion' && q.root.branches.map(b => [b.access.kind === 'IndexScan' && b.access.index.name, b.filter?.kind])).toEqual([
+    const q = plan(
+      "SELECT * FROM person WHERE (id = 1 OR name = 'bob') OR (city = 'paris' AND age > 30 AND nick IS NULL)",
+    );
+    expect(
+      q.root.kind === 'IndexUnion' &&
+        q.root.branches.map(b => [
+          b.access.kind === 'IndexScan' && b.access.index.name,
+          b.filter?.kind,
+        ]),
+    ).toEqual([
       ['person_id_idx_btree', undefined],
       ['person_name_idx_btree', undefined],
       ['person_city_age_idx_btree', 'IsNull'],
@@ -91,7 +127,17 @@ describe('SQL planner', () => {
 
   it('never scans every row when an equality fixes all columns of any index (every index of every test table)', () => {
     const literal = (type: { tag: string }): string | undefined =>
-      ({ U8: '1', U32: '1', I32: '1', I64: '1', U64: '1', String: "'x'", Bool: 'true' } as Record<string, string>)[type.tag] ?? (type.tag === 'Array' ? '0x01' : type.tag === 'Product' ? '0x01' : undefined);
+      (
+        ({
+          U8: '1',
+          U32: '1',
+          I32: '1',
+          I64: '1',
+          U64: '1',
+          String: "'x'",
+          Bool: 'true',
+        }) as Record<string, string>
+      )[type.tag] ?? (type.tag === 'Array' ? '0x01' : type.tag === 'Product' ? '0x01' : undefined);
     let checked = 0;
     for (const table of schema.tables) {
       for (const index of table.indexes) {
@@ -131,12 +177,25 @@ describe('SQL planner', () => {
 
   it('streams ORDER BY an indexed column without LIMIT too, and with a range on it', () => {
     const all = plan('SELECT * FROM person ORDER BY age');
-    expect(all.root).toMatchObject({ kind: 'IndexScan', index: { name: 'person_age_idx_btree' }, reverse: false });
+    expect(all.root).toMatchObject({
+      kind: 'IndexScan',
+      index: { name: 'person_age_idx_btree' },
+      reverse: false,
+    });
     expect(all.sort).toEqual([]);
     const ranged = plan('SELECT * FROM person WHERE age >= 30 ORDER BY age DESC LIMIT 3');
-    expect(ranged.root).toMatchObject({ kind: 'IndexScan', index: { name: 'person_age_idx_btree' }, lower: { inclusive: true }, reverse: true });
+    expect(ranged.root).toMatchObject({
+      kind: 'IndexScan',
+      index: { name: 'person_age_idx_btree' },
+      lower: { inclusive: true },
+      reverse: true,
+    });
     expect(ranged.sort).toEqual([]);
-    expect(explainSql(schema, 'SELECT * FROM person WHERE age >= 30 ORDER BY age DESC LIMIT 3')).toContain('IndexRange person AS person USING person_age_idx_btree(age) WHERE age >= 30 REVERSE');
+    expect(
+      explainSql(schema, 'SELECT * FROM person WHERE age >= 30 ORDER BY age DESC LIMIT 3'),
+    ).toContain(
+      'IndexRange person AS person USING person_age_idx_btree(age) WHERE age >= 30 REVERSE',
+    );
   });
 
   it('orders by the next index column after an equality prefix without sorting', () => {
@@ -160,14 +219,16 @@ describe('SQL planner', () => {
     expect(plan('SELECT * FROM pet ORDER BY weight').sort).toHaveLength(1);
   });
 
-  it('joins through the inner table\'s index when the join column is indexed (index nested-loop)', () => {
+  it("joins through the inner table's index when the join column is indexed (index nested-loop)", () => {
     const p = plan('SELECT p.name, q.kind FROM person p JOIN pet q ON q.owner = p.id');
     expect(p.joins[0]).toMatchObject({ kind: 'IndexJoin', index: { name: 'pet_owner_idx_btree' } });
     expect(p.joins[0]!.kind === 'IndexJoin' && p.joins[0]!.filter).toBeUndefined();
   });
 
-  it('joins through an index and streams ORDER BY the outer table\'s index (no sort)', () => {
-    const p = plan('SELECT p.name, q.kind FROM person p JOIN pet q ON q.owner = p.id ORDER BY p.id DESC LIMIT 3');
+  it("joins through an index and streams ORDER BY the outer table's index (no sort)", () => {
+    const p = plan(
+      'SELECT p.name, q.kind FROM person p JOIN pet q ON q.owner = p.id ORDER BY p.id DESC LIMIT 3',
+    );
     expect(indexName(p)).toBe('person_id_idx_btree');
     expect(p.root).toMatchObject({ reverse: true });
     expect(p.joins[0]).toMatchObject({ kind: 'IndexJoin', index: { name: 'pet_owner_idx_btree' } });
@@ -176,7 +237,10 @@ describe('SQL planner', () => {
 
   it('joins to a unique index when the join column is the primary key', () => {
     const p = plan('SELECT p.name FROM visit v JOIN person p ON v.person = p.id');
-    expect(p.joins[0]).toMatchObject({ kind: 'IndexJoin', index: { name: 'person_id_idx_btree', unique: true } });
+    expect(p.joins[0]).toMatchObject({
+      kind: 'IndexJoin',
+      index: { name: 'person_id_idx_btree', unique: true },
+    });
   });
 
   it('uses a hash join when the inner join column has no index', () => {
@@ -185,13 +249,23 @@ describe('SQL planner', () => {
   });
 
   it('pushes constant predicates of the inner table into its index', () => {
-    const p = plan("SELECT p.name FROM person p JOIN person o ON o.age = p.age WHERE o.city = 'paris'");
-    expect(p.joins[0]).toMatchObject({ kind: 'IndexJoin', index: { name: 'person_city_age_idx_btree' } });
-    expect(p.joins[0]!.kind === 'IndexJoin' && p.joins[0]!.keys.map(k => k.kind)).toEqual(['Const', 'Column']);
+    const p = plan(
+      "SELECT p.name FROM person p JOIN person o ON o.age = p.age WHERE o.city = 'paris'",
+    );
+    expect(p.joins[0]).toMatchObject({
+      kind: 'IndexJoin',
+      index: { name: 'person_city_age_idx_btree' },
+    });
+    expect(p.joins[0]!.kind === 'IndexJoin' && p.joins[0]!.keys.map(k => k.kind)).toEqual([
+      'Const',
+      'Column',
+    ]);
   });
 
   it('uses a nested loop when a join has no equality', () => {
-    expect(plan('SELECT * FROM person p JOIN pet q ON q.owner > p.id').joins[0]!.kind).toBe('NestedLoopJoin');
+    expect(plan('SELECT * FROM person p JOIN pet q ON q.owner > p.id').joins[0]!.kind).toBe(
+      'NestedLoopJoin',
+    );
   });
 
   it('plans WHERE false and comparisons with NULL as empty', () => {
@@ -200,14 +274,29 @@ describe('SQL planner', () => {
   });
 
   it('uses indexes for UPDATE and DELETE', () => {
-    expect(anyPlan('DELETE FROM pet WHERE owner = 1')).toMatchObject({ kind: 'DeletePlan', access: { kind: 'IndexScan', index: { name: 'pet_owner_idx_btree' } } });
-    expect(anyPlan('DELETE FROM pet WHERE owner = 1 OR id = 4')).toMatchObject({ kind: 'DeletePlan', access: { kind: 'IndexUnion' }, filter: undefined });
-    expect(anyPlan("UPDATE person SET age = 1 WHERE name = 'x'")).toMatchObject({ kind: 'UpdatePlan', access: { kind: 'IndexScan', index: { name: 'person_name_idx_btree' } } });
+    expect(anyPlan('DELETE FROM pet WHERE owner = 1')).toMatchObject({
+      kind: 'DeletePlan',
+      access: { kind: 'IndexScan', index: { name: 'pet_owner_idx_btree' } },
+    });
+    expect(anyPlan('DELETE FROM pet WHERE owner = 1 OR id = 4')).toMatchObject({
+      kind: 'DeletePlan',
+      access: { kind: 'IndexUnion' },
+      filter: undefined,
+    });
+    expect(anyPlan("UPDATE person SET age = 1 WHERE name = 'x'")).toMatchObject({
+      kind: 'UpdatePlan',
+      access: { kind: 'IndexScan', index: { name: 'person_name_idx_btree' } },
+    });
     expect(anyPlan('DELETE FROM pet')).toMatchObject({ access: { kind: 'TableScan' } });
   });
 
   it('renders a whole plan as text', () => {
-    expect(explainSql(schema, 'SELECT p.name, q.kind FROM person p JOIN pet q ON q.owner = p.id WHERE p.age > 20 ORDER BY p.age LIMIT 5')).toBe(
+    expect(
+      explainSql(
+        schema,
+        'SELECT p.name, q.kind FROM person p JOIN pet q ON q.owner = p.id WHERE p.age > 20 ORDER BY p.age LIMIT 5',
+      ),
+    ).toBe(
       [
         'Project p.name, q.kind',
         '  Limit 5',

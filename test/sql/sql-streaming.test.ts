@@ -32,7 +32,12 @@ interface Item {
   tag: number;
   name: string;
 }
-const items: Item[] = Array.from({ length: N }, (_, i) => ({ id: i, grp: i % 100, tag: i % 1000, name: String((i * 7919) % 10_007).padStart(5, '0') }));
+const items: Item[] = Array.from({ length: N }, (_, i) => ({
+  id: i,
+  grp: i % 100,
+  tag: i % 1000,
+  name: String((i * 7919) % 10_007).padStart(5, '0'),
+}));
 const DATA = { item: items.map(r => [r.id, r.grp, r.tag, r.name] as AlgebraicValue[]) };
 
 const byName = (a: Item, b: Item): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -48,28 +53,87 @@ interface Case {
 
 const CASES: readonly Case[] = [
   { sql: 'SELECT id FROM item ORDER BY id LIMIT 5', expected: [0, 1, 2, 3, 4], reads: 5 },
-  { sql: 'SELECT id FROM item ORDER BY id DESC LIMIT 5', expected: [9999, 9998, 9997, 9996, 9995], reads: 5 },
+  {
+    sql: 'SELECT id FROM item ORDER BY id DESC LIMIT 5',
+    expected: [9999, 9998, 9997, 9996, 9995],
+    reads: 5,
+  },
   { sql: 'SELECT id FROM item LIMIT 5 OFFSET 10', expected: [10, 11, 12, 13, 14], reads: 15 },
-  { sql: 'SELECT id FROM item WHERE id >= 500 AND id < 9000 LIMIT 4', expected: [500, 501, 502, 503], reads: 4 },
+  {
+    sql: 'SELECT id FROM item WHERE id >= 500 AND id < 9000 LIMIT 4',
+    expected: [500, 501, 502, 503],
+    reads: 4,
+  },
   // A selective filter no index answers: the scan stops at the 5th match (id 4007).
-  { sql: 'SELECT id FROM item WHERE tag = 7 LIMIT 5', expected: [7, 1007, 2007, 3007, 4007], reads: 4008 },
+  {
+    sql: 'SELECT id FROM item WHERE tag = 7 LIMIT 5',
+    expected: [7, 1007, 2007, 3007, 4007],
+    reads: 4008,
+  },
   { sql: 'SELECT id FROM item WHERE grp = 3 LIMIT 5', expected: [3, 103, 203, 303, 403], reads: 5 },
-  { sql: 'SELECT grp FROM item WHERE grp >= 98 ORDER BY grp DESC LIMIT 3', expected: [99, 99, 99], reads: 3 },
-  { sql: 'SELECT grp FROM item ORDER BY grp LIMIT 150', expected: [...Array<number>(100).fill(0), ...Array<number>(50).fill(1)], reads: 150 },
+  {
+    sql: 'SELECT grp FROM item WHERE grp >= 98 ORDER BY grp DESC LIMIT 3',
+    expected: [99, 99, 99],
+    reads: 3,
+  },
+  {
+    sql: 'SELECT grp FROM item ORDER BY grp LIMIT 150',
+    expected: [...Array<number>(100).fill(0), ...Array<number>(50).fill(1)],
+    reads: 150,
+  },
   // Index join: 5 outer rows in primary-key order, each with one unique lookup.
-  { sql: 'SELECT a.id, b.tag FROM item a JOIN item b ON b.id = a.grp ORDER BY a.id LIMIT 5', expected: [0, 1, 2, 3, 4], reads: 10 },
-  { sql: 'SELECT id FROM item WHERE grp = 1 OR grp = 2 LIMIT 3', expected: [1, 101, 201], reads: 3 },
+  {
+    sql: 'SELECT a.id, b.tag FROM item a JOIN item b ON b.id = a.grp ORDER BY a.id LIMIT 5',
+    expected: [0, 1, 2, 3, 4],
+    reads: 10,
+  },
+  {
+    sql: 'SELECT id FROM item WHERE grp = 1 OR grp = 2 LIMIT 3',
+    expected: [1, 101, 201],
+    reads: 3,
+  },
   { sql: 'SELECT COUNT(*) AS n FROM item', expected: [BigInt(N)], reads: 0 },
   // No index gives the order: every row is read once, a top-k heap keeps 5.
-  { sql: 'SELECT id FROM item ORDER BY name LIMIT 5', expected: ids([...items].sort(byName).slice(0, 5)), reads: N },
-  { sql: 'SELECT id FROM item ORDER BY name DESC LIMIT 3 OFFSET 2', expected: ids([...items].sort(byName).reverse().slice(2, 5)), reads: N },
+  {
+    sql: 'SELECT id FROM item ORDER BY name LIMIT 5',
+    expected: ids([...items].sort(byName).slice(0, 5)),
+    reads: N,
+  },
+  {
+    sql: 'SELECT id FROM item ORDER BY name DESC LIMIT 3 OFFSET 2',
+    expected: ids([...items].sort(byName).reverse().slice(2, 5)),
+    reads: N,
+  },
   // Ties keep access (primary-key) order, exactly as a full stable sort would.
-  { sql: 'SELECT id FROM item ORDER BY tag LIMIT 7', expected: [0, 1000, 2000, 3000, 4000, 5000, 6000], reads: N },
-  { sql: 'SELECT id FROM item WHERE grp = 5 ORDER BY name LIMIT 2', expected: ids(items.filter(r => r.grp === 5).sort(byName).slice(0, 2)), reads: 100 },
-  { sql: 'SELECT id FROM item WHERE grp = 4 OR tag = 4', expected: ids(items.filter(r => r.grp === 4 || r.tag === 4)), reads: N },
+  {
+    sql: 'SELECT id FROM item ORDER BY tag LIMIT 7',
+    expected: [0, 1000, 2000, 3000, 4000, 5000, 6000],
+    reads: N,
+  },
+  {
+    sql: 'SELECT id FROM item WHERE grp = 5 ORDER BY name LIMIT 2',
+    expected: ids(
+      items
+        .filter(r => r.grp === 5)
+        .sort(byName)
+        .slice(0, 2),
+    ),
+    reads: 100,
+  },
+  {
+    sql: 'SELECT id FROM item WHERE grp = 4 OR tag = 4',
+    expected: ids(items.filter(r => r.grp === 4 || r.tag === 4)),
+    reads: N,
+  },
   {
     sql: 'SELECT id FROM item WHERE grp = 4 OR grp = 5 OR id < 3',
-    expected: [...ids(items.filter(r => r.grp === 4)), ...ids(items.filter(r => r.grp === 5)), 0, 1, 2],
+    expected: [
+      ...ids(items.filter(r => r.grp === 4)),
+      ...ids(items.filter(r => r.grp === 5)),
+      0,
+      1,
+      2,
+    ],
     reads: 203,
   },
 ];
@@ -78,7 +142,12 @@ function plan(sql: string): SelectPlan {
   return compileSql(schema, sql, { isOwner: true })[0] as SelectPlan;
 }
 
-function run<R extends ArrayCountingReader>(db: TestDb, sql: string, wrap: (tx: TableReader) => R, rowLimit = 100_000): { rows: unknown[]; reader: R } {
+function run<R extends ArrayCountingReader>(
+  db: TestDb,
+  sql: string,
+  wrap: (tx: TableReader) => R,
+  rowLimit = 100_000,
+): { rows: unknown[]; reader: R } {
   return db.handle.read(tx => {
     const reader = wrap(tx);
     const rows = executeSelect(plan(sql), reader, { rowLimit }).map(r => r[0]);
@@ -108,7 +177,11 @@ describe.each(BACKENDS)('SQL streaming on the $name', backend => {
   });
 
   it('keeps the row limit: fails once the limit is crossed, without reading the rest', () => {
-    for (const sql of ['SELECT id FROM item', 'SELECT id FROM item ORDER BY name', 'SELECT id FROM item ORDER BY id DESC LIMIT 500']) {
+    for (const sql of [
+      'SELECT id FROM item',
+      'SELECT id FROM item ORDER BY name',
+      'SELECT id FROM item ORDER BY id DESC LIMIT 500',
+    ]) {
       let reader: LazyCountingReader | undefined;
       let error: unknown;
       try {
@@ -121,6 +194,9 @@ describe.each(BACKENDS)('SQL streaming on the $name', backend => {
       expect(reader!.open, sql).toBe(0);
     }
     // Within the limit, ORDER BY … LIMIT over a larger input is fine.
-    expect(run(db, 'SELECT id FROM item ORDER BY name LIMIT 50', tx => new LazyCountingReader(tx), 100).rows).toHaveLength(50);
+    expect(
+      run(db, 'SELECT id FROM item ORDER BY name LIMIT 50', tx => new LazyCountingReader(tx), 100)
+        .rows,
+    ).toHaveLength(50);
   });
 });

@@ -9,7 +9,9 @@ import { sortKeeping, TopK } from '../../runtime/sql/index.js';
 
 const SEED = Number(process.env['SQL_TOPK_SEED'] ?? Date.now() % 1_000_000_007);
 const RUNS = process.env['LONG_TESTS'] === '1' ? 10_000 : 1_000;
-console.log(`sql top-k property test: seed ${SEED}, ${RUNS} runs (SQL_TOPK_SEED=${SEED} to replay)`);
+console.log(
+  `sql top-k property test: seed ${SEED}, ${RUNS} runs (SQL_TOPK_SEED=${SEED} to replay)`,
+);
 
 interface Item {
   readonly key: number;
@@ -21,15 +23,20 @@ const byKeyDesc = (a: Item, b: Item): number => b.key - a.key;
 describe('top-k', () => {
   it('keeps what a stable full sort keeps, in the same order', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 300 }), fc.nat(40), fc.boolean(), (keys, k, desc) => {
-        const items = keys.map((key, at) => ({ key, at }));
-        const cmp = desc ? byKeyDesc : byKey;
-        const expected = [...items].sort(cmp).slice(0, k);
-        let most = 0;
-        const got = sortKeeping(items, cmp, k, n => void (most = Math.max(most, n)));
-        expect(got).toEqual(expected);
-        expect(most).toBeLessThanOrEqual(k);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 300 }),
+        fc.nat(40),
+        fc.boolean(),
+        (keys, k, desc) => {
+          const items = keys.map((key, at) => ({ key, at }));
+          const cmp = desc ? byKeyDesc : byKey;
+          const expected = [...items].sort(cmp).slice(0, k);
+          let most = 0;
+          const got = sortKeeping(items, cmp, k, n => void (most = Math.max(most, n)));
+          expect(got).toEqual(expected);
+          expect(most).toBeLessThanOrEqual(k);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });

@@ -1,12 +1,24 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BsatnWriter, decodeFromBytes, encodeToBytes, type AlgebraicType, type AlgebraicValue } from '../../runtime/protocol/index.js';
+import {
+  BsatnWriter,
+  decodeFromBytes,
+  encodeToBytes,
+  type AlgebraicType,
+  type AlgebraicValue,
+} from '../../runtime/protocol/index.js';
 import { openDatabaseStore } from '../../runtime/store/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const schema = buildSchema([
-  { name: 'accounts', columns: [{ name: 'id', type: T.u32, pk: true }, { name: 'balance', type: T.i64 }] },
+  {
+    name: 'accounts',
+    columns: [
+      { name: 'id', type: T.u32, pk: true },
+      { name: 'balance', type: T.i64 },
+    ],
+  },
   {
     name: 'users',
     columns: [
@@ -18,12 +30,19 @@ const schema = buildSchema([
   { name: 'notes', columns: [{ name: 'text', type: T.string }] },
 ]);
 const [accounts, users, notes] = schema.tables;
-const rowType = (t: typeof accounts): AlgebraicType => ({ tag: 'Product', elements: t!.rowType.elements });
+const rowType = (t: typeof accounts): AlgebraicType => ({
+  tag: 'Product',
+  elements: t!.rowType.elements,
+});
 const row = (t: typeof accounts, v: AlgebraicValue[]) => encodeToBytes(rowType(t), v);
 const u32 = (n: number) => encodeToBytes({ tag: 'U32' }, n);
 const str = (s: string) => encodeToBytes({ tag: 'String' }, s);
 const decode = (t: typeof accounts, bytes: Uint8Array) => decodeFromBytes(rowType(t), bytes);
-const ids = { accountsPk: accounts!.primaryIndex!.id, usersEmail: users!.indexes[1]!.id, usersAge: users!.indexes[2]!.id };
+const ids = {
+  accountsPk: accounts!.primaryIndex!.id,
+  usersEmail: users!.indexes[1]!.id,
+  usersAge: users!.indexes[2]!.id,
+};
 
 describe('database store', () => {
   const dir = tempDir();
@@ -65,7 +84,10 @@ describe('database store', () => {
     tx.commitCall();
     await store.commit(tx.finish()).durable;
     const read = store.read();
-    expect(read.scan(accounts!.id).map(r => decode(accounts, r))).toEqual([[1, 1n], [3, 3n]]);
+    expect(read.scan(accounts!.id).map(r => decode(accounts, r))).toEqual([
+      [1, 1n],
+      [3, 3n],
+    ]);
     expect(read.count(accounts!.id)).toBe(2);
     read.close();
     await store.close();
@@ -76,9 +98,13 @@ describe('database store', () => {
     const tx = store.beginBatch();
     tx.beginCall();
     tx.insert(users!.id, row(users, [0n, 'a@x', 30]));
-    expect(() => tx.insert(users!.id, row(users, [0n, 'a@x', 31]))).toThrow(/unique column email of table users/);
+    expect(() => tx.insert(users!.id, row(users, [0n, 'a@x', 31]))).toThrow(
+      /unique column email of table users/,
+    );
     tx.insert(accounts!.id, row(accounts, [7, 0n]));
-    expect(() => tx.insert(accounts!.id, row(accounts, [7, 1n]))).toThrow(/duplicate primary key id in table accounts/);
+    expect(() => tx.insert(accounts!.id, row(accounts, [7, 1n]))).toThrow(
+      /duplicate primary key id in table accounts/,
+    );
     tx.commitCall();
     tx.abandon();
     await store.close();
@@ -112,7 +138,13 @@ describe('database store', () => {
     const store = openDatabaseStore(path.join(dir, 'ranges'), schema);
     let tx = store.beginBatch();
     tx.beginCall();
-    for (const [i, age] of [[1, 30], [2, 20], [3, 30], [4, 40]] as const) tx.insert(users!.id, row(users, [BigInt(i), `u${i}`, age]));
+    for (const [i, age] of [
+      [1, 30],
+      [2, 20],
+      [3, 30],
+      [4, 40],
+    ] as const)
+      tx.insert(users!.id, row(users, [BigInt(i), `u${i}`, age]));
     tx.commitCall();
     await store.commit(tx.finish()).durable;
     tx = store.beginBatch();
@@ -120,16 +152,36 @@ describe('database store', () => {
     tx.insert(users!.id, row(users, [5n, 'u5', 25]));
     const ages = (rows: Uint8Array[]) => rows.map(r => (decode(users, r) as AlgebraicValue[])[2]);
     expect(ages(tx.scanIndexPoint(ids.usersAge, u32(30)))).toEqual([30, 30]);
-    const range = (start: 'included' | 'excluded', lo: number, end: 'included' | 'excluded', hi: number) => ({
+    const range = (
+      start: 'included' | 'excluded',
+      lo: number,
+      end: 'included' | 'excluded',
+      hi: number,
+    ) => ({
       prefix: new Uint8Array(0),
       prefixElems: 0,
       start: { kind: start, value: u32(lo) },
       end: { kind: end, value: u32(hi) },
     });
-    expect(ages(tx.scanIndexRange(ids.usersAge, range('included', 20, 'included', 30)))).toEqual([20, 25, 30, 30]);
-    expect(ages(tx.scanIndexRange(ids.usersAge, range('excluded', 20, 'excluded', 40)))).toEqual([25, 30, 30]);
-    expect(ages(tx.scanIndexRange(ids.usersAge, range('included', 20, 'included', 40), true))).toEqual([40, 30, 30, 25, 20]);
-    expect(ages(tx.scanIndexRange(ids.usersAge, { prefix: new Uint8Array(0), prefixElems: 0, start: { kind: 'unbounded' }, end: { kind: 'unbounded' } }))).toEqual([20, 25, 30, 30, 40]);
+    expect(ages(tx.scanIndexRange(ids.usersAge, range('included', 20, 'included', 30)))).toEqual([
+      20, 25, 30, 30,
+    ]);
+    expect(ages(tx.scanIndexRange(ids.usersAge, range('excluded', 20, 'excluded', 40)))).toEqual([
+      25, 30, 30,
+    ]);
+    expect(
+      ages(tx.scanIndexRange(ids.usersAge, range('included', 20, 'included', 40), true)),
+    ).toEqual([40, 30, 30, 25, 20]);
+    expect(
+      ages(
+        tx.scanIndexRange(ids.usersAge, {
+          prefix: new Uint8Array(0),
+          prefixElems: 0,
+          start: { kind: 'unbounded' },
+          end: { kind: 'unbounded' },
+        }),
+      ),
+    ).toEqual([20, 25, 30, 30, 40]);
     expect(decode(users, tx.findUnique(ids.usersEmail, str('u3'))!)).toEqual([3n, 'u3', 30]);
     expect(tx.deleteIndexPoint(ids.usersAge, u32(30))).toBe(2);
     expect(tx.count(users!.id)).toBe(3);

@@ -15,7 +15,13 @@ import { newStore, runBatch, seed, type Write } from './subscribe-fixtures.js';
 const QUERIES = 10_000;
 
 const schema = buildSchema([
-  { name: 'owner', columns: [{ name: 'id', type: T.u32, pk: true }, { name: 'name', type: T.string }] },
+  {
+    name: 'owner',
+    columns: [
+      { name: 'id', type: T.u32, pk: true },
+      { name: 'name', type: T.string },
+    ],
+  },
   {
     name: 'item',
     columns: [
@@ -46,7 +52,8 @@ function median(runs: number, fn: () => void): number {
 function registryOf(sql: (k: number) => string): { reg: SubscriptionRegistry<number>; ms: number } {
   const reg = new SubscriptionRegistry<number>(schema);
   const t = performance.now();
-  for (let k = 0; k < QUERIES; k++) reg.add(compileSubscription(schema, sql(k), { isOwner: true }), k);
+  for (let k = 0; k < QUERIES; k++)
+    reg.add(compileSubscription(schema, sql(k), { isOwner: true }), k);
   return { reg, ms: performance.now() - t };
 }
 
@@ -84,7 +91,9 @@ describe(`pruning with ${QUERIES} queries`, () => {
   });
 
   it('a pin carried across a join prunes both tables', () => {
-    const joined = registryOf(k => `SELECT i.* FROM owner o JOIN item i ON i.owner = o.id WHERE o.id = ${k}`);
+    const joined = registryOf(
+      k => `SELECT i.* FROM owner o JOIN item i ON i.owner = o.id WHERE o.id = ${k}`,
+    );
     for (const write of [
       { op: 'update', table: 'item', row: [777, 777, bump++] },
       { op: 'update', table: 'owner', row: [777, `renamed${bump++}`] },
@@ -97,7 +106,9 @@ describe(`pruning with ${QUERIES} queries`, () => {
         // The owner's rename leaves the item rows as they are: no delta; the item update is one.
         expect(deltas[0]!.length).toBe(write.table === 'item' ? 1 : 0);
         const ms = median(200, () => joined.reg.evaluateBatch(calls, after));
-        report.push(`join: 1-row transaction on ${write.table} with ${QUERIES} pinned join queries ${(ms * 1000).toFixed(0)} µs (1 evaluation)`);
+        report.push(
+          `join: 1-row transaction on ${write.table} with ${QUERIES} pinned join queries ${(ms * 1000).toFixed(0)} µs (1 evaluation)`,
+        );
       } finally {
         after.close();
       }

@@ -4,9 +4,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AlgebraicValue } from '../../runtime/protocol/index.js';
-import { compileSubscription, evaluateSubscription, SubscriptionRegistry } from '../../runtime/subscribe/index.js';
+import {
+  compileSubscription,
+  evaluateSubscription,
+  SubscriptionRegistry,
+} from '../../runtime/subscribe/index.js';
 import type { CompiledSubscription } from '../../runtime/subscribe/index.js';
-import { NONE, newStore, runBatch, schema, seed, show, some, type Write } from './subscribe-fixtures.js';
+import {
+  NONE,
+  newStore,
+  runBatch,
+  schema,
+  seed,
+  show,
+  some,
+  type Write,
+} from './subscribe-fixtures.js';
 
 const DATA: Record<string, AlgebraicValue[][]> = {
   person: [
@@ -34,7 +47,8 @@ const DATA: Record<string, AlgebraicValue[][]> = {
 const store = newStore();
 seed(store, DATA);
 
-const compile = (sql: string): CompiledSubscription => compileSubscription(schema, sql, { isOwner: true });
+const compile = (sql: string): CompiledSubscription =>
+  compileSubscription(schema, sql, { isOwner: true });
 
 /** The query's current rows, decoded and sorted. */
 function rows(sql: string): string[] {
@@ -47,8 +61,10 @@ function rows(sql: string): string[] {
   }
 }
 
-const person = (...ids: number[]): string[] => ids.map(id => JSON.stringify(DATA['person']!.find(r => r[0] === id))).sort();
-const pet = (...ids: number[]): string[] => ids.map(id => JSON.stringify(DATA['pet']!.find(r => r[0] === id))).sort();
+const person = (...ids: number[]): string[] =>
+  ids.map(id => JSON.stringify(DATA['person']!.find(r => r[0] === id))).sort();
+const pet = (...ids: number[]): string[] =>
+  ids.map(id => JSON.stringify(DATA['pet']!.find(r => r[0] === id))).sort();
 
 describe('initial evaluation', () => {
   it('single table, with every comparison operator', () => {
@@ -84,19 +100,43 @@ describe('initial evaluation', () => {
   it('2-way joins return a row once per match', () => {
     expect(rows('SELECT p.* FROM person p JOIN pet q ON q.owner = p.id')).toEqual(person(1, 1, 3));
     expect(rows('SELECT q.* FROM person p JOIN pet q ON q.owner = p.id')).toEqual(pet(1, 2, 3));
-    expect(rows("SELECT p.* FROM person p JOIN pet q ON q.owner = p.id WHERE q.kind = 'cat'")).toEqual(person(1));
-    expect(rows('SELECT q.* FROM pet q JOIN person p ON q.owner = p.id WHERE p.id < q.id')).toEqual(pet(2));
-    expect(rows('SELECT q.* FROM pet q JOIN person p ON q.owner = p.id WHERE p.score < q.weight')).toEqual(pet(1, 2, 3));
-    expect(rows('SELECT q.* FROM pet q JOIN person p ON q.owner = p.id WHERE p.age > 30 OR q.weight > 5')).toEqual(pet(2, 3));
+    expect(
+      rows("SELECT p.* FROM person p JOIN pet q ON q.owner = p.id WHERE q.kind = 'cat'"),
+    ).toEqual(person(1));
+    expect(rows('SELECT q.* FROM pet q JOIN person p ON q.owner = p.id WHERE p.id < q.id')).toEqual(
+      pet(2),
+    );
+    expect(
+      rows('SELECT q.* FROM pet q JOIN person p ON q.owner = p.id WHERE p.score < q.weight'),
+    ).toEqual(pet(1, 2, 3));
+    expect(
+      rows(
+        'SELECT q.* FROM pet q JOIN person p ON q.owner = p.id WHERE p.age > 30 OR q.weight > 5',
+      ),
+    ).toEqual(pet(2, 3));
     // Through an Option column: pets without a vet match nothing.
-    expect(rows('SELECT v.* FROM pet q JOIN vet v ON q.vet = v.id')).toEqual(['[1,"paris"]', '[1,"paris"]', '[2,"rome"]']);
+    expect(rows('SELECT v.* FROM pet q JOIN vet v ON q.vet = v.id')).toEqual([
+      '[1,"paris"]',
+      '[1,"paris"]',
+      '[2,"rome"]',
+    ]);
   });
 
   it('3-way joins', () => {
-    expect(rows("SELECT v.* FROM person p JOIN pet q ON q.owner = p.id JOIN vet v ON v.id = q.vet WHERE p.city = 'paris'")).toEqual(['[1,"paris"]', '[2,"rome"]']);
-    expect(rows('SELECT p.* FROM person p JOIN pet q ON q.owner = p.id JOIN vet v ON v.id = q.vet WHERE v.city = p.city')).toEqual(person(1));
+    expect(
+      rows(
+        "SELECT v.* FROM person p JOIN pet q ON q.owner = p.id JOIN vet v ON v.id = q.vet WHERE p.city = 'paris'",
+      ),
+    ).toEqual(['[1,"paris"]', '[2,"rome"]']);
+    expect(
+      rows(
+        'SELECT p.* FROM person p JOIN pet q ON q.owner = p.id JOIN vet v ON v.id = q.vet WHERE v.city = p.city',
+      ),
+    ).toEqual(person(1));
     // A self-join: people of the same age.
-    expect(rows('SELECT a.* FROM person a JOIN person b ON a.age = b.age WHERE a.id != b.id')).toEqual(person(2, 4));
+    expect(
+      rows('SELECT a.* FROM person a JOIN person b ON a.age = b.age WHERE a.id != b.id'),
+    ).toEqual(person(2, 4));
   });
 });
 
@@ -105,13 +145,20 @@ describe('deltas per call', () => {
   seed(db, DATA);
 
   /** Runs one batch with one subscriber per query; returns each call's deltas as decoded text. */
-  function deltas(sqls: readonly string[], calls: readonly (readonly Write[])[]): { sql: string; inserts: string[]; deletes: string[] }[][] {
+  function deltas(
+    sqls: readonly string[],
+    calls: readonly (readonly Write[])[],
+  ): { sql: string; inserts: string[]; deletes: string[] }[][] {
     const reg = new SubscriptionRegistry<string>(schema);
     for (const sql of sqls) reg.add(compile(sql), sql);
     const { calls: changes, after } = runBatch(db, calls);
     try {
       return reg.evaluateBatch(changes, after).map(list =>
-        list.map(d => ({ sql: [...d.shared.subscribers][0]!, inserts: show(schema, d.shared.query.tableName, d.inserts), deletes: show(schema, d.shared.query.tableName, d.deletes) })),
+        list.map(d => ({
+          sql: [...d.shared.subscribers][0]!,
+          inserts: show(schema, d.shared.query.tableName, d.inserts),
+          deletes: show(schema, d.shared.query.tableName, d.deletes),
+        })),
       );
     } finally {
       after.close();
@@ -127,7 +174,10 @@ describe('deltas per call', () => {
         [{ op: 'insert', table: 'person', row: [11, 'fay', 20, 'oslo', NONE, 0] }],
         [{ op: 'update', table: 'person', row: [11, 'fay', 31, 'oslo', NONE, 0] }],
         [{ op: 'update', table: 'person', row: [10, 'eve', 41, 'oslo', NONE, 0] }],
-        [{ op: 'update', table: 'person', row: [10, 'eve', 1, 'oslo', NONE, 0] }, { op: 'delete', table: 'person', row: [11, 'fay', 31, 'oslo', NONE, 0] }],
+        [
+          { op: 'update', table: 'person', row: [10, 'eve', 1, 'oslo', NONE, 0] },
+          { op: 'delete', table: 'person', row: [11, 'fay', 31, 'oslo', NONE, 0] },
+        ],
         [{ op: 'delete', table: 'person', row: [10, 'eve', 1, 'oslo', NONE, 0] }],
       ],
     );
@@ -135,8 +185,23 @@ describe('deltas per call', () => {
       [{ sql: q, inserts: ['[10,"eve",40,"oslo",{"tag":1,"value":[]},0]'], deletes: [] }],
       [],
       [{ sql: q, inserts: ['[11,"fay",31,"oslo",{"tag":1,"value":[]},0]'], deletes: [] }],
-      [{ sql: q, inserts: ['[10,"eve",41,"oslo",{"tag":1,"value":[]},0]'], deletes: ['[10,"eve",40,"oslo",{"tag":1,"value":[]},0]'] }],
-      [{ sql: q, inserts: [], deletes: ['[10,"eve",41,"oslo",{"tag":1,"value":[]},0]', '[11,"fay",31,"oslo",{"tag":1,"value":[]},0]'] }],
+      [
+        {
+          sql: q,
+          inserts: ['[10,"eve",41,"oslo",{"tag":1,"value":[]},0]'],
+          deletes: ['[10,"eve",40,"oslo",{"tag":1,"value":[]},0]'],
+        },
+      ],
+      [
+        {
+          sql: q,
+          inserts: [],
+          deletes: [
+            '[10,"eve",41,"oslo",{"tag":1,"value":[]},0]',
+            '[11,"fay",31,"oslo",{"tag":1,"value":[]},0]',
+          ],
+        },
+      ],
       [],
     ]);
   });
@@ -183,24 +248,35 @@ describe('deltas per call', () => {
           { op: 'delete', table: 'person', row: [30, 'gus', 50, 'oslo', NONE, 0] },
           { op: 'update', table: 'pet', row: [31, 30, 'hog', 1, NONE] },
         ],
-        [{ op: 'delete', table: 'pet', row: [30, 30, 'cow', 1, NONE] }, { op: 'delete', table: 'pet', row: [31, 30, 'hog', 1, NONE] }],
+        [
+          { op: 'delete', table: 'pet', row: [30, 30, 'cow', 1, NONE] },
+          { op: 'delete', table: 'pet', row: [31, 30, 'hog', 1, NONE] },
+        ],
       ],
     );
     const empty = { tag: 1, value: [] };
     const cow = JSON.stringify([30, 30, 'cow', 1, empty]);
     const pig = JSON.stringify([31, 30, 'pig', 1, empty]);
-    expect(out).toEqual([[{ sql: q, inserts: [cow, pig], deletes: [] }], [{ sql: q, inserts: [], deletes: [cow, pig] }], []]);
+    expect(out).toEqual([
+      [{ sql: q, inserts: [cow, pig], deletes: [] }],
+      [{ sql: q, inserts: [], deletes: [cow, pig] }],
+      [],
+    ]);
   });
 
   it('3-way join through an Option column', () => {
-    const q = 'SELECT v.* FROM person p JOIN pet q ON q.owner = p.id JOIN vet v ON v.id = q.vet WHERE p.age = 25';
+    const q =
+      'SELECT v.* FROM person p JOIN pet q ON q.owner = p.id JOIN vet v ON v.id = q.vet WHERE p.age = 25';
     const out = deltas(
       [q],
       [
         [{ op: 'insert', table: 'pet', row: [40, 2, 'ant', 1, some(2)] }],
         [{ op: 'update', table: 'vet', row: [2, 'nice'] }],
         [{ op: 'update', table: 'person', row: [2, 'bob', 26, 'london', NONE, 2] }],
-        [{ op: 'update', table: 'pet', row: [40, 4, 'ant', 1, some(1)] }, { op: 'update', table: 'person', row: [2, 'bob', 25, 'london', NONE, 2] }],
+        [
+          { op: 'update', table: 'pet', row: [40, 4, 'ant', 1, some(1)] },
+          { op: 'update', table: 'person', row: [2, 'bob', 25, 'london', NONE, 2] },
+        ],
       ],
     );
     expect(out).toEqual([
@@ -219,7 +295,10 @@ describe('deltas per call', () => {
         [{ op: 'insert', table: 'vet', row: [50, 'oslo'] }],
         [{ op: 'delete', table: 'vet', row: [50, 'oslo'] }],
         [{ op: 'insert', table: 'vet', row: [50, 'oslo'] }],
-        [{ op: 'delete', table: 'vet', row: [50, 'oslo'] }, { op: 'insert', table: 'vet', row: [50, 'oslo'] }],
+        [
+          { op: 'delete', table: 'vet', row: [50, 'oslo'] },
+          { op: 'insert', table: 'vet', row: [50, 'oslo'] },
+        ],
         [{ op: 'delete', table: 'vet', row: [50, 'oslo'] }],
       ],
     );

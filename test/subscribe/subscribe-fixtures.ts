@@ -6,8 +6,20 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { decodeFromBytes, encodeToBytes, type AlgebraicType, type AlgebraicValue, type ModuleSchema } from '../../runtime/protocol/index.js';
-import { openDatabaseStore, type BatchTx, type CallChanges, type DatabaseStore, type ReadTx } from '../../runtime/store/index.js';
+import {
+  decodeFromBytes,
+  encodeToBytes,
+  type AlgebraicType,
+  type AlgebraicValue,
+  type ModuleSchema,
+} from '../../runtime/protocol/index.js';
+import {
+  openDatabaseStore,
+  type BatchTx,
+  type CallChanges,
+  type DatabaseStore,
+  type ReadTx,
+} from '../../runtime/store/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 
 export const schema = buildSchema([
@@ -32,9 +44,28 @@ export const schema = buildSchema([
       { name: 'vet', type: T.option(T.u32), index: true },
     ],
   },
-  { name: 'vet', columns: [{ name: 'id', type: T.u32, pk: true }, { name: 'city', type: T.string, index: true }] },
-  { name: 'visit', columns: [{ name: 'person', type: T.u32 }, { name: 'place', type: T.string }] },
-  { name: 'secret', public: false, columns: [{ name: 'id', type: T.u32, pk: true }, { name: 'owner', type: T.u32, index: true }] },
+  {
+    name: 'vet',
+    columns: [
+      { name: 'id', type: T.u32, pk: true },
+      { name: 'city', type: T.string, index: true },
+    ],
+  },
+  {
+    name: 'visit',
+    columns: [
+      { name: 'person', type: T.u32 },
+      { name: 'place', type: T.string },
+    ],
+  },
+  {
+    name: 'secret',
+    public: false,
+    columns: [
+      { name: 'id', type: T.u32, pk: true },
+      { name: 'owner', type: T.u32, index: true },
+    ],
+  },
 ]);
 
 export const NONE: AlgebraicValue = { tag: 1, value: [] };
@@ -44,7 +75,11 @@ export function rowType(s: ModuleSchema, table: string): AlgebraicType {
   return { tag: 'Product', elements: s.tableByName(table)!.rowType.elements };
 }
 
-export function encodeRow(s: ModuleSchema, table: string, values: readonly AlgebraicValue[]): Uint8Array {
+export function encodeRow(
+  s: ModuleSchema,
+  table: string,
+  values: readonly AlgebraicValue[],
+): Uint8Array {
   return encodeToBytes(rowType(s, table), values);
 }
 
@@ -54,7 +89,13 @@ export function decodeRow(s: ModuleSchema, table: string, raw: Uint8Array): Alge
 
 /** Rows as sortable JSON-ish strings (bigints written as text), for comparing multisets. */
 export function show(s: ModuleSchema, table: string, rows: readonly Uint8Array[]): string[] {
-  return rows.map(r => JSON.stringify(decodeRow(s, table, r), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
+  return rows
+    .map(r =>
+      JSON.stringify(decodeRow(s, table, r), (_, v: unknown) =>
+        typeof v === 'bigint' ? `${v}n` : v,
+      ),
+    )
+    .sort();
 }
 
 /** One write of a call, by table name. */
@@ -77,7 +118,9 @@ export function applyWrite(tx: BatchTx, s: ModuleSchema, w: Write): void {
  * there is one: these tests commit thousands of small batches and test the engine, not the
  * disk, so they need not wait for fsync.
  */
-const root = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'wasmbase-subscribe-'));
+const root = mkdtempSync(
+  path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'wasmbase-subscribe-'),
+);
 let count = 0;
 const open: DatabaseStore[] = [];
 afterAll(async () => {
@@ -96,7 +139,10 @@ export function newStore(s: ModuleSchema = schema): DatabaseStore {
  * Runs `calls` as one batch (each call's writes kept together; a call that throws is rolled back
  * and left out), commits it and returns the committed calls' change sets and a snapshot after.
  */
-export function runBatch(store: DatabaseStore, calls: readonly (readonly Write[])[]): { calls: CallChanges[]; after: ReadTx } {
+export function runBatch(
+  store: DatabaseStore,
+  calls: readonly (readonly Write[])[],
+): { calls: CallChanges[]; after: ReadTx } {
   const tx = store.beginBatch();
   const out: CallChanges[] = [];
   for (const writes of calls) {
@@ -113,8 +159,12 @@ export function runBatch(store: DatabaseStore, calls: readonly (readonly Write[]
 }
 
 /** Inserts rows as one committed call (set-up data). */
-export function seed(store: DatabaseStore, data: Readonly<Record<string, readonly (readonly AlgebraicValue[])[]>>): void {
+export function seed(
+  store: DatabaseStore,
+  data: Readonly<Record<string, readonly (readonly AlgebraicValue[])[]>>,
+): void {
   const writes: Write[] = [];
-  for (const [table, rows] of Object.entries(data)) for (const row of rows) writes.push({ op: 'insert', table, row });
+  for (const [table, rows] of Object.entries(data))
+    for (const row of rows) writes.push({ op: 'insert', table, row });
   runBatch(store, [writes]).after.close();
 }

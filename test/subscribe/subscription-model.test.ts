@@ -15,19 +15,33 @@
  * SUBSCRIBE_MODEL_SEED=<seed> SUBSCRIBE_MODEL_RUNS=1.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFromBytes, type AlgebraicType, type AlgebraicValue, type TableSchema } from '../../runtime/protocol/index.js';
+import {
+  decodeFromBytes,
+  type AlgebraicType,
+  type AlgebraicValue,
+  type TableSchema,
+} from '../../runtime/protocol/index.js';
 import type { CallChanges, DatabaseStore } from '../../runtime/store/index.js';
-import { compileSubscription, evaluateSubscription, SubscriptionRegistry, type CompiledSubscription } from '../../runtime/subscribe/index.js';
+import {
+  compileSubscription,
+  evaluateSubscription,
+  SubscriptionRegistry,
+  type CompiledSubscription,
+} from '../../runtime/subscribe/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 import { NONE, newStore, runBatch, some, type Write } from './subscribe-fixtures.js';
 import { mulberry32 } from '../../bench/keynote/zipf.js';
 
 const FIRST_SEED = Number(process.env['SUBSCRIBE_MODEL_SEED'] ?? Date.now() % 1_000_000_007);
-const RUNS = Number(process.env['SUBSCRIBE_MODEL_RUNS'] ?? (process.env['LONG_TESTS'] === '1' ? 10_000 : 200));
+const RUNS = Number(
+  process.env['SUBSCRIBE_MODEL_RUNS'] ?? (process.env['LONG_TESTS'] === '1' ? 10_000 : 200),
+);
 const OPS = 300;
 /** Subscribers at once (each is checked after every call). */
 const MAX_SUBSCRIBERS = 6;
-console.log(`subscription model test: seeds ${FIRST_SEED}..${FIRST_SEED + RUNS - 1}, ${OPS} operations each (SUBSCRIBE_MODEL_SEED=${FIRST_SEED} to replay)`);
+console.log(
+  `subscription model test: seeds ${FIRST_SEED}..${FIRST_SEED + RUNS - 1}, ${OPS} operations each (SUBSCRIBE_MODEL_SEED=${FIRST_SEED} to replay)`,
+);
 
 const schema = buildSchema([
   {
@@ -50,7 +64,14 @@ const schema = buildSchema([
     ],
   },
   // No primary key: rows are a set, changed only by delete and insert.
-  { name: 'c', columns: [{ name: 'k', type: T.u8, index: true }, { name: 'bx', type: T.u8, index: true }, { name: 'w', type: T.u8 }] },
+  {
+    name: 'c',
+    columns: [
+      { name: 'k', type: T.u8, index: true },
+      { name: 'bx', type: T.u8, index: true },
+      { name: 'w', type: T.u8 },
+    ],
+  },
 ]);
 
 // ---- values and rows of the model ----------------------------------------------------------
@@ -60,33 +81,44 @@ type V = number | string | null;
 type Row = readonly V[];
 type TableName = 'a' | 'b' | 'c';
 
-const COLUMNS: Record<TableName, readonly { name: string; kind: 'u32' | 'u8' | 'opt' | 'str' }[]> = {
-  a: [
-    { name: 'id', kind: 'u32' },
-    { name: 'x', kind: 'u8' },
-    { name: 'y', kind: 'u8' },
-    { name: 'o', kind: 'opt' },
-    { name: 's', kind: 'str' },
-  ],
-  b: [
-    { name: 'id', kind: 'u32' },
-    { name: 'aid', kind: 'u32' },
-    { name: 'x', kind: 'u8' },
-    { name: 'z', kind: 'u8' },
-  ],
-  c: [
-    { name: 'k', kind: 'u8' },
-    { name: 'bx', kind: 'u8' },
-    { name: 'w', kind: 'u8' },
-  ],
-};
+const COLUMNS: Record<TableName, readonly { name: string; kind: 'u32' | 'u8' | 'opt' | 'str' }[]> =
+  {
+    a: [
+      { name: 'id', kind: 'u32' },
+      { name: 'x', kind: 'u8' },
+      { name: 'y', kind: 'u8' },
+      { name: 'o', kind: 'opt' },
+      { name: 's', kind: 'str' },
+    ],
+    b: [
+      { name: 'id', kind: 'u32' },
+      { name: 'aid', kind: 'u32' },
+      { name: 'x', kind: 'u8' },
+      { name: 'z', kind: 'u8' },
+    ],
+    c: [
+      { name: 'k', kind: 'u8' },
+      { name: 'bx', kind: 'u8' },
+      { name: 'w', kind: 'u8' },
+    ],
+  };
 const STRINGS = ['p', 'q', 'r'];
 
 const tableOf = (name: TableName): TableSchema => schema.tableByName(name)!;
-const rowTypeOf = (name: TableName): AlgebraicType => ({ tag: 'Product', elements: tableOf(name).rowType.elements });
-const toValues = (name: TableName, row: Row): AlgebraicValue[] => row.map((v, i) => (COLUMNS[name][i]!.kind === 'opt' ? (v === null ? NONE : some(v)) : v!));
+const rowTypeOf = (name: TableName): AlgebraicType => ({
+  tag: 'Product',
+  elements: tableOf(name).rowType.elements,
+});
+const toValues = (name: TableName, row: Row): AlgebraicValue[] =>
+  row.map((v, i) => (COLUMNS[name][i]!.kind === 'opt' ? (v === null ? NONE : some(v)) : v!));
 const fromBytes = (name: TableName, raw: Uint8Array): Row =>
-  (decodeFromBytes(rowTypeOf(name), raw) as AlgebraicValue[]).map(v => (typeof v === 'object' && v !== null && 'tag' in v ? (v.tag === 1 ? null : (v.value as number)) : (v as number | string)));
+  (decodeFromBytes(rowTypeOf(name), raw) as AlgebraicValue[]).map(v =>
+    typeof v === 'object' && v !== null && 'tag' in v
+      ? v.tag === 1
+        ? null
+        : (v.value as number)
+      : (v as number | string),
+  );
 const hexOf = (raw: Uint8Array): string => Buffer.from(raw).toString('hex');
 
 /** The state of the database as the model keeps it: per table, rows by the hex of their bytes. */
@@ -131,18 +163,49 @@ const JOINS: readonly { tables: TableName[]; on: [number, string, number, string
   { tables: ['c', 'a'], on: [[1, 'x', 0, 'k']] },
   { tables: ['a', 'a'], on: [[1, 'x', 0, 'x']] },
   { tables: ['b', 'b'], on: [[1, 'aid', 0, 'aid']] },
-  { tables: ['a', 'b', 'c'], on: [[1, 'aid', 0, 'id'], [2, 'bx', 1, 'x']] },
-  { tables: ['a', 'b', 'c'], on: [[1, 'x', 0, 'x'], [2, 'k', 0, 'x']] },
-  { tables: ['c', 'a', 'b'], on: [[1, 'o', 0, 'k'], [2, 'x', 0, 'bx']] },
-  { tables: ['b', 'a', 'b'], on: [[1, 'id', 0, 'aid'], [2, 'aid', 1, 'id']] },
+  {
+    tables: ['a', 'b', 'c'],
+    on: [
+      [1, 'aid', 0, 'id'],
+      [2, 'bx', 1, 'x'],
+    ],
+  },
+  {
+    tables: ['a', 'b', 'c'],
+    on: [
+      [1, 'x', 0, 'x'],
+      [2, 'k', 0, 'x'],
+    ],
+  },
+  {
+    tables: ['c', 'a', 'b'],
+    on: [
+      [1, 'o', 0, 'k'],
+      [2, 'x', 0, 'bx'],
+    ],
+  },
+  {
+    tables: ['b', 'a', 'b'],
+    on: [
+      [1, 'id', 0, 'aid'],
+      [2, 'aid', 1, 'id'],
+    ],
+  },
 ];
 
 function randomQuery(rnd: () => number): QueryModel {
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
-  const shape = rnd() < 0.35 ? { tables: [pick(['a', 'b', 'c'] as TableName[])], on: [] as [number, string, number, string][] } : pick(JOINS);
+  const shape =
+    rnd() < 0.35
+      ? {
+          tables: [pick(['a', 'b', 'c'] as TableName[])],
+          on: [] as [number, string, number, string][],
+        }
+      : pick(JOINS);
   const sources = shape.tables.map((table, i) => ({ table, alias: `t${i}` }));
-  const literal = (kind: string): V => (kind === 'str' ? pick(STRINGS) : kind === 'u32' ? int(0, 7) : int(0, 3));
+  const literal = (kind: string): V =>
+    kind === 'str' ? pick(STRINGS) : kind === 'u32' ? int(0, 7) : int(0, 3);
   const column = (): [number, string, string] => {
     const s = int(0, sources.length - 1);
     const c = pick(COLUMNS[sources[s]!.table]);
@@ -153,9 +216,19 @@ function randomQuery(rnd: () => number): QueryModel {
     const r = rnd();
     if (kind === 'opt' && r < 0.3) return { k: 'null', col: [s, name], neg: rnd() < 0.5 };
     const op = pick(['=', '=', '!=', '<', '<=', '>', '>=']);
-    if (r < 0.8 || kind === 'str') return { k: 'cmp', op, l: { col: [s, name] }, r: { lit: literal(kind) } };
+    if (r < 0.8 || kind === 'str')
+      return { k: 'cmp', op, l: { col: [s, name] }, r: { lit: literal(kind) } };
     // Two columns of comparable types (u8, u32 and Option<u8> compare among their own kind).
-    const same = sources.flatMap((src, i) => COLUMNS[src.table].filter(c => (c.kind === kind || (c.kind === 'opt' && kind === 'u8') || (c.kind === 'u8' && kind === 'opt'))).map(c => [i, c.name] as [number, string]));
+    const same = sources.flatMap((src, i) =>
+      COLUMNS[src.table]
+        .filter(
+          c =>
+            c.kind === kind ||
+            (c.kind === 'opt' && kind === 'u8') ||
+            (c.kind === 'u8' && kind === 'opt'),
+        )
+        .map(c => [i, c.name] as [number, string]),
+    );
     return { k: 'cmp', op, l: { col: [s, name] }, r: { col: pick(same) } };
   };
   const cond = (depth: number): Cond => {
@@ -164,17 +237,34 @@ function randomQuery(rnd: () => number): QueryModel {
     if (r < 0.65) return { k: 'not', a: cond(depth - 1) };
     return { k: r < 0.85 ? 'and' : 'or', a: cond(depth - 1), b: cond(depth - 1) };
   };
-  const conds: Cond[] = shape.on.map(([s1, c1, s2, c2]) => ({ k: 'cmp', op: '=', l: { col: [s1, c1] }, r: { col: [s2, c2] } }));
+  const conds: Cond[] = shape.on.map(([s1, c1, s2, c2]) => ({
+    k: 'cmp',
+    op: '=',
+    l: { col: [s1, c1] },
+    r: { col: [s2, c2] },
+  }));
   const where: Cond[] = [];
   // A top-level equality with a constant pins a column (the pruned path).
   const pinned = rnd() < 0.4;
   if (pinned) {
     const s = int(0, sources.length - 1);
     const c = pick(COLUMNS[sources[s]!.table].filter(x => x.kind !== 'str'));
-    where.push({ k: 'cmp', op: '=', l: { col: [s, c.name] }, r: { lit: c.kind === 'u32' ? int(0, 7) : int(0, 3) } });
+    where.push({
+      k: 'cmp',
+      op: '=',
+      l: { col: [s, c.name] },
+      r: { lit: c.kind === 'u32' ? int(0, 7) : int(0, 3) },
+    });
   }
   for (let n = int(0, 2); n > 0; n--) where.push(cond(2));
-  const operandSql = (o: Operand): string => ('col' in o ? `${sources[o.col[0]]!.alias}.${o.col[1]}` : o.lit === null ? 'NULL' : typeof o.lit === 'string' ? `'${o.lit}'` : String(o.lit));
+  const operandSql = (o: Operand): string =>
+    'col' in o
+      ? `${sources[o.col[0]]!.alias}.${o.col[1]}`
+      : o.lit === null
+        ? 'NULL'
+        : typeof o.lit === 'string'
+          ? `'${o.lit}'`
+          : String(o.lit);
   const condSql = (c: Cond): string => {
     switch (c.k) {
       case 'cmp':
@@ -190,7 +280,11 @@ function randomQuery(rnd: () => number): QueryModel {
   };
   const returned = int(0, sources.length - 1);
   const from = sources
-    .map((s, i) => (i === 0 ? `${s.table} AS ${s.alias}` : `JOIN ${s.table} AS ${s.alias} ON ${condSql(conds[i - 1]!)}`))
+    .map((s, i) =>
+      i === 0
+        ? `${s.table} AS ${s.alias}`
+        : `JOIN ${s.table} AS ${s.alias} ON ${condSql(conds[i - 1]!)}`,
+    )
     .join(' ');
   const sql = `SELECT ${sources.length === 1 && rnd() < 0.5 ? '*' : `${sources[returned]!.alias}.*`} FROM ${from}${where.length > 0 ? ` WHERE ${where.map(condSql).join(' AND ')}` : ''}`;
   return { sql, sources, returned, conds: [...conds, ...where], pinned };
@@ -198,12 +292,15 @@ function randomQuery(rnd: () => number): QueryModel {
 
 // ---- the reference evaluator ---------------------------------------------------------------
 
-const COLUMN_INDEX = new Map(Object.entries(COLUMNS).map(([t, cols]) => [t, new Map(cols.map((c, i) => [c.name, i]))]));
+const COLUMN_INDEX = new Map(
+  Object.entries(COLUMNS).map(([t, cols]) => [t, new Map(cols.map((c, i) => [c.name, i]))]),
+);
 const columnIndex = (table: TableName, name: string): number => COLUMN_INDEX.get(table)!.get(name)!;
 
 /** Three-valued logic: true, false, or null (unknown). */
 function evalCond(c: Cond, rows: readonly Row[], q: QueryModel): boolean | null {
-  const value = (o: Operand): V => ('col' in o ? rows[o.col[0]]![columnIndex(q.sources[o.col[0]]!.table, o.col[1])]! : o.lit);
+  const value = (o: Operand): V =>
+    'col' in o ? rows[o.col[0]]![columnIndex(q.sources[o.col[0]]!.table, o.col[1])]! : o.lit;
   switch (c.k) {
     case 'cmp': {
       const l = value(c.l);
@@ -275,7 +372,8 @@ function reference(q: QueryModel, state: State): Map<string, number> {
     for (const [hex, row] of tables[depth]!) {
       rows[depth] = row;
       hexes[depth] = hex;
-      if (q.conds.every((c, i) => readyAt[i] !== depth || evalCond(c, rows, q) === true)) loop(depth + 1);
+      if (q.conds.every((c, i) => readyAt[i] !== depth || evalCond(c, rows, q) === true))
+        loop(depth + 1);
     }
   };
   loop(0);
@@ -318,14 +416,18 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const fail = (op: number, message: string): never => {
-    throw new Error(`seed ${seed}, operation ${op}: ${message} (replay: SUBSCRIBE_MODEL_SEED=${seed} SUBSCRIBE_MODEL_RUNS=1)`);
+    throw new Error(
+      `seed ${seed}, operation ${op}: ${message} (replay: SUBSCRIBE_MODEL_SEED=${seed} SUBSCRIBE_MODEL_RUNS=1)`,
+    );
   };
 
   // Start empty: delete whatever the previous seed left.
   {
     const r = store.read();
     const wipe: Write[] = [];
-    for (const name of ['a', 'b', 'c'] as TableName[]) for (const raw of r.scan(tableOf(name).id)) wipe.push({ op: 'delete', table: name, row: toValues(name, fromBytes(name, raw)) });
+    for (const name of ['a', 'b', 'c'] as TableName[])
+      for (const raw of r.scan(tableOf(name).id))
+        wipe.push({ op: 'delete', table: name, row: toValues(name, fromBytes(name, raw)) });
     r.close();
     if (wipe.length > 0) runBatch(store, [wipe]).after.close();
   }
@@ -343,7 +445,10 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
       totals.comparisons++;
       if (!sameMultiset(s.cache, want)) {
         const table = s.model.sources[s.model.returned]!.table;
-        fail(op, `${label}: subscriber ${s.id} of ${s.model.sql} holds ${describeMultiset(s.cache, table)}, the reference says ${describeMultiset(want, table)}`);
+        fail(
+          op,
+          `${label}: subscriber ${s.id} of ${s.model.sql} holds ${describeMultiset(s.cache, table)}, the reference says ${describeMultiset(want, table)}`,
+        );
       }
     }
   };
@@ -353,7 +458,11 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
     const table = pick(['a', 'a', 'b', 'b', 'c'] as TableName[]);
     const rows = work[table];
     const fresh = (): Row =>
-      table === 'a' ? [int(0, 7), int(0, 3), int(0, 3), rnd() < 0.3 ? null : int(0, 3), pick(STRINGS)] : table === 'b' ? [int(0, 7), int(0, 7), int(0, 3), int(0, 3)] : [int(0, 3), int(0, 3), int(0, 2)];
+      table === 'a'
+        ? [int(0, 7), int(0, 3), int(0, 3), rnd() < 0.3 ? null : int(0, 3), pick(STRINGS)]
+        : table === 'b'
+          ? [int(0, 7), int(0, 7), int(0, 3), int(0, 3)]
+          : [int(0, 3), int(0, 3), int(0, 2)];
     const keyOf = (r: Row): string => (table === 'c' ? JSON.stringify(r) : String(r[0]));
     const existing = rows.length > 0 ? pick(rows) : undefined;
     const r = rnd();
@@ -371,11 +480,21 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
       w = { op: 'update', table, row: toValues(table, row) };
     } else {
       row = fresh();
-      for (let tries = 0; tries < 5 && rnd() < 0.95 && rows.some(x => keyOf(x) === keyOf(row)); tries++) row = fresh();
+      for (
+        let tries = 0;
+        tries < 5 && rnd() < 0.95 && rows.some(x => keyOf(x) === keyOf(row));
+        tries++
+      )
+        row = fresh();
       w = { op: 'insert', table, row: toValues(table, row) };
     }
     const rest = rows.filter(x => keyOf(x) !== keyOf(row));
-    work[table] = w.op === 'delete' ? rest : w.op === 'update' || rest.length === rows.length ? [...rest, row] : rows;
+    work[table] =
+      w.op === 'delete'
+        ? rest
+        : w.op === 'update' || rest.length === rows.length
+          ? [...rest, row]
+          : rows;
     return w;
   };
 
@@ -396,7 +515,8 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
       const sub: Subscriber = { id: nextId++, model, query, cache: new Map() };
       const reader = store.read();
       try {
-        for (const raw of evaluateSubscription(query, reader)) sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
+        for (const raw of evaluateSubscription(query, reader))
+          sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
       } finally {
         reader.close();
       }
@@ -410,7 +530,11 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
     } else {
       // A batch of 1–5 calls, each of 1–3 writes; a call that fails (a key collision) is rolled back.
       const calls: Write[][] = [];
-      const work = { a: [...state.a.values()], b: [...state.b.values()], c: [...state.c.values()] } as Record<TableName, Row[]>;
+      const work = {
+        a: [...state.a.values()],
+        b: [...state.b.values()],
+        c: [...state.c.values()],
+      } as Record<TableName, Row[]>;
       for (let n = int(1, 5); n > 0; n--) {
         const call: Write[] = [];
         for (let w = int(1, 3); w > 0; w--, op++) call.push(randomWrite(work));
@@ -421,15 +545,20 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
       totals.batches++;
       totals.calls += changes.length;
       const seen = new Map<string, number>();
-      for (const c of changes) for (const tc of c) for (const raw of [...tc.inserts, ...tc.deletes]) seen.set(hexOf(raw), (seen.get(hexOf(raw)) ?? 0) + 1);
+      for (const c of changes)
+        for (const tc of c)
+          for (const raw of [...tc.inserts, ...tc.deletes])
+            seen.set(hexOf(raw), (seen.get(hexOf(raw)) ?? 0) + 1);
       totals.multiCallRows += [...seen.values()].filter(n => n > 1).length;
       try {
         const deltas = registry.evaluateBatch(changes, after);
-        if (deltas.length !== changes.length) fail(op, `${deltas.length} delta lists for ${changes.length} calls`);
+        if (deltas.length !== changes.length)
+          fail(op, `${deltas.length} delta lists for ${changes.length} calls`);
         changes.forEach((call, i) => {
           state = applyChanges(state, call);
           for (const d of deltas[i]!) {
-            if (d.inserts.length + d.deletes.length === 0) fail(op, `an empty delta for ${d.shared.query.sql}`);
+            if (d.inserts.length + d.deletes.length === 0)
+              fail(op, `an empty delta for ${d.shared.query.sql}`);
             totals.nonEmptyDeltas++;
             const model = [...d.shared.subscribers][0]!.model;
             if (model.sources.length > 1) totals.joinDeltas++;
@@ -438,11 +567,16 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
             for (const sub of d.shared.subscribers) {
               for (const raw of d.deletes) {
                 const n = sub.cache.get(hexOf(raw)) ?? 0;
-                if (n === 0) fail(op, `call ${i} deletes a row subscriber ${sub.id} of ${sub.model.sql} does not hold: ${JSON.stringify(fromBytes(sub.model.sources[sub.model.returned]!.table, raw))}`);
+                if (n === 0)
+                  fail(
+                    op,
+                    `call ${i} deletes a row subscriber ${sub.id} of ${sub.model.sql} does not hold: ${JSON.stringify(fromBytes(sub.model.sources[sub.model.returned]!.table, raw))}`,
+                  );
                 if (n === 1) sub.cache.delete(hexOf(raw));
                 else sub.cache.set(hexOf(raw), n - 1);
               }
-              for (const raw of d.inserts) sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
+              for (const raw of d.inserts)
+                sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
             }
           }
           check(op, state, `after call ${i} of the batch`);
@@ -457,7 +591,8 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
   try {
     for (const name of ['a', 'b', 'c'] as TableName[]) {
       const stored = r.scan(tableOf(name).id).map(hexOf).sort();
-      if (JSON.stringify(stored) !== JSON.stringify([...state[name].keys()].sort())) fail(OPS, `the model of table ${name} drifted from the store`);
+      if (JSON.stringify(stored) !== JSON.stringify([...state[name].keys()].sort()))
+        fail(OPS, `the model of table ${name} drifted from the store`);
     }
   } finally {
     r.close();
@@ -466,26 +601,42 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
 }
 
 describe('subscription engine against a reference model', () => {
-  it(`keeps every subscriber's cache equal to a fresh evaluation (${RUNS} seeds × ${OPS} operations)`, () => {
-    const store = newStore(schema);
-    const totals: Totals = { nonEmptyDeltas: 0, joinDeltas: 0, threeWayDeltas: 0, rowsDelivered: 0, pinnedQueries: 0, comparisons: 0, batches: 0, calls: 0, multiCallRows: 0 };
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    for (let k = 0; k < RUNS; k++) runSeed(FIRST_SEED + k, store, totals);
-    console.log(`subscription model test: ${JSON.stringify(totals)} in ${Math.round(performance.now() - started)} ms (${Math.round(process.cpuUsage(cpu).user / 1000)} ms CPU)`);
-    // A test that cannot fail is a defect: the run must have produced real work of every kind
-    // (per seed on average: ~70 non-empty deltas, ~50 of joins, ~18 of 3-way joins, ~5 pinned
-    // queries, ~14 rows changed by several calls of a batch, ~350 cache comparisons). A replay of
-    // a few seeds is too small a sample for these floors.
-    if (RUNS >= 20) {
-      expect(totals.nonEmptyDeltas).toBeGreaterThan(RUNS * 20);
-      expect(totals.joinDeltas).toBeGreaterThan(RUNS * 10);
-      expect(totals.threeWayDeltas).toBeGreaterThan(RUNS * 3);
-      expect(totals.pinnedQueries).toBeGreaterThan(RUNS);
-      expect(totals.multiCallRows).toBeGreaterThan(RUNS * 3);
-      expect(totals.comparisons).toBeGreaterThan(RUNS * 100);
-    }
-    expect(totals.rowsDelivered).toBeGreaterThan(0);
-    // About 40 ms of CPU per seed; the margin covers a busy machine.
-  }, 60_000 + RUNS * 500);
+  it(
+    `keeps every subscriber's cache equal to a fresh evaluation (${RUNS} seeds × ${OPS} operations)`,
+    () => {
+      const store = newStore(schema);
+      const totals: Totals = {
+        nonEmptyDeltas: 0,
+        joinDeltas: 0,
+        threeWayDeltas: 0,
+        rowsDelivered: 0,
+        pinnedQueries: 0,
+        comparisons: 0,
+        batches: 0,
+        calls: 0,
+        multiCallRows: 0,
+      };
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      for (let k = 0; k < RUNS; k++) runSeed(FIRST_SEED + k, store, totals);
+      console.log(
+        `subscription model test: ${JSON.stringify(totals)} in ${Math.round(performance.now() - started)} ms (${Math.round(process.cpuUsage(cpu).user / 1000)} ms CPU)`,
+      );
+      // A test that cannot fail is a defect: the run must have produced real work of every kind
+      // (per seed on average: ~70 non-empty deltas, ~50 of joins, ~18 of 3-way joins, ~5 pinned
+      // queries, ~14 rows changed by several calls of a batch, ~350 cache comparisons). A replay of
+      // a few seeds is too small a sample for these floors.
+      if (RUNS >= 20) {
+        expect(totals.nonEmptyDeltas).toBeGreaterThan(RUNS * 20);
+        expect(totals.joinDeltas).toBeGreaterThan(RUNS * 10);
+        expect(totals.threeWayDeltas).toBeGreaterThan(RUNS * 3);
+        expect(totals.pinnedQueries).toBeGreaterThan(RUNS);
+        expect(totals.multiCallRows).toBeGreaterThan(RUNS * 3);
+        expect(totals.comparisons).toBeGreaterThan(RUNS * 100);
+      }
+      expect(totals.rowsDelivered).toBeGreaterThan(0);
+      // About 40 ms of CPU per seed; the margin covers a busy machine.
+    },
+    60_000 + RUNS * 500,
+  );
 });

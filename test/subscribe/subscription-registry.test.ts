@@ -4,12 +4,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WasmbaseError, type AlgebraicValue } from '../../runtime/protocol/index.js';
-import { compileSubscription, evaluateSubscription, SubscriptionRegistry } from '../../runtime/subscribe/index.js';
+import {
+  compileSubscription,
+  evaluateSubscription,
+  SubscriptionRegistry,
+} from '../../runtime/subscribe/index.js';
 import type { CompiledSubscription, QueryDelta } from '../../runtime/subscribe/index.js';
 import { buildSchema, T } from '../helpers/schemas.js';
-import { NONE, newStore, runBatch, schema, seed, show, some, type Write } from './subscribe-fixtures.js';
+import {
+  NONE,
+  newStore,
+  runBatch,
+  schema,
+  seed,
+  show,
+  some,
+  type Write,
+} from './subscribe-fixtures.js';
 
-const compile = (sql: string): CompiledSubscription => compileSubscription(schema, sql, { isOwner: true });
+const compile = (sql: string): CompiledSubscription =>
+  compileSubscription(schema, sql, { isOwner: true });
 
 const DATA: Record<string, AlgebraicValue[][]> = {
   person: [
@@ -20,7 +34,10 @@ const DATA: Record<string, AlgebraicValue[][]> = {
   vet: [[1, 'paris']],
 };
 
-function run<S>(reg: SubscriptionRegistry<S>, calls: readonly (readonly Write[])[]): QueryDelta<S>[][] {
+function run<S>(
+  reg: SubscriptionRegistry<S>,
+  calls: readonly (readonly Write[])[],
+): QueryDelta<S>[][] {
   const store = newStore();
   seed(store, DATA);
   const { calls: changes, after } = runBatch(store, calls);
@@ -39,7 +56,10 @@ describe('SubscriptionRegistry', () => {
     expect(a).toBe(b);
     expect(reg.size).toBe(1);
     expect([...a.subscribers]).toEqual(['a', 'b']);
-    const out = run(reg, [[{ op: 'insert', table: 'person', row: [3, 'cy', 40, 'rome', NONE, 0] }], [{ op: 'update', table: 'person', row: [3, 'cy', 41, 'rome', NONE, 0] }]]);
+    const out = run(reg, [
+      [{ op: 'insert', table: 'person', row: [3, 'cy', 40, 'rome', NONE, 0] }],
+      [{ op: 'update', table: 'person', row: [3, 'cy', 41, 'rome', NONE, 0] }],
+    ]);
     expect(reg.evaluations).toBe(2);
     expect(out.map(l => l.length)).toEqual([1, 1]);
     expect(out[0]![0]!.shared).toBe(a);
@@ -70,19 +90,31 @@ describe('SubscriptionRegistry', () => {
     reg.add(compile('SELECT * FROM person'), 'person');
     reg.add(compile('SELECT * FROM pet'), 'pet');
     reg.add(compile('SELECT p.* FROM person p JOIN pet q ON q.owner = p.id'), 'join');
-    const out = run(reg, [[{ op: 'insert', table: 'vet', row: [2, 'rome'] }], [{ op: 'insert', table: 'pet', row: [2, 2, 'dog', 1, NONE] }], []]);
+    const out = run(reg, [
+      [{ op: 'insert', table: 'vet', row: [2, 'rome'] }],
+      [{ op: 'insert', table: 'pet', row: [2, 2, 'dog', 1, NONE] }],
+      [],
+    ]);
     expect(reg.evaluations).toBe(2);
-    expect(out.map(l => l.map(d => [...d.shared.subscribers][0]).sort())).toEqual([[], ['join', 'pet'], []]);
+    expect(out.map(l => l.map(d => [...d.shared.subscribers][0]).sort())).toEqual([
+      [],
+      ['join', 'pet'],
+      [],
+    ]);
   });
 
   it('prunes queries whose pinned value the changed rows do not hold', () => {
     const reg = new SubscriptionRegistry<string>(schema);
-    for (const age of [25, 30, 40]) reg.add(compile(`SELECT * FROM person WHERE age = ${age} AND city != 'x'`), `age${age}`);
+    for (const age of [25, 30, 40])
+      reg.add(compile(`SELECT * FROM person WHERE age = ${age} AND city != 'x'`), `age${age}`);
     reg.add(compile("SELECT * FROM person WHERE city = 'rome' AND age = 40"), 'rome');
     reg.add(compile('SELECT * FROM person WHERE age > 26'), 'unpinned');
     reg.add(compile("SELECT * FROM person WHERE nick = 'z'"), 'nick');
     // Pinned on pet only: changes to person must still reach it through the join.
-    reg.add(compile('SELECT p.* FROM person p JOIN pet q ON q.owner = p.id WHERE q.kind = \'cat\''), 'join');
+    reg.add(
+      compile("SELECT p.* FROM person p JOIN pet q ON q.owner = p.id WHERE q.kind = 'cat'"),
+      'join',
+    );
     const before = reg.evaluations;
     const out = run(reg, [
       // bob 25 → 40: the delete holds 25, the insert 40 (and city rome).
@@ -92,7 +124,12 @@ describe('SubscriptionRegistry', () => {
       [{ op: 'insert', table: 'pet', row: [8, 2, 'cat', 1, NONE] }],
     ]);
     const names = out.map(l => l.map(d => [...d.shared.subscribers][0]!).sort());
-    expect(names).toEqual([['age25', 'age40', 'rome', 'unpinned'], ['nick', 'unpinned'], [], ['join']]);
+    expect(names).toEqual([
+      ['age25', 'age40', 'rome', 'unpinned'],
+      ['nick', 'unpinned'],
+      [],
+      ['join'],
+    ]);
     // Evaluated: call 0: age25, age40, rome, unpinned, join (person is unpinned in it); call 1:
     // unpinned, nick, join; call 2: nothing (the dog is not a cat); call 3: join.
     expect(reg.evaluations - before).toBe(5 + 3 + 0 + 1);
@@ -117,7 +154,10 @@ describe('SubscriptionRegistry', () => {
     const reg = new SubscriptionRegistry<string>(schema);
     reg.add(compile('SELECT * FROM pet WHERE vet = 1'), 'v1');
     reg.add(compile('SELECT * FROM pet WHERE vet = 2'), 'v2');
-    const out = run(reg, [[{ op: 'insert', table: 'pet', row: [9, 1, 'eel', 1, some(2)] }], [{ op: 'insert', table: 'pet', row: [10, 1, 'eel', 1, NONE] }]]);
+    const out = run(reg, [
+      [{ op: 'insert', table: 'pet', row: [9, 1, 'eel', 1, some(2)] }],
+      [{ op: 'insert', table: 'pet', row: [10, 1, 'eel', 1, NONE] }],
+    ]);
     expect(out.map(l => l.map(d => [...d.shared.subscribers][0]))).toEqual([['v2'], []]);
     expect(reg.evaluations).toBe(1);
   });
@@ -125,12 +165,16 @@ describe('SubscriptionRegistry', () => {
   it('never evaluates a query whose condition is constantly false', () => {
     const reg = new SubscriptionRegistry<string>(schema);
     reg.add(compile('SELECT * FROM person WHERE 1 = 2'), 'never');
-    expect(run(reg, [[{ op: 'insert', table: 'person', row: [3, 'cy', 40, 'rome', NONE, 0] }]])).toEqual([[]]);
+    expect(
+      run(reg, [[{ op: 'insert', table: 'person', row: [3, 'cy', 40, 'rome', NONE, 0] }]]),
+    ).toEqual([[]]);
     expect(reg.evaluations).toBe(0);
   });
 
   it('refuses queries compiled against another schema', () => {
-    const other = buildSchema([{ name: 'person', columns: [{ name: 'id', type: T.u32, pk: true }] }]);
+    const other = buildSchema([
+      { name: 'person', columns: [{ name: 'id', type: T.u32, pk: true }] },
+    ]);
     const reg = new SubscriptionRegistry<string>(schema);
     const err = (() => {
       try {
@@ -141,7 +185,9 @@ describe('SubscriptionRegistry', () => {
       return undefined;
     })();
     expect(err?.code).toBe('INVALID_ARGUMENT');
-    expect(() => reg.add({ key: 'k', sql: 's', tableId: 0, tableName: 'person' }, 'y')).toThrow(/not a compiled subscription/);
+    expect(() => reg.add({ key: 'k', sql: 's', tableId: 0, tableName: 'person' }, 'y')).toThrow(
+      /not a compiled subscription/,
+    );
   });
 });
 
@@ -150,7 +196,13 @@ describe('row limit', () => {
 
   it('fails an initial evaluation past maxRows with SQL_ROW_LIMIT naming the limit', () => {
     const store = newStore();
-    seed(store, { vet: [[1, 'a'], [2, 'b'], [3, 'c']] });
+    seed(store, {
+      vet: [
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+      ],
+    });
     const r = store.read();
     try {
       expect(evaluateSubscription(compile('SELECT * FROM vet'), r, { maxRows: 3 })).toHaveLength(3);
@@ -167,7 +219,11 @@ describe('row limit', () => {
       expect(err!.details).toEqual({ limit: 2 });
       expect(err!.message).toMatch(/more than 2 rows, the subscription row limit/);
       // Join results are bounded too.
-      expect(() => evaluateSubscription(compile('SELECT a.* FROM vet a JOIN vet b ON a.id = b.id'), r, { maxRows: 2 })).toThrow(/more than 2 rows/);
+      expect(() =>
+        evaluateSubscription(compile('SELECT a.* FROM vet a JOIN vet b ON a.id = b.id'), r, {
+          maxRows: 2,
+        }),
+      ).toThrow(/more than 2 rows/);
     } finally {
       r.close();
     }

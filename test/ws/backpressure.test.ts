@@ -14,15 +14,30 @@ const LIMIT = 64 * 1024;
 const server = await testServer({ wsMaxBackpressureBytes: LIMIT });
 const api = client(server);
 const owner = await api.newIdentity();
-await api.json('POST', '/v1/database/backpressure', { token: owner.token, body: moduleBytes('fixtures/ws') });
+await api.json('POST', '/v1/database/backpressure', {
+  token: owner.token,
+  body: moduleBytes('fixtures/ws'),
+});
 
 const u32: AlgebraicType = { tag: 'U32' };
-const ADD_MANY: AlgebraicType = { tag: 'Product', elements: [{ name: 'n', type: u32 }, { name: 'team', type: u32 }, { name: 'len', type: u32 }] };
+const ADD_MANY: AlgebraicType = {
+  tag: 'Product',
+  elements: [
+    { name: 'n', type: u32 },
+    { name: 'team', type: u32 },
+    { name: 'len', type: u32 },
+  ],
+};
 
 async function subscriber(): Promise<TestWsClient> {
   const c = await openWs(server.url, 'backpressure', { token: owner.token });
   await c.next();
-  c.send({ tag: 'SubscribeSingle', query: 'SELECT * FROM player WHERE team = 1', requestId: 1, queryId: 1 });
+  c.send({
+    tag: 'SubscribeSingle',
+    query: 'SELECT * FROM player WHERE team = 1',
+    requestId: 1,
+    queryId: 1,
+  });
   expect((await c.next()).tag).toBe('SubscribeApplied');
   return c;
 }
@@ -41,7 +56,13 @@ describe('backpressure', () => {
     const TX = 120; // 120 × 200 rows × ~1 KiB ≈ 24 MiB, far beyond socket buffers and the limit
     let received = 0;
     for (let i = 0; i < TX; i++) {
-      writer.send({ tag: 'CallReducer', reducer: 'add_many', args: { format: 'bsatn', bytes: encodeToBytes(ADD_MANY, [200, 1, 1000]) }, requestId: i, flags: 1 });
+      writer.send({
+        tag: 'CallReducer',
+        reducer: 'add_many',
+        args: { format: 'bsatn', bytes: encodeToBytes(ADD_MANY, [200, 1, 1000]) },
+        requestId: i,
+        flags: 1,
+      });
       const m = await fast.next(20_000);
       expect(m.tag).toBe('TransactionUpdate');
       received++;

@@ -17,7 +17,11 @@ const requests: { method: string; url: string; authorization: string | null }[] 
 const realFetch = globalThis.fetch;
 globalThis.fetch = (input, init) => {
   const url = input instanceof Request ? input.url : String(input);
-  requests.push({ method: init?.method ?? 'GET', url, authorization: new Headers(init?.headers).get('authorization') });
+  requests.push({
+    method: init?.method ?? 'GET',
+    url,
+    authorization: new Headers(init?.headers).get('authorization'),
+  });
   return realFetch(input, init);
 };
 afterAll(() => {
@@ -28,8 +32,14 @@ const server = await testServer();
 const api = client(server);
 const owner = await api.newIdentity();
 const alice = await api.newIdentity();
-const publishedFixture = await api.json('POST', '/v1/database/wsfix', { token: owner.token, body: moduleBytes('fixtures/ws') });
-const publishedChat = await api.json('POST', '/v1/database/chat', { token: owner.token, body: moduleBytes('chat') });
+const publishedFixture = await api.json('POST', '/v1/database/wsfix', {
+  token: owner.token,
+  body: moduleBytes('fixtures/ws'),
+});
+const publishedChat = await api.json('POST', '/v1/database/chat', {
+  token: owner.token,
+  body: moduleBytes('chat'),
+});
 
 const WAIT_MS = 5000;
 
@@ -49,7 +59,11 @@ async function until<T>(what: string, check: () => T | undefined, ms = WAIT_MS):
 }
 
 /** A promise settled by a callback, rejected after `ms`. */
-function within<T>(what: string, start: (resolve: (value: T) => void, reject: (err: unknown) => void) => void, ms = WAIT_MS): Promise<T> {
+function within<T>(
+  what: string,
+  start: (resolve: (value: T) => void, reject: (err: unknown) => void) => void,
+  ms = WAIT_MS,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
     start(
@@ -92,7 +106,10 @@ afterAll(() => {
   for (const conn of live) conn.disconnect();
 });
 
-function opened<C extends { disconnect(): void }>(what: string, build: (handlers: Handlers<C>) => void): Promise<Opened<C>> {
+function opened<C extends { disconnect(): void }>(
+  what: string,
+  build: (handlers: Handlers<C>) => void,
+): Promise<Opened<C>> {
   let ended!: (err: Error | undefined) => void;
   const endedPromise = new Promise<Error | undefined>(resolve => (ended = resolve));
   return within<Opened<C>>(`onConnect from ${what}`, (resolve, reject) =>
@@ -135,7 +152,9 @@ function connectChat(options: ConnectOptions = {}): Promise<Opened<Chat.DbConnec
 }
 
 interface SubscriptionStart<H> {
-  onApplied(cb: () => void): { onError(cb: (ctx: { event?: Error }) => void): { subscribe(q: string | string[]): H } };
+  onApplied(cb: () => void): {
+    onError(cb: (ctx: { event?: Error }) => void): { subscribe(q: string | string[]): H };
+  };
 }
 
 /** Subscribes and resolves with the handle once the server applied the queries. */
@@ -149,7 +168,10 @@ function subscribed<H>(builder: SubscriptionStart<H>, queries: string | string[]
 }
 
 /** The subscription error the server reports for `queries`. */
-function subscriptionError<H>(builder: SubscriptionStart<H>, queries: string | string[]): Promise<Error> {
+function subscriptionError<H>(
+  builder: SubscriptionStart<H>,
+  queries: string | string[],
+): Promise<Error> {
   return within<Error>(`SubscriptionError for ${String(queries)}`, (resolve, reject) => {
     builder
       .onApplied(() => reject(new Error(`the server applied ${String(queries)}`)))
@@ -179,12 +201,19 @@ function recordRows<Row>(table: RowSource<Row>): RowEvent<Row>[] {
   const events: RowEvent<Row>[] = [];
   table.onInsert((ctx, row) => events.push({ kind: 'insert', row, event: ctx.event.tag }));
   table.onDelete((ctx, row) => events.push({ kind: 'delete', row, event: ctx.event.tag }));
-  table.onUpdate?.((ctx, old, row) => events.push({ kind: 'update', old, row, event: ctx.event.tag }));
+  table.onUpdate?.((ctx, old, row) =>
+    events.push({ kind: 'update', old, row, event: ctx.event.tag }),
+  );
   return events;
 }
 
 /** Calls a reducer through the SDK and resolves with the reducer event the caller receives. */
-function callAndWait<Ctx, Args>(on: (cb: (ctx: Ctx, args: Args) => void) => void, off: (cb: (ctx: Ctx, args: Args) => void) => void, call: () => void, what: string): Promise<{ ctx: Ctx; args: Args }> {
+function callAndWait<Ctx, Args>(
+  on: (cb: (ctx: Ctx, args: Args) => void) => void,
+  off: (cb: (ctx: Ctx, args: Args) => void) => void,
+  call: () => void,
+  what: string,
+): Promise<{ ctx: Ctx; args: Args }> {
   return within(`reducer event for ${what}`, resolve => {
     const cb = (ctx: Ctx, args: Args) => {
       off(cb);
@@ -197,11 +226,21 @@ function callAndWait<Ctx, Args>(on: (cb: (ctx: Ctx, args: Args) => void) => void
 
 /** A round trip on `conn` (subscribe + unsubscribe a query that matches nothing): every message the server sent it before is handled after this resolves. */
 async function barrier(conn: Fixture.DbConnection): Promise<void> {
-  const handle = await subscribed(conn.subscriptionBuilder(), 'SELECT * FROM team WHERE id = 4000000000');
-  await within<void>('UnsubscribeApplied for the barrier', resolve => handle.unsubscribeThen(() => resolve()));
+  const handle = await subscribed(
+    conn.subscriptionBuilder(),
+    'SELECT * FROM team WHERE id = 4000000000',
+  );
+  await within<void>('UnsubscribeApplied for the barrier', resolve =>
+    handle.unsubscribeThen(() => resolve()),
+  );
 }
 
-function addPlayer(opened: Opened<Fixture.DbConnection>, name: string, team: number, score: bigint) {
+function addPlayer(
+  opened: Opened<Fixture.DbConnection>,
+  name: string,
+  team: number,
+  score: bigint,
+) {
   const { conn } = opened;
   return callAndWait(
     conn.reducers.onAddPlayer,
@@ -212,7 +251,11 @@ function addPlayer(opened: Opened<Fixture.DbConnection>, name: string, team: num
 }
 
 function httpCall(db: string, reducer: string, args: unknown[], token = owner.token) {
-  return api.json('POST', `/v1/database/${db}/call/${reducer}`, { token, body: JSON.stringify(args), contentType: 'application/json' });
+  return api.json('POST', `/v1/database/${db}/call/${reducer}`, {
+    token,
+    body: JSON.stringify(args),
+    contentType: 'application/json',
+  });
 }
 
 describe('official SDK: connecting', () => {
@@ -229,8 +272,16 @@ describe('official SDK: connecting', () => {
     expect(a.conn.identity?.toHexString()).toBe(alice.identity);
     expect(a.conn.isActive).toBe(true);
     expect(a.conn.connectionId.isZero()).toBe(false);
-    const exchange = requests.slice(before).filter(r => r.url.endsWith('/v1/identity/websocket-token'));
-    expect(exchange).toEqual([{ method: 'POST', url: `${server.url}/v1/identity/websocket-token`, authorization: `Bearer ${alice.token}` }]);
+    const exchange = requests
+      .slice(before)
+      .filter(r => r.url.endsWith('/v1/identity/websocket-token'));
+    expect(exchange).toEqual([
+      {
+        method: 'POST',
+        url: `${server.url}/v1/identity/websocket-token`,
+        authorization: `Bearer ${alice.token}`,
+      },
+    ]);
     a.conn.disconnect();
     expect(await within('onDisconnect', resolve => void a.ended.then(resolve))).toBeUndefined();
   });
@@ -243,7 +294,9 @@ describe('official SDK: connecting', () => {
     expect(hex).toMatch(/^c200[0-9a-f]{60}$/);
     expect(hex).not.toBe(alice.identity);
     expect(anon.token.split('.')).toHaveLength(3);
-    expect((await api.json('GET', `/v1/identity/${hex}/verify`, { token: anon.token })).status).toBe(204);
+    expect(
+      (await api.json('GET', `/v1/identity/${hex}/verify`, { token: anon.token })).status,
+    ).toBe(204);
     anon.conn.disconnect();
     const again = await connectFixture({ token: anon.token });
     expect(again.identity.toHexString()).toBe(hex);
@@ -266,7 +319,9 @@ describe('official SDK: connecting', () => {
   });
 
   it('fails to connect with a token the server does not accept (the token exchange is refused)', async () => {
-    await expect(connectFixture({ token: 'not-a-token' })).rejects.toThrow(/Failed to verify token/);
+    await expect(connectFixture({ token: 'not-a-token' })).rejects.toThrow(
+      /Failed to verify token/,
+    );
   });
 });
 
@@ -315,7 +370,10 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     expect(added.args).toEqual({ name: 'ann', team: 21, score: 10n });
     const event = added.ctx.event;
     expect(event.status.tag).toBe('Committed');
-    expect(event.reducer).toEqual({ name: 'add_player', args: { name: 'ann', team: 21, score: 10n } });
+    expect(event.reducer).toEqual({
+      name: 'add_player',
+      args: { name: 'ann', team: 21, score: 10n },
+    });
     expect(event.callerIdentity.toHexString()).toBe(alice.identity);
     expect(event.callerConnectionId?.toHexString()).toBe(a.conn.connectionId.toHexString());
     const nowMicros = BigInt(Date.now()) * 1000n;
@@ -325,7 +383,11 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     // Row callbacks run after the reducer callback, in the same message.
     await until('the insert', () => (rows.length >= 1 ? true : undefined));
     const inserted = rows[0]!;
-    expect(inserted).toMatchObject({ kind: 'insert', event: 'Reducer', row: { team: 21, name: 'ann', score: 10n } });
+    expect(inserted).toMatchObject({
+      kind: 'insert',
+      event: 'Reducer',
+      row: { team: 21, name: 'ann', score: 10n },
+    });
     const id = inserted.row.id;
     expect(id).toBeGreaterThan(0);
     expect(a.conn.db.player.id.find(id)).toEqual({ id, team: 21, name: 'ann', score: 10n });
@@ -338,7 +400,12 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     );
     expect(scored.ctx.event.status.tag).toBe('Committed');
     await until('the update', () => (rows.length >= 2 ? true : undefined));
-    expect(rows[1]).toEqual({ kind: 'update', event: 'Reducer', old: { id, team: 21, name: 'ann', score: 10n }, row: { id, team: 21, name: 'ann', score: 99n } });
+    expect(rows[1]).toEqual({
+      kind: 'update',
+      event: 'Reducer',
+      old: { id, team: 21, name: 'ann', score: 10n },
+      row: { id, team: 21, name: 'ann', score: 99n },
+    });
     expect(a.conn.db.player.count()).toBe(1n);
 
     await callAndWait(
@@ -348,7 +415,11 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
       'remove_player',
     );
     await until('the delete', () => (rows.length >= 3 ? true : undefined));
-    expect(rows[2]).toEqual({ kind: 'delete', event: 'Reducer', row: { id, team: 21, name: 'ann', score: 99n } });
+    expect(rows[2]).toEqual({
+      kind: 'delete',
+      event: 'Reducer',
+      row: { id, team: 21, name: 'ann', score: 99n },
+    });
     expect(a.conn.db.player.count()).toBe(0n);
     expect(rows).toHaveLength(3);
     a.conn.disconnect();
@@ -385,15 +456,25 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     await subscribed(b.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 23');
     const seen = recordRows<Fixture.Player>(b.conn.db.player);
     const reducerEvents: { caller: string; args: unknown }[] = [];
-    b.conn.reducers.onAddPlayer((ctx, args) => reducerEvents.push({ caller: ctx.event.callerIdentity.toHexString(), args }));
+    b.conn.reducers.onAddPlayer((ctx, args) =>
+      reducerEvents.push({ caller: ctx.event.callerIdentity.toHexString(), args }),
+    );
 
     await addPlayer(a, 'bo', 23, 5n);
     await addPlayer(a, 'elsewhere', 24, 5n);
     await until('the insert on the second connection', () => (seen.length >= 1 ? true : undefined));
     await barrier(b.conn);
-    expect(seen).toEqual([{ kind: 'insert', event: 'Reducer', row: { id: expect.any(Number), team: 23, name: 'bo', score: 5n } }]);
+    expect(seen).toEqual([
+      {
+        kind: 'insert',
+        event: 'Reducer',
+        row: { id: expect.any(Number), team: 23, name: 'bo', score: 5n },
+      },
+    ]);
     // Only the transaction that touched its subscription reaches the second connection.
-    expect(reducerEvents).toEqual([{ caller: alice.identity, args: { name: 'bo', team: 23, score: 5n } }]);
+    expect(reducerEvents).toEqual([
+      { caller: alice.identity, args: { name: 'bo', team: 23, score: 5n } },
+    ]);
     expect([...b.conn.db.player.iter()].map(p => p.name)).toEqual(['bo']);
     a.conn.disconnect();
     b.conn.disconnect();
@@ -408,7 +489,11 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     b.conn.reducers.onAddPlayer(() => reducerEvents++);
     await addPlayer(a, 'cy', 25, 1n);
     await until('the insert on the light connection', () => (seen.length >= 1 ? true : undefined));
-    expect(seen[0]).toMatchObject({ kind: 'insert', event: 'UnknownTransaction', row: { name: 'cy', team: 25 } });
+    expect(seen[0]).toMatchObject({
+      kind: 'insert',
+      event: 'UnknownTransaction',
+      row: { name: 'cy', team: 25 },
+    });
     // Its own calls still come back in full.
     const own = await addPlayer(b, 'dee', 25, 2n);
     expect(own.ctx.event.status.tag).toBe('Committed');
@@ -422,7 +507,9 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 35');
     const seen = recordRows<Fixture.Player>(a.conn.db.player);
     const events: string[] = [];
-    a.conn.reducers.onAddPlayer((ctx, args) => events.push(`${ctx.event.status.tag} ${String(args.name)}`));
+    a.conn.reducers.onAddPlayer((ctx, args) =>
+      events.push(`${ctx.event.status.tag} ${String(args.name)}`),
+    );
     a.conn.setReducerFlags.addPlayer('NoSuccessNotify');
     a.conn.reducers.addPlayer({ name: 'unseen', team: 36, score: 0n });
     a.conn.reducers.addPlayer({ name: 'seen', team: 35, score: 0n });
@@ -442,7 +529,10 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     const b = await connectFixture({ token: owner.token });
     await addPlayer(a, 'eve', 26, 1n);
     await addPlayer(a, 'fay', 26, 2n);
-    const handle = await subscribed(b.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 26');
+    const handle = await subscribed(
+      b.conn.subscriptionBuilder(),
+      'SELECT * FROM player WHERE team = 26',
+    );
     expect(b.conn.db.player.count()).toBe(2n);
     const seen = recordRows<Fixture.Player>(b.conn.db.player);
     let ended = false;
@@ -470,7 +560,10 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
 
   it('keeps one cached row for overlapping queries and reference-counts it across their updates', async () => {
     const a = await connectFixture({ token: alice.token });
-    const narrow = await subscribed(a.conn.subscriptionBuilder(), ['SELECT * FROM player WHERE team = 27', 'SELECT * FROM player WHERE team >= 27 AND team <= 28']);
+    const narrow = await subscribed(a.conn.subscriptionBuilder(), [
+      'SELECT * FROM player WHERE team = 27',
+      'SELECT * FROM player WHERE team >= 27 AND team <= 28',
+    ]);
     const seen = recordRows<Fixture.Player>(a.conn.db.player);
     const added = await addPlayer(a, 'hal', 27, 1n);
     expect(added.ctx.event.status.tag).toBe('Committed');
@@ -501,11 +594,16 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
 
     const all = await connectFixture({ token: alice.token });
     await within<void>('SubscribeApplied for SELECT * FROM *', resolve => {
-      all.conn.subscriptionBuilder().onApplied(() => resolve()).subscribeToAllTables();
+      all.conn
+        .subscriptionBuilder()
+        .onApplied(() => resolve())
+        .subscribeToAllTables();
     });
     expect([...all.conn.db.player.iter()].some(p => p.name === 'jon')).toBe(true);
     expect(all.conn.db.team.id.find(11)).toEqual({ id: 11, name: 'red' });
-    expect(all.conn.db.visit.who.find(Identity.fromString(alice.identity))).toMatchObject({ connects: expect.any(Number) });
+    expect(all.conn.db.visit.who.find(Identity.fromString(alice.identity))).toMatchObject({
+      connects: expect.any(Number),
+    });
     a.conn.disconnect();
     all.conn.disconnect();
   });
@@ -535,7 +633,11 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
       );
       expect(many.ctx.event.status.tag).toBe('Committed');
       await until('40 inserts', () => (seen.length >= 40 ? true : undefined));
-      expect(seen.every(e => e.kind === 'insert' && e.row.name === 'x'.repeat(200) && e.row.team === team)).toBe(true);
+      expect(
+        seen.every(
+          e => e.kind === 'insert' && e.row.name === 'x'.repeat(200) && e.row.team === team,
+        ),
+      ).toBe(true);
       // The initial rows of a fresh subscription are as large.
       await subscribed(b.conn.subscriptionBuilder(), `SELECT * FROM player WHERE team = ${team}`);
       expect(b.conn.db.player.count()).toBe(40n);
@@ -553,7 +655,8 @@ describe('SELECT * FROM * (what subscribeToAllTables sends), over the legacy Sub
       c.send({ tag: 'Subscribe', queryStrings: ['  select *\n from * '], requestId: 5 });
       const m = await c.next();
       c.close();
-      if (m.tag !== 'InitialSubscription') throw new Error(`expected InitialSubscription, got ${m.tag}`);
+      if (m.tag !== 'InitialSubscription')
+        throw new Error(`expected InitialSubscription, got ${m.tag}`);
       return m.databaseUpdate.tables.map(t => t.tableName).sort();
     };
     expect(await tablesFor(alice.token)).toEqual(['player', 'team', 'visit']);
@@ -563,19 +666,29 @@ describe('SELECT * FROM * (what subscribeToAllTables sends), over the legacy Sub
 
 describe('official SDK: the server closing the connection', () => {
   it('reports onDisconnect when the module is replaced or the database deleted; a new connection works in between', async () => {
-    const publish = (query = '') => api.json('POST', `/v1/database/wsclose${query}`, { token: owner.token, body: moduleBytes('fixtures/ws') });
+    const publish = (query = '') =>
+      api.json('POST', `/v1/database/wsclose${query}`, {
+        token: owner.token,
+        body: moduleBytes('fixtures/ws'),
+      });
     expect((await publish()).status).toBe(200);
     const a = await connectFixture({ token: alice.token, database: 'wsclose' });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player');
     expect((await publish('?clear=true')).status).toBe(200);
-    expect(await within('onDisconnect after the update', resolve => void a.ended.then(resolve))).toBeUndefined();
+    expect(
+      await within('onDisconnect after the update', resolve => void a.ended.then(resolve)),
+    ).toBeUndefined();
     expect(a.conn.isActive).toBe(false);
 
     const b = await connectFixture({ token: alice.token, database: 'wsclose' });
     const added = await addPlayer(b, 'after', 1, 1n);
     expect(added.ctx.event.status.tag).toBe('Committed');
-    expect((await api.json('DELETE', '/v1/database/wsclose', { token: owner.token })).status).toBe(200);
-    expect(await within('onDisconnect after the delete', resolve => void b.ended.then(resolve))).toBeUndefined();
+    expect((await api.json('DELETE', '/v1/database/wsclose', { token: owner.token })).status).toBe(
+      200,
+    );
+    expect(
+      await within('onDisconnect after the delete', resolve => void b.ended.then(resolve)),
+    ).toBeUndefined();
     expect(b.conn.isActive).toBe(false);
   });
 });
@@ -583,15 +696,28 @@ describe('official SDK: the server closing the connection', () => {
 describe('official SDK: chat module (Identity primary key, options, timestamps, lifecycle reducers)', () => {
   it('follows users and messages across connections, with onUpdate on the Identity key', async () => {
     const watcher = await connectChat({ token: owner.token });
-    await subscribed(watcher.conn.subscriptionBuilder(), ['SELECT * FROM user', 'SELECT * FROM message']);
+    await subscribed(watcher.conn.subscriptionBuilder(), [
+      'SELECT * FROM user',
+      'SELECT * FROM message',
+    ]);
     // client_connected inserted the watcher itself before IdentityToken.
-    expect(watcher.conn.db.user.identity.find(watcher.identity)).toEqual({ identity: watcher.identity, name: undefined, online: true });
+    expect(watcher.conn.db.user.identity.find(watcher.identity)).toEqual({
+      identity: watcher.identity,
+      name: undefined,
+      online: true,
+    });
     const users = recordRows<Chat.User>(watcher.conn.db.user);
     const messages = recordRows<Chat.Message>(watcher.conn.db.message);
 
     const guest = await connectChat();
-    const joined = await until('the guest to come online', () => users.find(e => e.kind === 'insert' && e.row.identity.isEqual(guest.identity)));
-    expect(joined).toEqual({ kind: 'insert', event: 'UnknownTransaction', row: { identity: guest.identity, name: undefined, online: true } });
+    const joined = await until('the guest to come online', () =>
+      users.find(e => e.kind === 'insert' && e.row.identity.isEqual(guest.identity)),
+    );
+    expect(joined).toEqual({
+      kind: 'insert',
+      event: 'UnknownTransaction',
+      row: { identity: guest.identity, name: undefined, online: true },
+    });
 
     const named = await callAndWait(
       guest.conn.reducers.onSetName,
@@ -601,7 +727,12 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     );
     expect(named.ctx.event.status.tag).toBe('Committed');
     const renamed = await until('the rename', () => users.find(e => e.kind === 'update'));
-    expect(renamed).toEqual({ kind: 'update', event: 'Reducer', old: { identity: guest.identity, name: undefined, online: true }, row: { identity: guest.identity, name: 'bob', online: true } });
+    expect(renamed).toEqual({
+      kind: 'update',
+      event: 'Reducer',
+      old: { identity: guest.identity, name: undefined, online: true },
+      row: { identity: guest.identity, name: 'bob', online: true },
+    });
 
     const refused = await callAndWait(
       guest.conn.reducers.onSetName,
@@ -618,14 +749,21 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     expect(posted.row.text).toBe('hello from the official SDK');
     expect(posted.row.sender.isEqual(guest.identity)).toBe(true);
     expect(posted.row.sent.microsSinceUnixEpoch).toBeGreaterThanOrEqual(before - 1_000_000n);
-    expect([...watcher.conn.db.message.sender.filter(guest.identity)].map(m => m.text)).toEqual(['hello from the official SDK']);
+    expect([...watcher.conn.db.message.sender.filter(guest.identity)].map(m => m.text)).toEqual([
+      'hello from the official SDK',
+    ]);
 
     guest.conn.disconnect();
     expect(await within('onDisconnect', resolve => void guest.ended.then(resolve))).toBeUndefined();
     expect(guest.conn.isActive).toBe(false);
     // client_disconnected ran on the server: the guest went offline.
-    const offline = await until('the guest to go offline', () => users.find(e => e.kind === 'update' && !e.row.online));
-    expect(offline).toMatchObject({ old: { name: 'bob', online: true }, row: { identity: guest.identity, name: 'bob', online: false } });
+    const offline = await until('the guest to go offline', () =>
+      users.find(e => e.kind === 'update' && !e.row.online),
+    );
+    expect(offline).toMatchObject({
+      old: { name: 'bob', online: true },
+      row: { identity: guest.identity, name: 'bob', online: false },
+    });
     watcher.conn.disconnect();
   });
 
@@ -645,7 +783,12 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     const who = Identity.fromString(visitor.identity);
     expect(mine()).toEqual([
       { kind: 'insert', event: 'UnknownTransaction', row: { who, connects: 1, disconnects: 0 } },
-      { kind: 'update', event: 'UnknownTransaction', old: { who, connects: 1, disconnects: 0 }, row: { who, connects: 1, disconnects: 1 } },
+      {
+        kind: 'update',
+        event: 'UnknownTransaction',
+        old: { who, connects: 1, disconnects: 0 },
+        row: { who, connects: 1, disconnects: 1 },
+      },
     ]);
     watcher.conn.disconnect();
   });

@@ -19,11 +19,26 @@ const FLAG_EXPORT = 2;
 const FLAG_STATIC = 32;
 const SOURCE_USER = 0;
 
-const LIFECYCLE = { init: 'Init', clientConnected: 'OnConnect', clientDisconnected: 'OnDisconnect' };
+const LIFECYCLE = {
+  init: 'Init',
+  clientConnected: 'OnConnect',
+  clientDisconnected: 'OnDisconnect',
+};
 const FIELD_DECORATORS = new Set(['primaryKey', 'unique', 'index', 'autoInc']);
 const INTEGER_TYPES = new Set(['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64']);
 const PRIMITIVE_SATS = {
-  bool: 'Bool', i8: 'I8', u8: 'U8', i16: 'I16', u16: 'U16', i32: 'I32', u32: 'U32', i64: 'I64', u64: 'U64', f32: 'F32', f64: 'F64', string: 'String',
+  bool: 'Bool',
+  i8: 'I8',
+  u8: 'U8',
+  i16: 'I16',
+  u16: 'U16',
+  i32: 'I32',
+  u32: 'U32',
+  i64: 'I64',
+  u64: 'U64',
+  f32: 'F32',
+  f64: 'F64',
+  string: 'String',
 };
 
 const unit = () => [];
@@ -40,23 +55,32 @@ export function satsTypeOf(text) {
     let inner = nullable[1].trim();
     const opt = inner.match(/^Opt<(.+)>$/);
     if (opt) inner = opt[1].trim();
-    else if (PRIMITIVE_SATS[inner] && inner !== 'string') return { error: `"${t}": value types cannot be null in AssemblyScript; use Opt<${inner}> | null` };
+    else if (PRIMITIVE_SATS[inner] && inner !== 'string')
+      return {
+        error: `"${t}": value types cannot be null in AssemblyScript; use Opt<${inner}> | null`,
+      };
     const innerType = satsTypeOf(inner);
     if (innerType.error) return innerType;
-    return { type: { Sum: { variants: [element('some', innerType.type), element('none', product([]))] } } };
+    return {
+      type: { Sum: { variants: [element('some', innerType.type), element('none', product([]))] } },
+    };
   }
   if (PRIMITIVE_SATS[t]) return { type: { [PRIMITIVE_SATS[t]]: unit() } };
   if (t === 'Uint8Array') return { type: { Array: { U8: unit() } } };
   if (t === 'Identity') return { type: product([element('__identity__', { U256: unit() })]) };
-  if (t === 'ConnectionId') return { type: product([element('__connection_id__', { U128: unit() })]) };
-  if (t === 'Timestamp') return { type: product([element('__timestamp_micros_since_unix_epoch__', { I64: unit() })]) };
+  if (t === 'ConnectionId')
+    return { type: product([element('__connection_id__', { U128: unit() })]) };
+  if (t === 'Timestamp')
+    return { type: product([element('__timestamp_micros_since_unix_epoch__', { I64: unit() })]) };
   const arr = t.match(/^Array<(.+)>$/) ?? t.match(/^(\w+)\[\]$/);
   if (arr) {
     const elem = satsTypeOf(arr[1]);
     if (elem.error) return elem;
     return { type: { Array: elem.type } };
   }
-  return { error: `unsupported type "${t}" (supported: bool, i8..i64, u8..u64, f32, f64, string, Uint8Array, Identity, ConnectionId, Timestamp, Array<T>, T | null, Opt<T> | null)` };
+  return {
+    error: `unsupported type "${t}" (supported: bool, i8..i64, u8..u64, f32, f64, string, Uint8Array, Identity, ConnectionId, Timestamp, Array<T>, T | null, Opt<T> | null)`,
+  };
 }
 
 function decoratorName(d) {
@@ -72,7 +96,12 @@ export default class WasmbaseTransform extends Transform {
     this.problems = [];
     const tables = [];
     const reducers = [];
-    const userSources = parser.sources.filter(s => s.sourceKind <= 1 && !s.normalizedPath.includes('sdk/assembly/') && !s.normalizedPath.startsWith('~lib'));
+    const userSources = parser.sources.filter(
+      s =>
+        s.sourceKind <= 1 &&
+        !s.normalizedPath.includes('sdk/assembly/') &&
+        !s.normalizedPath.startsWith('~lib'),
+    );
     for (const source of userSources) {
       for (const stmt of source.statements) {
         if (stmt.kind === NODE_CLASS) this.collectTable(source, stmt, tables);
@@ -89,7 +118,10 @@ export default class WasmbaseTransform extends Transform {
     if (entry === undefined) return;
     const dir = path.posix.dirname(entry.normalizedPath);
     const sdk = this.relativeImport(dir, 'sdk/assembly/index');
-    const imports = reducers.map(r => `import { ${r.fn} as __r${r.id} } from "${this.relativeImport(dir, r.source.normalizedPath.replace(/\.ts$/, ''))}";`);
+    const imports = reducers.map(
+      r =>
+        `import { ${r.fn} as __r${r.id} } from "${this.relativeImport(dir, r.source.normalizedPath.replace(/\.ts$/, ''))}";`,
+    );
     const cases = reducers.map(r => {
       const reads = r.params.map((p, j) => `const a${j} = readValue<${p.typeText}>(r);`).join(' ');
       const call = `__r${r.id}(ctx${r.params.map((_, j) => `, a${j}`).join('')})`;
@@ -128,19 +160,24 @@ export default class WasmbaseTransform extends Transform {
     const tableDec = decorators.find(d => decoratorName(d) === 'table');
     if (!tableDec) {
       for (const m of cls.members) {
-        if ((m.decorators ?? []).some(d => FIELD_DECORATORS.has(decoratorName(d)))) this.problems.push(`${this.where(m)}: column decorators need a @table class`);
+        if ((m.decorators ?? []).some(d => FIELD_DECORATORS.has(decoratorName(d))))
+          this.problems.push(`${this.where(m)}: column decorators need a @table class`);
       }
       return;
     }
     const args = stringArgs(tableDec);
     const name = args[0];
-    if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) this.problems.push(`${this.where(cls)}: @table needs a name like @table("person")`);
-    const isPublic = args.includes('public') || decorators.some(d => decoratorName(d) === 'publicTable');
+    if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      this.problems.push(`${this.where(cls)}: @table needs a name like @table("person")`);
+    const isPublic =
+      args.includes('public') || decorators.some(d => decoratorName(d) === 'publicTable');
     const columns = [];
     for (const m of cls.members) {
       if (m.kind !== NODE_FIELD || (m.flags & FLAG_STATIC) !== 0) continue;
       const decs = (m.decorators ?? []).map(decoratorName);
-      for (const d of decs) if (!FIELD_DECORATORS.has(d)) this.problems.push(`${this.where(m)}: unknown column decorator @${d}`);
+      for (const d of decs)
+        if (!FIELD_DECORATORS.has(d))
+          this.problems.push(`${this.where(m)}: unknown column decorator @${d}`);
       if (!m.type) {
         this.problems.push(`${this.where(m)}: column ${m.name.text} needs an explicit type`);
         continue;
@@ -148,15 +185,25 @@ export default class WasmbaseTransform extends Transform {
       const typeText = ASTBuilder.build(m.type);
       const sats = satsTypeOf(typeText);
       if (sats.error) this.problems.push(`${this.where(m)}: column ${m.name.text}: ${sats.error}`);
-      if (decs.includes('autoInc') && !INTEGER_TYPES.has(typeText.trim())) this.problems.push(`${this.where(m)}: @autoInc needs an integer column, ${m.name.text} is ${typeText}`);
-      if ((decs.includes('primaryKey') || decs.includes('unique') || decs.includes('index')) && /^(f32|f64)$/.test(typeText.trim())) {
-        this.problems.push(`${this.where(m)}: column ${m.name.text}: floating-point columns cannot be indexed`);
+      if (decs.includes('autoInc') && !INTEGER_TYPES.has(typeText.trim()))
+        this.problems.push(
+          `${this.where(m)}: @autoInc needs an integer column, ${m.name.text} is ${typeText}`,
+        );
+      if (
+        (decs.includes('primaryKey') || decs.includes('unique') || decs.includes('index')) &&
+        /^(f32|f64)$/.test(typeText.trim())
+      ) {
+        this.problems.push(
+          `${this.where(m)}: column ${m.name.text}: floating-point columns cannot be indexed`,
+        );
       }
       columns.push({ name: m.name.text, typeText, type: sats.type, decs });
     }
     const pks = columns.filter(c => c.decs.includes('primaryKey'));
-    if (pks.length > 1) this.problems.push(`${this.where(cls)}: table ${name} has more than one @primaryKey`);
-    if (columns.length === 0) this.problems.push(`${this.where(cls)}: table ${name} has no columns`);
+    if (pks.length > 1)
+      this.problems.push(`${this.where(cls)}: table ${name} has more than one @primaryKey`);
+    if (columns.length === 0)
+      this.problems.push(`${this.where(cls)}: table ${name} has no columns`);
     tables.push({ source, cls, name, isPublic, columns });
   }
 
@@ -165,33 +212,59 @@ export default class WasmbaseTransform extends Transform {
     const kind = decs.find(d => d === 'reducer' || d in LIFECYCLE);
     if (!kind) return;
     const fnName = fn.name.text;
-    if ((fn.flags & FLAG_EXPORT) === 0) this.problems.push(`${this.where(fn)}: @${kind} function ${fnName} must be exported`);
+    if ((fn.flags & FLAG_EXPORT) === 0)
+      this.problems.push(`${this.where(fn)}: @${kind} function ${fnName} must be exported`);
     const params = fn.signature.parameters;
     if (params.length === 0 || ASTBuilder.build(params[0].type).trim() !== 'ReducerContext') {
-      this.problems.push(`${this.where(fn)}: the first parameter of ${fnName} must be ctx: ReducerContext`);
+      this.problems.push(
+        `${this.where(fn)}: the first parameter of ${fnName} must be ctx: ReducerContext`,
+      );
     }
     const rest = params.slice(1).map(p => {
       const typeText = ASTBuilder.build(p.type);
       const sats = satsTypeOf(typeText);
-      if (sats.error) this.problems.push(`${this.where(p)}: parameter ${p.name.text} of ${fnName}: ${sats.error}`);
+      if (sats.error)
+        this.problems.push(
+          `${this.where(p)}: parameter ${p.name.text} of ${fnName}: ${sats.error}`,
+        );
       return { name: p.name.text, typeText, type: sats.type };
     });
     const lifecycle = LIFECYCLE[kind];
-    if (lifecycle && rest.length > 0) this.problems.push(`${this.where(fn)}: lifecycle reducer ${fnName} must take only ctx`);
-    const ret = fn.signature.returnType ? ASTBuilder.build(fn.signature.returnType).replace(/\s+/g, '') : 'void';
-    if (ret !== 'void' && ret !== 'string|null') this.problems.push(`${this.where(fn)}: reducer ${fnName} must return void or string | null (the error message), not ${ret}`);
-    if (reducers.some(r => r.fn === fnName)) this.problems.push(`${this.where(fn)}: duplicate reducer name ${fnName}`);
-    if (lifecycle && reducers.some(r => r.lifecycle === lifecycle)) this.problems.push(`${this.where(fn)}: more than one @${kind} reducer`);
-    reducers.push({ id: reducers.length, source, fn: fnName, params: rest, lifecycle, returnsError: ret !== 'void' });
+    if (lifecycle && rest.length > 0)
+      this.problems.push(`${this.where(fn)}: lifecycle reducer ${fnName} must take only ctx`);
+    const ret = fn.signature.returnType
+      ? ASTBuilder.build(fn.signature.returnType).replace(/\s+/g, '')
+      : 'void';
+    if (ret !== 'void' && ret !== 'string|null')
+      this.problems.push(
+        `${this.where(fn)}: reducer ${fnName} must return void or string | null (the error message), not ${ret}`,
+      );
+    if (reducers.some(r => r.fn === fnName))
+      this.problems.push(`${this.where(fn)}: duplicate reducer name ${fnName}`);
+    if (lifecycle && reducers.some(r => r.lifecycle === lifecycle))
+      this.problems.push(`${this.where(fn)}: more than one @${kind} reducer`);
+    reducers.push({
+      id: reducers.length,
+      source,
+      fn: fnName,
+      params: rest,
+      lifecycle,
+      returnsError: ret !== 'void',
+    });
   }
 
   injectTableMembers(parser, table, tableId, tables) {
-    let indexId = tables.slice(0, tableId).reduce((n, t) => n + t.columns.filter(c => c.decs.some(d => d !== 'autoInc')).length, 0);
+    let indexId = tables
+      .slice(0, tableId)
+      .reduce((n, t) => n + t.columns.filter(c => c.decs.some(d => d !== 'autoInc')).length, 0);
     const indexCases = table.columns
       .filter(c => c.decs.some(d => d !== 'autoInc'))
       .map(c => `if (column == "${c.name}") return ${indexId++};`)
       .join(' ');
-    const sdk = this.relativeImport(path.posix.dirname(table.source.normalizedPath), 'sdk/assembly/index');
+    const sdk = this.relativeImport(
+      path.posix.dirname(table.source.normalizedPath),
+      'sdk/assembly/index',
+    );
     const members = [
       `__tableId(): u32 { return ${tableId}; }`,
       `__indexId(column: string): i32 { ${indexCases} return -1; }`,
@@ -203,7 +276,8 @@ export default class WasmbaseTransform extends Transform {
       const tn = new Tokenizer(new Source(SOURCE_USER, table.source.normalizedPath, code));
       const member = p.parseClassMember(tn, table.cls);
       if (member) table.cls.members.push(member);
-      else this.problems.push(`internal: could not generate ${code.slice(0, 20)} for ${table.name}`);
+      else
+        this.problems.push(`internal: could not generate ${code.slice(0, 20)} for ${table.name}`);
     }
     if (!table.source.__wasmbaseImported) {
       const importCode = `import { Writer as __wasmbase_Writer, Reader as __wasmbase_Reader, writeValue as __wasmbase_write, readValue as __wasmbase_read } from "${sdk}";`;
@@ -221,17 +295,33 @@ export default class WasmbaseTransform extends Transform {
       tables: tables.map((t, i) => {
         const cols = t.columns.map((c, j) => ({ ...c, j }));
         const indexed = cols.filter(c => c.decs.some(d => d !== 'autoInc'));
-        const uniques = cols.filter(c => c.decs.includes('primaryKey') || c.decs.includes('unique'));
+        const uniques = cols.filter(
+          c => c.decs.includes('primaryKey') || c.decs.includes('unique'),
+        );
         const pk = cols.find(c => c.decs.includes('primaryKey'));
         return {
           name: t.name,
           product_type_ref: i,
           primary_key: pk ? [pk.j] : [],
-          indexes: indexed.map(c => ({ name: some(`${t.name}_${c.name}_idx_btree`), accessor_name: some(c.name), algorithm: { BTree: { columns: [c.j] } } })),
-          constraints: uniques.map(c => ({ name: some(`${t.name}_${c.name}_key`), data: { Unique: { columns: [c.j] } } })),
+          indexes: indexed.map(c => ({
+            name: some(`${t.name}_${c.name}_idx_btree`),
+            accessor_name: some(c.name),
+            algorithm: { BTree: { columns: [c.j] } },
+          })),
+          constraints: uniques.map(c => ({
+            name: some(`${t.name}_${c.name}_key`),
+            data: { Unique: { columns: [c.j] } },
+          })),
           sequences: cols
             .filter(c => c.decs.includes('autoInc'))
-            .map(c => ({ name: some(`${t.name}_${c.name}_seq`), column: c.j, start: none(), min_value: none(), max_value: none(), increment: 1 })),
+            .map(c => ({
+              name: some(`${t.name}_${c.name}_seq`),
+              column: c.j,
+              start: none(),
+              min_value: none(),
+              max_value: none(),
+              increment: 1,
+            })),
           schedule: none(),
           table_type: { User: [] },
           table_access: t.isPublic ? { Public: [] } : { Private: [] },
@@ -242,7 +332,11 @@ export default class WasmbaseTransform extends Transform {
         params: { elements: r.params.map(p => element(p.name, p.type)) },
         lifecycle: r.lifecycle ? some({ [r.lifecycle]: [] }) : none(),
       })),
-      types: tables.map((t, i) => ({ name: { scope: [], name: t.cls.name.text }, ty: i, custom_ordering: true })),
+      types: tables.map((t, i) => ({
+        name: { scope: [], name: t.cls.name.text },
+        ty: i,
+        custom_ordering: true,
+      })),
       misc_exports: [],
       row_level_security: [],
     };
@@ -252,7 +346,8 @@ export default class WasmbaseTransform extends Transform {
     module.addMemoryImport('0', 'wasmbase_v1', 'memory', false);
     const keep = new Set(['__call_reducer__', '__describe_module__']);
     const exports = [];
-    for (let i = 0, n = module.getNumExports(); i < n; i++) exports.push(this.exportName(module, module.getExportByIndex(i)));
+    for (let i = 0, n = module.getNumExports(); i < n; i++)
+      exports.push(this.exportName(module, module.getExportByIndex(i)));
     for (const name of exports) if (!keep.has(name)) module.removeExport(name);
     const bad = [];
     for (let i = 0, n = module.getNumFunctions(); i < n; i++) {
@@ -260,10 +355,21 @@ export default class WasmbaseTransform extends Transform {
       if (info && info.module !== 'wasmbase_v1') bad.push(`${info.module}.${info.base}`);
     }
     if (bad.length > 0) {
-      const hints = bad.map(b => (b === 'env.seed' ? 'env.seed (Math.random is not available: reducers must be deterministic)' : b === 'env.Date.now' ? 'env.Date.now (use ctx.timestamp)' : b));
-      throw new Error(`wasmbase: the module imports ${hints.join(', ')}; only wasmbase_v1 imports are allowed`);
+      const hints = bad.map(b =>
+        b === 'env.seed'
+          ? 'env.seed (Math.random is not available: reducers must be deterministic)'
+          : b === 'env.Date.now'
+            ? 'env.Date.now (use ctx.timestamp)'
+            : b,
+      );
+      throw new Error(
+        `wasmbase: the module imports ${hints.join(', ')}; only wasmbase_v1 imports are allowed`,
+      );
     }
-    module.addCustomSection('wasmbase_v1.schema', new TextEncoder().encode(JSON.stringify(this.schema ?? {})));
+    module.addCustomSection(
+      'wasmbase_v1.schema',
+      new TextEncoder().encode(JSON.stringify(this.schema ?? {})),
+    );
   }
 
   exportName(module, ref) {

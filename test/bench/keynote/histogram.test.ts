@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketHigh, bucketLow, bucketOf, HISTOGRAM_BUCKETS, HISTOGRAM_MAX_MICROS, LatencyHistogram } from '../../../bench/keynote/histogram.js';
+import {
+  bucketHigh,
+  bucketLow,
+  bucketOf,
+  HISTOGRAM_BUCKETS,
+  HISTOGRAM_MAX_MICROS,
+  LatencyHistogram,
+} from '../../../bench/keynote/histogram.js';
 
 const RUNS = process.env['LONG_TESTS'] === '1' ? 100_000 : 2_000;
 const seed = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31);
@@ -12,7 +19,13 @@ describe('latency histogram buckets', () => {
       fc.property(fc.integer({ min: 0, max: HISTOGRAM_MAX_MICROS }), v => {
         const b = bucketOf(v);
         const width = bucketHigh(b) - bucketLow(b) + 1;
-        return b >= 0 && b < HISTOGRAM_BUCKETS && bucketLow(b) <= v && v <= bucketHigh(b) && (v < 128 ? width === 1 : width <= v / 64);
+        return (
+          b >= 0 &&
+          b < HISTOGRAM_BUCKETS &&
+          bucketLow(b) <= v &&
+          v <= bucketHigh(b) &&
+          (v < 128 ? width === 1 : width <= v / 64)
+        );
       }),
       { seed, numRuns: RUNS },
     );
@@ -35,7 +48,12 @@ describe('LatencyHistogram', () => {
     const h = new LatencyHistogram();
     for (let v = 1; v <= 10_000; v++) h.record(v * 10); // 10 µs … 100 ms
     expect(h.total).toBe(10_000);
-    for (const [p, exact] of [[50, 50_000], [95, 95_000], [99, 99_000], [100, 100_000]] as const) {
+    for (const [p, exact] of [
+      [50, 50_000],
+      [95, 95_000],
+      [99, 99_000],
+      [100, 100_000],
+    ] as const) {
       const got = h.percentile(p);
       expect(got).toBeGreaterThanOrEqual(exact);
       expect(got).toBeLessThanOrEqual(exact * (1 + 1 / 64));

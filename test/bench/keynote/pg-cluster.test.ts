@@ -1,7 +1,11 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPostgres, freePort, POSTGRES_INSTALL_HINT } from '../../../bench/keynote/pg-cluster.js';
+import {
+  findPostgres,
+  freePort,
+  POSTGRES_INSTALL_HINT,
+} from '../../../bench/keynote/pg-cluster.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('PostgreSQL lookup', () => {

@@ -6,15 +6,27 @@ const frame = (functionName: string, url: string) => ({ functionName, url, lineN
 describe('profile summary', () => {
   it('attributes frames to hot-path stages', () => {
     expect(stageOf(frame('(idle)', ''))).toBe('idle');
-    expect(stageOf(frame('atomicsWaitLoop', 'file:///w/node_modules/piscina/dist/worker.js'))).toBe('idle');
+    expect(stageOf(frame('atomicsWaitLoop', 'file:///w/node_modules/piscina/dist/worker.js'))).toBe(
+      'idle',
+    );
     expect(stageOf(frame('$transfer', 'wasm://wasm/1234'))).toBe('WASM (reducer code)');
-    expect(stageOf(frame('decodeClientMessageBsatn', 'file:///w/dist/runtime/protocol/ws-bsatn.js'))).toMatch(/^decode/);
-    expect(stageOf(frame('encodeServerMessageBsatn', 'file:///w/dist/runtime/protocol/ws-bsatn.js'))).toMatch(/^encode/);
+    expect(
+      stageOf(frame('decodeClientMessageBsatn', 'file:///w/dist/runtime/protocol/ws-bsatn.js')),
+    ).toMatch(/^decode/);
+    expect(
+      stageOf(frame('encodeServerMessageBsatn', 'file:///w/dist/runtime/protocol/ws-bsatn.js')),
+    ).toMatch(/^encode/);
     expect(stageOf(frame('finishTxn', 'file:///w/node_modules/lmdb/write.js'))).toMatch(/^LMDB/);
-    expect(stageOf(frame('flush', 'file:///w/dist/runtime/ws/ws-session.js'))).toMatch(/^WebSocket/);
+    expect(stageOf(frame('flush', 'file:///w/dist/runtime/ws/ws-session.js'))).toMatch(
+      /^WebSocket/,
+    );
     expect(stageOf(frame('dispatch', 'file:///w/dist/runtime/ws/ws-feed.js'))).toMatch(/^fan-out/);
-    expect(stageOf(frame('#runBatch', 'file:///w/dist/runtime/host/executor.js'))).toMatch(/^queue/);
-    expect(stageOf(frame('postTask', 'file:///w/node_modules/piscina/dist/index.js'))).toMatch(/^worker hop/);
+    expect(stageOf(frame('#runBatch', 'file:///w/dist/runtime/host/executor.js'))).toMatch(
+      /^queue/,
+    );
+    expect(stageOf(frame('postTask', 'file:///w/node_modules/piscina/dist/index.js'))).toMatch(
+      /^worker hop/,
+    );
     expect(stageOf(frame('get', 'file:///w/dist/runtime/store/kv.js'))).toMatch(/^store/);
     expect(stageOf(frame('x', 'file:///w/somewhere.js'))).toBe('other');
   });

@@ -3,8 +3,23 @@ import type { KeynoteReport, RunRecord } from '../../../bench/keynote/report-typ
 import { resultSvg } from '../../../bench/keynote/report-svg.js';
 import { ratio, resultTable } from '../../../bench/keynote/report-table.js';
 
-const check = { ok: true, accounts: 10, expectedAccounts: 10, sum: '100', expectedSum: '100', negative: 0, mismatched: 0, problems: [] };
-const run = (alpha: number, target: RunRecord['target'], tps: number, p50: number, p99: number): RunRecord => ({
+const check = {
+  ok: true,
+  accounts: 10,
+  expectedAccounts: 10,
+  sum: '100',
+  expectedSum: '100',
+  negative: 0,
+  mismatched: 0,
+  problems: [],
+};
+const run = (
+  alpha: number,
+  target: RunRecord['target'],
+  tps: number,
+  p50: number,
+  p99: number,
+): RunRecord => ({
   alpha,
   target,
   status: 'ok',
@@ -23,7 +38,14 @@ const report: KeynoteReport = {
   startedAt: '2026-01-01T00:00:00.000Z',
   finishedAt: '2026-01-01T00:01:00.000Z',
   command: 'npm run bench:keynote -- --seconds 1',
-  machine: { cpuModel: 'Test CPU <x>', cpus: 2, memoryGiB: 8, os: 'Linux', node: '20.0.0', loadAverage: { start: 0.5, end: 1.25 } },
+  machine: {
+    cpuModel: 'Test CPU <x>',
+    cpus: 2,
+    memoryGiB: 8,
+    os: 'Linux',
+    node: '20.0.0',
+    loadAverage: { start: 0.5, end: 1.25 },
+  },
   options: { accounts: 10, clients: 1, inflight: 1, warmup: 0, seconds: 1, batch: 512 },
   targets: [
     { name: 'wasmbase', description: 'w' },
@@ -43,7 +65,9 @@ const report: KeynoteReport = {
 describe('keynote report', () => {
   it('tabulates TPS, percentiles and ratios', () => {
     const table = resultTable(report);
-    expect(table).toContain('| 0 | wasmbase | 30,000 | 5.00 | 10.8 | 12.0 | 30.0× | 75% | 0 | ok (sum, ≥ 0, exact) |');
+    expect(table).toContain(
+      '| 0 | wasmbase | 30,000 | 5.00 | 10.8 | 12.0 | 30.0× | 75% | 0 | ok (sum, ≥ 0, exact) |',
+    );
     expect(table).toContain('| 0 | node-pg | 1,000 | 50.0 | 270 | 300 | 1× | 3% |');
     expect(table).toContain('| 1.5 | wasmbase | 31,000 | 5.00 | 9.90 | 11.0 | – | 79% |');
     expect(table).toContain('| 1.5 | node-pg | skipped |');

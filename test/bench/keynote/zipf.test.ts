@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientOffset, KEYNOTE_SEED, mulberry32, pickTwoDistinct, precomputePairs, zipfSampler } from '../../../bench/keynote/zipf.js';
+import {
+  clientOffset,
+  KEYNOTE_SEED,
+  mulberry32,
+  pickTwoDistinct,
+  precomputePairs,
+  zipfSampler,
+} from '../../../bench/keynote/zipf.js';
 
 const RUNS = process.env['LONG_TESTS'] === '1' ? 2_000 : 100;
 const seed = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31);
@@ -45,14 +52,19 @@ describe('zipfSampler', () => {
 
   it('always returns an id in [0, n)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2_000 }), fc.double({ min: 0, max: 4, noNaN: true }), fc.integer(), (n, alpha, s) => {
-        const sample = zipfSampler(n, alpha, mulberry32(s));
-        for (let i = 0; i < 50; i++) {
-          const id = sample();
-          if (!Number.isInteger(id) || id < 0 || id >= n) return false;
-        }
-        return true;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2_000 }),
+        fc.double({ min: 0, max: 4, noNaN: true }),
+        fc.integer(),
+        (n, alpha, s) => {
+          const sample = zipfSampler(n, alpha, mulberry32(s));
+          for (let i = 0; i < 50; i++) {
+            const id = sample();
+            if (!Number.isInteger(id) || id < 0 || id >= n) return false;
+          }
+          return true;
+        },
+      ),
       { seed, numRuns: RUNS },
     );
   });
@@ -88,7 +100,9 @@ describe('pairs', () => {
   });
 
   it('clients start at evenly spread offsets', () => {
-    expect(Array.from({ length: 4 }, (_, i) => clientOffset(i, 4, 1_000))).toEqual([0, 250, 500, 750]);
+    expect(Array.from({ length: 4 }, (_, i) => clientOffset(i, 4, 1_000))).toEqual([
+      0, 250, 500, 750,
+    ]);
     expect(clientOffset(63, 64, 10_000_000)).toBe(63 * 156_250);
     expect(clientOffset(2, 3, 2)).toBe(0);
   });

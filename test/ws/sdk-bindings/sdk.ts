@@ -12,7 +12,11 @@ import type * as QueryModule from '../../../node_modules/spacetimedb/dist/lib/qu
 import type * as TimestampModule from '../../../node_modules/spacetimedb/dist/lib/timestamp.js';
 import type * as SdkModule from '../../../node_modules/spacetimedb/dist/sdk/index.js';
 
-const sdk = runtime as unknown as typeof SdkModule & typeof ConnectionIdModule & typeof IdentityModule & typeof QueryModule & typeof TimestampModule;
+const sdk = runtime as unknown as typeof SdkModule &
+  typeof ConnectionIdModule &
+  typeof IdentityModule &
+  typeof QueryModule &
+  typeof TimestampModule;
 
 export const {
   t,

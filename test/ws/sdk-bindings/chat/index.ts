@@ -44,7 +44,10 @@ const tablesSchema = schema(
   ),
 );
 
-const reducersSchema = reducerList(reducerSchema('set_name', SetNameParams), reducerSchema('send_message', SendMessageParams));
+const reducersSchema = reducerList(
+  reducerSchema('set_name', SetNameParams),
+  reducerSchema('send_message', SendMessageParams),
+);
 
 const proceduresSchema = procedures();
 
@@ -53,7 +56,11 @@ const REMOTE_MODULE = {
   tables: tablesSchema.schemaType.tables,
   reducers: reducersSchema.reducersType.reducers,
   ...proceduresSchema,
-} satisfies RemoteModule<typeof tablesSchema.schemaType, typeof reducersSchema.reducersType, typeof proceduresSchema>;
+} satisfies RemoteModule<
+  typeof tablesSchema.schemaType,
+  typeof reducersSchema.reducersType,
+  typeof proceduresSchema
+>;
 
 type Module = typeof REMOTE_MODULE;
 
@@ -68,7 +75,11 @@ export class SubscriptionBuilder extends SubscriptionBuilderImpl<Module> {}
 export class DbConnectionBuilder extends SdkConnectionBuilder<DbConnection> {}
 
 export class DbConnection extends DbConnectionImpl<Module> {
-  static builder = (): DbConnectionBuilder => new DbConnectionBuilder(REMOTE_MODULE, (config: DbConnectionConfig<Module>) => new DbConnection(config));
+  static builder = (): DbConnectionBuilder =>
+    new DbConnectionBuilder(
+      REMOTE_MODULE,
+      (config: DbConnectionConfig<Module>) => new DbConnection(config),
+    );
 
   override subscriptionBuilder = (): SubscriptionBuilder => new SubscriptionBuilder(this);
 }

@@ -23,7 +23,14 @@ import {
   type SubscriptionEventContextInterface,
   type SubscriptionHandleImpl,
 } from '../sdk.js';
-import { AddManyParams, AddPlayerParams, AddTeamParams, FailParams, RemovePlayerParams, SetScoreParams } from './reducers.js';
+import {
+  AddManyParams,
+  AddPlayerParams,
+  AddTeamParams,
+  FailParams,
+  RemovePlayerParams,
+  SetScoreParams,
+} from './reducers.js';
 import { PlayerRow, TeamRow, VisitRow } from './tables.js';
 
 export { PlayerRow, TeamRow, VisitRow };
@@ -79,12 +86,18 @@ const REMOTE_MODULE = {
   tables: tablesSchema.schemaType.tables,
   reducers: reducersSchema.reducersType.reducers,
   ...proceduresSchema,
-} satisfies RemoteModule<typeof tablesSchema.schemaType, typeof reducersSchema.reducersType, typeof proceduresSchema>;
+} satisfies RemoteModule<
+  typeof tablesSchema.schemaType,
+  typeof reducersSchema.reducersType,
+  typeof proceduresSchema
+>;
 
 type Module = typeof REMOTE_MODULE;
 
 export const tables = convertToAccessorMap(tablesSchema.schemaType.tables);
-export const query: QueryBuilder<typeof tablesSchema.schemaType> = makeQueryBuilder(tablesSchema.schemaType);
+export const query: QueryBuilder<typeof tablesSchema.schemaType> = makeQueryBuilder(
+  tablesSchema.schemaType,
+);
 
 export type EventContext = EventContextInterface<Module>;
 export type ReducerEventContext = ReducerEventContextInterface<Module>;
@@ -97,7 +110,11 @@ export class SubscriptionBuilder extends SubscriptionBuilderImpl<Module> {}
 export class DbConnectionBuilder extends SdkConnectionBuilder<DbConnection> {}
 
 export class DbConnection extends DbConnectionImpl<Module> {
-  static builder = (): DbConnectionBuilder => new DbConnectionBuilder(REMOTE_MODULE, (config: DbConnectionConfig<Module>) => new DbConnection(config));
+  static builder = (): DbConnectionBuilder =>
+    new DbConnectionBuilder(
+      REMOTE_MODULE,
+      (config: DbConnectionConfig<Module>) => new DbConnection(config),
+    );
 
   override subscriptionBuilder = (): SubscriptionBuilder => new SubscriptionBuilder(this);
 }
