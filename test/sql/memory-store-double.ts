@@ -123,8 +123,9 @@ export class MemoryStoreDouble implements BatchTx {
     reverse = false,
   ): Uint8Array[] {
     const { index, table } = this.#index(indexId);
-    const rows = this.#tables
-      [table.id]!.map((row, i) => ({ row, i, key: this.#keyOf(table, index, row) }))
+    const tableRows = this.#tables[table.id]!;
+    const rows = tableRows
+      .map((row, i) => ({ row, i, key: this.#keyOf(table, index, row) }))
       .filter(e => keep(e.key));
     rows.sort((a, b) => naiveCompare(a.key, b.key) || a.i - b.i);
     if (reverse) rows.reverse();
