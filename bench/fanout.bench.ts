@@ -6,7 +6,8 @@
  * messages received per second. The server runs in this process; the subscribers in worker
  * threads.
  *
- *   npm run build && node dist/bench/fanout.bench.js [--subscribers 1000] [--rate 100] [--seconds 10] [--workers 2]
+ *   npm run build && node dist/bench/fanout.bench.js [--subscribers 1000] [--rate 100] \
+ *     [--seconds 10] [--workers 2]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,10 +85,12 @@ async function main(): Promise<void> {
     });
     if (!published.ok)
       throw new Error(`publish failed: ${published.status} ${await published.text()}`);
-    const wsUrl = `${server.url.replace(/^http/, 'ws')}/v1/database/fanout/subscribe?compression=None`;
+    const wsBase = server.url.replace(/^http/, 'ws');
+    const wsUrl = `${wsBase}/v1/database/fanout/subscribe?compression=None`;
 
     say(
-      `fanout: ${SUBSCRIBERS} subscribers in ${WORKERS} worker threads, ${RATE} tx/s for ${SECONDS} s`,
+      `fanout: ${SUBSCRIBERS} subscribers in ${WORKERS} worker threads, ` +
+        `${RATE} tx/s for ${SECONDS} s`,
     );
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
@@ -119,7 +122,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await Promise.all(ready);
     say(
-      `  ${SUBSCRIBERS} subscribers connected and subscribed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `  ${SUBSCRIBERS} subscribers connected and subscribed in ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
     const writer = new WebSocket(wsUrl, [WS_PROTOCOL_V1_BSATN], {
@@ -180,7 +184,8 @@ async function main(): Promise<void> {
     const expected = total * SUBSCRIBERS;
     say(`  writer: ${total} transactions sent, ${acked} acknowledged`);
     say(
-      `  subscribers: ${messages} updates received of ${expected} expected (${all.reduce((n, r) => n + r.closed, 0)} connections closed early)`,
+      `  subscribers: ${messages} updates received of ${expected} expected ` +
+        `(${all.reduce((n, r) => n + r.closed, 0)} connections closed early)`,
     );
     say('');
     say(
@@ -190,7 +195,9 @@ async function main(): Promise<void> {
     say('| subscribers | tx/s | updates/s received | commit→receipt p50 | p99 |');
     say('|---:|---:|---:|---:|---:|');
     say(
-      `| ${SUBSCRIBERS} | ${RATE} | ${Math.round(messages / elapsed).toLocaleString('en-US')} | ${(percentile(latencies, 50) / 1000).toFixed(1)} ms | ${(percentile(latencies, 99) / 1000).toFixed(1)} ms |`,
+      `| ${SUBSCRIBERS} | ${RATE} | ${Math.round(messages / elapsed).toLocaleString('en-US')} | ` +
+        `${(percentile(latencies, 50) / 1000).toFixed(1)} ms | ` +
+        `${(percentile(latencies, 99) / 1000).toFixed(1)} ms |`,
     );
   } finally {
     await server.close();

@@ -17,12 +17,12 @@ import {
   encodeClientMessageBsatn,
   encodeServerMessageBsatn,
   encodeToBytes,
-  frameServerPayload,
   Identity,
   reducerArgsFromJson,
   type AlgebraicType,
   type ServerMessage,
 } from '../runtime/protocol/index.js';
+import { frameServerPayload } from '../runtime/ws/frame-compression.js';
 import { openDatabaseStore } from '../runtime/store/index.js';
 import { compileSubscription, SubscriptionRegistry } from '../runtime/subscribe/index.js';
 import { keyFromBsatn } from '../runtime/store/key-codec.js';

@@ -19,7 +19,7 @@ import {
   moduleDefFromJson,
   resolveModuleSchema,
 } from '../runtime/protocol/index.js';
-import { runSql } from '../runtime/sql/index.js';
+import { runSql } from '../runtime/api/index.js';
 import { openDatabaseStore } from '../runtime/store/index.js';
 
 const N = 100_000;
@@ -178,14 +178,16 @@ for (const [name, sql] of cases)
 await bench.run();
 const cpu = cpus();
 process.stdout.write(
-  `SQL on the LMDB store, ${N.toLocaleString('en-US')} rows per table (Node ${process.version}, ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'})\n\n`,
+  `SQL on the LMDB store, ${N.toLocaleString('en-US')} rows per table ` +
+    `(Node ${process.version}, ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'})\n\n`,
 );
 process.stdout.write('| benchmark | ops/s | mean ms |\n| --- | ---: | ---: |\n');
 for (const task of bench.tasks) {
   const r = task.result as
     { throughput?: { mean: number }; latency?: { mean: number } } | undefined;
   process.stdout.write(
-    `| ${task.name} | ${Math.round(r?.throughput?.mean ?? 0).toLocaleString('en-US')} | ${(r?.latency?.mean ?? 0).toFixed(3)} |\n`,
+    `| ${task.name} | ${Math.round(r?.throughput?.mean ?? 0).toLocaleString('en-US')} | ` +
+      `${(r?.latency?.mean ?? 0).toFixed(3)} |\n`,
   );
 }
 await store.close();

@@ -5,7 +5,8 @@
  * and 2 writes per transfer in one synchronous write transaction per batch, acknowledged after
  * the same flush. Both run in this process, one after the other, in the same run.
  *
- *   npm run build && node dist/bench/transfer.bench.js [--accounts 100000] [--transfers 200000] [--batch 512]
+ *   npm run build && node dist/bench/transfer.bench.js [--accounts 100000] \
+ *     [--transfers 200000] [--batch 512]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +82,8 @@ async function wasmbase(work: Uint32Array): Promise<number> {
     });
     if (seeded.status !== 'committed') throw seeded.error;
     say(
-      `  wasmbase: seeded ${ACCOUNTS} accounts in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+      `  wasmbase: seeded ${ACCOUNTS} accounts in ` +
+        `${((performance.now() - t0) / 1000).toFixed(2)} s`,
     );
     const argType: AlgebraicType = {
       tag: 'Product',
@@ -170,7 +172,8 @@ async function lmdbRaw(work: Uint32Array): Promise<number> {
 }
 
 say(
-  `transfer benchmark: ${ACCOUNTS} accounts, ${TRANSFERS} uniform transfers, batch ${BATCH}, ${INFLIGHT} calls in flight`,
+  `transfer benchmark: ${ACCOUNTS} accounts, ${TRANSFERS} uniform transfers, ` +
+    `batch ${BATCH}, ${INFLIGHT} calls in flight`,
 );
 const work = pairs(TRANSFERS, ACCOUNTS);
 const raw = values.only === 'wasmbase' ? NaN : await lmdbRaw(work);
@@ -182,5 +185,6 @@ say('| target | transfers/s | vs lmdb-raw |');
 say('| --- | ---: | ---: |');
 say(`| lmdb-raw (2 gets + 2 puts, 1 txn + flush per ${BATCH}) | ${Math.round(raw)} | 100% |`);
 say(
-  `| wasmbase in-process (bank module, workers, durable acks) | ${Math.round(wb)} | ${((wb / raw) * 100).toFixed(0)}% |`,
+  `| wasmbase in-process (bank module, workers, durable acks) | ${Math.round(wb)} | ` +
+    `${((wb / raw) * 100).toFixed(0)}% |`,
 );

@@ -6,8 +6,8 @@
  *
  * Precedence: CLI flag > environment variable > default.
  */
-import { WasmbaseError } from './errors.js';
-import { LOG_LEVELS, type LogLevel } from './log/logger.js';
+import { WasmbaseError } from './protocol/index.js';
+import { LOG_LEVELS, type LogLevel } from './log/index.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -8,9 +8,9 @@ import WebSocket from 'ws';
 import {
   decodeServerMessageBsatn,
   encodeClientMessageBsatn,
-  unframeServerPayload,
   WS_PROTOCOL_V1_BSATN,
 } from '../../runtime/protocol/index.js';
+import { unframeServerPayload } from '../../runtime/ws/frame-compression.js';
 
 export interface SubscriberTask {
   readonly url: string;

@@ -65,7 +65,8 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
         clearInterval(poll);
         reject(
           new Error(
-            `${options.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out.slice(-KEEP_OUTPUT_CHARS)}`,
+            `${options.name} exited (${child.exitCode ?? child.signalCode}) before ready:\n` +
+              out.slice(-KEEP_OUTPUT_CHARS),
           ),
         );
       } else if (Date.now() - started > timeoutMs) {
@@ -73,7 +74,8 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
         child.kill('SIGKILL');
         reject(
           new Error(
-            `${options.name} was not ready within ${timeoutMs} ms:\n${out.slice(-KEEP_OUTPUT_CHARS)}`,
+            `${options.name} was not ready within ${timeoutMs} ms:\n` +
+              out.slice(-KEEP_OUTPUT_CHARS),
           ),
         );
       }

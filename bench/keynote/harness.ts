@@ -1,22 +1,27 @@
 /**
- * The keynote harness: for every α, precomputes the account pairs once, then for every target
- * starts a fresh seeded server, drives it with the load generator (warm-up, then the timed
- * window), stops it, and checks the balances. Collects everything into one report.
+ * @module
+ * The keynote harness: for every α, precomputes the account pairs once, then for every planned
+ * run (run-plan.ts: each target, and for the wasmbase targets each asked protocol) starts a fresh
+ * seeded server, drives it with the load generator (warm-up, then the timed window), stops it,
+ * and checks the balances. Collects everything into one report, written as JSON and SVG. A
+ * failing run is recorded with its reason and the tail of its server's output; it never stops
+ * the others.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkBalances } from './check.js';
 import { onExit } from './cleanup.js';
-import { runLoad, type Progress } from './load.js';
+import { runLoad, type LoadResult, type Progress } from './load.js';
 import type { KeynoteOptions } from './options.js';
 import { findPostgres } from './pg-cluster.js';
 import type { KeynoteReport, Machine, RunRecord } from './report-types.js';
 import { resultSvg } from './report-svg.js';
+import { planRuns, seriesName } from './run-plan.js';
 import { lmdbRawTarget } from './target-lmdb-raw.js';
 import { nodePgTarget } from './target-node-pg.js';
-import { wasmbaseTarget } from './target-wasmbase.js';
-import type { Target, TargetName, TargetRun } from './target.js';
+import { wasmbaseSdkTarget, wasmbaseTarget } from './target-wasmbase.js';
+import type { Target, TargetName, TargetRun, WasmbaseProtocol } from './target.js';
 import { precomputePairs } from './zipf.js';
 
 export interface HarnessIo {
@@ -32,6 +37,12 @@ export interface KeynoteOutcome {
   readonly ok: boolean;
 }
 
+interface Targets {
+  readonly list: Target[];
+  readonly unavailable: Map<TargetName, string>;
+  readonly pg: ReturnType<typeof nodePgTarget> | undefined;
+}
+
 function machine(postgres: string | undefined, loadAtStart: number): Machine {
   const cpus = os.cpus();
   return {
@@ -45,12 +56,43 @@ function machine(postgres: string | undefined, loadAtStart: number): Machine {
   };
 }
 
+const f = (n: number) => n.toLocaleString('en-US');
+
 function progressLine(label: string, p: Progress): string {
-  const f = (n: number) => n.toLocaleString('en-US');
-  return `  [${label}] ${String(p.second).padStart(3)} s  ${f(p.tps).padStart(9)} tps  ok ${f(p.ok)}  failed ${f(p.failed)}  in flight ${f(p.inflight)}${p.warmingUp ? '  (warm-up)' : ''}`;
+  return [
+    `  [${label}] ${String(p.second).padStart(3)} s  ${f(p.tps).padStart(9)} tps`,
+    `  ok ${f(p.ok)}  failed ${f(p.failed)}  in flight ${f(p.inflight)}`,
+    p.warmingUp ? '  (warm-up)' : '',
+  ].join('');
 }
 
-/** Runs the benchmark described by `options`; never throws for a failing target (it is recorded). */
+function createTargets(options: KeynoteOptions, io: HarnessIo): Targets {
+  const list: Target[] = [];
+  const unavailable = new Map<TargetName, string>();
+  let pg: Targets['pg'];
+  const wasmbase = {
+    workers: options.workers,
+    ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
+  };
+  for (const name of options.targets) {
+    if (name === 'wasmbase') list.push(wasmbaseTarget(wasmbase));
+    else if (name === 'wasmbase-sdk') list.push(wasmbaseSdkTarget(wasmbase));
+    else if (name === 'lmdb-raw') list.push(lmdbRawTarget());
+    else {
+      const found = findPostgres();
+      if (found.found) {
+        pg = nodePgTarget({ binDir: found.binDir, poolSize: options.pgPool });
+        list.push(pg);
+      } else {
+        unavailable.set('node-pg', found.reason);
+        io.say(`node-pg: SKIPPED — ${found.reason}`);
+      }
+    }
+  }
+  return { list, unavailable, pg };
+}
+
+/** Runs the benchmark described by `options`; never throws for a failing run (it is recorded). */
 export async function runKeynote(
   options: KeynoteOptions,
   io: HarnessIo,
@@ -60,54 +102,13 @@ export async function runKeynote(
   const loadAtStart = os.loadavg()[0]!;
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'wasmbase-keynote-'));
   const forgetTemp = onExit(() => rmSync(tempDir, { recursive: true, force: true }));
-  const targets: Target[] = [];
-  const skipped = new Map<TargetName, string>();
-  let pg: ReturnType<typeof nodePgTarget> | undefined;
-  for (const name of options.targets) {
-    if (name === 'wasmbase') {
-      targets.push(
-        wasmbaseTarget({
-          workers: options.workers,
-          ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }),
-        }),
-      );
-    } else if (name === 'lmdb-raw') {
-      targets.push(lmdbRawTarget());
-    } else {
-      const found = findPostgres();
-      if (found.found) {
-        pg = nodePgTarget({ binDir: found.binDir, poolSize: options.pgPool });
-        targets.push(pg);
-      } else {
-        skipped.set('node-pg', found.reason);
-        io.say(`node-pg: SKIPPED — ${found.reason}`);
-      }
-    }
-  }
+  const targets = createTargets(options, io);
   const runs: RunRecord[] = [];
   try {
-    for (const alpha of options.alphas) {
-      const t = performance.now();
-      const pairs = precomputePairs(options.accounts, alpha, options.pairs);
-      io.say(
-        `α=${alpha}: ${options.pairs.toLocaleString('en-US')} account pairs over ${options.accounts.toLocaleString('en-US')} accounts precomputed in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-      );
-      for (const name of options.targets) {
-        const target = targets.find(x => x.name === name);
-        if (target === undefined) {
-          runs.push({
-            alpha,
-            target: name,
-            status: 'skipped',
-            reason: skipped.get(name) ?? 'not available',
-          });
-          continue;
-        }
-        runs.push(await runOne(target, alpha, pairs, options, tempDir, io));
-      }
-    }
+    for (const alpha of options.alphas)
+      runs.push(...(await runAlpha(alpha, targets, options, tempDir, io)));
   } finally {
-    for (const target of targets) {
+    for (const target of targets.list) {
       try {
         await target.close();
       } catch (err) {
@@ -120,43 +121,87 @@ export async function runKeynote(
     forgetTemp();
   }
   const report: KeynoteReport = {
-    version: 1,
+    version: 2,
     startedAt,
     finishedAt: new Date().toISOString(),
     command,
-    machine: machine(pg?.postgresVersion(), loadAtStart),
+    machine: machine(targets.pg?.postgresVersion(), loadAtStart),
     options: { ...options, initial: String(options.initial) },
     targets: options.targets.map(name => ({
       name,
       description:
-        targets.find(t => t.name === name)?.description ?? `skipped: ${skipped.get(name) ?? ''}`,
+        targets.list.find(t => t.name === name)?.description ??
+        `skipped: ${targets.unavailable.get(name) ?? ''}`,
     })),
     runs,
   };
-  const files: string[] = [];
-  if (options.outDir !== undefined) {
-    mkdirSync(options.outDir, { recursive: true });
-    const json = path.join(options.outDir, 'keynote.json');
-    writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
-    const svg = path.join(options.outDir, 'keynote.svg');
-    writeFileSync(svg, resultSvg(report));
-    files.push(json, svg);
-  }
+  const files = options.outDir === undefined ? [] : writeReport(report, options.outDir);
   const ok = runs.every(r => r.status === 'skipped' || (r.status === 'ok' && r.check?.ok === true));
   return { report, files, ok };
 }
 
-async function runOne(
-  target: Target,
+function writeReport(report: KeynoteReport, outDir: string): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const json = path.join(outDir, 'keynote.json');
+  writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+  const svg = path.join(outDir, 'keynote.svg');
+  writeFileSync(svg, resultSvg(report));
+  return [json, svg];
+}
+
+async function runAlpha(
   alpha: number,
-  pairs: Uint32Array,
+  targets: Targets,
   options: KeynoteOptions,
   tempDir: string,
   io: HarnessIo,
-): Promise<RunRecord> {
-  const label = `${target.name} α=${alpha}`;
+): Promise<RunRecord[]> {
+  const t = performance.now();
+  const pairs = precomputePairs(options.accounts, alpha, options.pairs);
   io.say(
-    `${label}: starting (${options.accounts.toLocaleString('en-US')} accounts, ${options.clients} clients × ${options.inflight} in flight, ${options.warmup} s warm-up + ${options.seconds} s)`,
+    `α=${alpha}: ${f(options.pairs)} account pairs over ${f(options.accounts)} accounts ` +
+      `precomputed in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+  const plan = planRuns({
+    targets: options.targets,
+    protocols: options.protocols,
+    speaks: new Map(targets.list.map(x => [x.name, x.protocols])),
+    unavailable: targets.unavailable,
+  });
+  const runs: RunRecord[] = [];
+  for (const planned of plan) {
+    const target = targets.list.find(x => x.name === planned.target);
+    if ('skip' in planned || target === undefined) {
+      const reason = 'skip' in planned ? planned.skip : 'not available';
+      if (target !== undefined) io.say(`${planned.target} α=${alpha}: SKIPPED — ${reason}`);
+      runs.push({ alpha, target: planned.target, status: 'skipped', reason });
+      continue;
+    }
+    runs.push(
+      await runOne({ target, protocol: planned.protocol, alpha, pairs, options, tempDir, io }),
+    );
+  }
+  return runs;
+}
+
+interface OneRun {
+  readonly target: Target;
+  readonly protocol: WasmbaseProtocol | undefined;
+  readonly alpha: number;
+  readonly pairs: Uint32Array;
+  readonly options: KeynoteOptions;
+  readonly tempDir: string;
+  readonly io: HarnessIo;
+}
+
+async function runOne(one: OneRun): Promise<RunRecord> {
+  const { target, protocol, alpha, options, io } = one;
+  const label = `${seriesName(target.name, protocol)} α=${alpha}`;
+  const named = { alpha, target: target.name, ...(protocol === undefined ? {} : { protocol }) };
+  io.say(
+    `${label}: starting (${f(options.accounts)} accounts, ` +
+      `${options.clients} clients × ${options.inflight} in flight, ` +
+      `${options.warmup} s warm-up + ${options.seconds} s)`,
   );
   let run: TargetRun | undefined;
   try {
@@ -164,8 +209,9 @@ async function runOne(
       accounts: options.accounts,
       initial: options.initial,
       batchMaxCalls: options.batch,
-      tempDir,
-      label: `alpha-${alpha}`,
+      tempDir: one.tempDir,
+      label: [target.name, protocol, `alpha-${alpha}`].filter(x => x !== undefined).join('-'),
+      protocol,
       say: io.say,
     });
     const load = await runLoad(
@@ -174,7 +220,7 @@ async function runOne(
         clients: options.clients,
         inflight: options.inflight,
         threads: options.threads,
-        pairs,
+        pairs: one.pairs,
         accounts: options.accounts,
         warmupMs: options.warmup * 1000,
         windowMs: options.seconds * 1000,
@@ -184,35 +230,7 @@ async function runOne(
     );
     const finishing = run;
     run = undefined;
-    const balances = await finishing.finish();
-    // The exact per-account check needs every call's fate to be known.
-    const check = checkBalances(
-      balances,
-      options.accounts,
-      options.initial,
-      load.unanswered === 0 ? load.deltas : null,
-    );
-    const l = load.latency;
-    io.say(
-      `${label}: ${Math.round(load.tps).toLocaleString('en-US')} TPS, p50 ${l.p50Ms.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms; ` +
-        `${load.failed} failed, ${load.unanswered} unanswered; check ${check.ok ? 'ok' : `FAILED: ${check.problems.join('; ')}`}`,
-    );
-    for (const [message, n] of Object.entries(load.errors).slice(0, 5))
-      io.say(`  ${label}: ${n} × ${message}`);
-    return {
-      alpha,
-      target: target.name,
-      status: 'ok',
-      tps: load.tps,
-      okInWindow: load.okInWindow,
-      failedInWindow: load.failedInWindow,
-      unanswered: load.unanswered,
-      latency: load.latency,
-      perSecond: load.perSecond,
-      warmupSeconds: load.warmupSeconds,
-      errors: load.errors,
-      check,
-    };
+    return { ...named, ...(await finishAndCheck(finishing, load, label, options, io)) };
   } catch (err) {
     let reason = err instanceof Error ? err.message : String(err);
     if (run !== undefined) {
@@ -221,6 +239,45 @@ async function runOne(
       await run.abort().catch(() => undefined);
     }
     io.say(`${label}: FAILED — ${reason}`);
-    return { alpha, target: target.name, status: 'failed', reason };
+    return { ...named, status: 'failed', reason };
   }
+}
+
+/** Stops the target, checks its balances against the load's acknowledged transfers. */
+async function finishAndCheck(
+  run: TargetRun,
+  load: LoadResult,
+  label: string,
+  options: KeynoteOptions,
+  io: HarnessIo,
+): Promise<Omit<RunRecord, 'alpha' | 'target' | 'protocol'>> {
+  const balances = await run.finish();
+  // The exact per-account check needs every call's fate to be known.
+  const check = checkBalances(
+    balances,
+    options.accounts,
+    options.initial,
+    load.unanswered === 0 ? load.deltas : null,
+  );
+  const l = load.latency;
+  io.say(
+    `${label}: ${f(Math.round(load.tps))} TPS, p50 ${l.p50Ms.toFixed(2)} ms, ` +
+      `p95 ${l.p95Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms; ` +
+      `${load.failed} failed, ${load.unanswered} unanswered; ` +
+      `check ${check.ok ? 'ok' : `FAILED: ${check.problems.join('; ')}`}`,
+  );
+  for (const [message, n] of Object.entries(load.errors).slice(0, 5))
+    io.say(`  ${label}: ${n} × ${message}`);
+  return {
+    status: 'ok',
+    tps: load.tps,
+    okInWindow: load.okInWindow,
+    failedInWindow: load.failedInWindow,
+    unanswered: load.unanswered,
+    latency: load.latency,
+    perSecond: load.perSecond,
+    warmupSeconds: load.warmupSeconds,
+    errors: load.errors,
+    check,
+  };
 }

@@ -2,7 +2,8 @@
  * Child-process entry of the lmdb-raw target: seeds a fresh lmdb-js environment, then serves
  * transfers over the comparison servers' WebSocket protocol (the same network path as node-pg).
  *
- *   node dist/bench/keynote/lmdb-raw-server.js --dir <empty dir> --accounts 100000 --initial 1000000000 --batch 512
+ *   node dist/bench/keynote/lmdb-raw-server.js --dir <empty dir> --accounts 100000 \
+ *     --initial 1000000000 --batch 512
  */
 import { parseArgs } from 'node:util';
 import { openRawStore } from './lmdb-raw-store.js';
@@ -29,7 +30,8 @@ const server = await startTransferServer(
 announceAndServeUntilSignal(server, async () => {
   // Batch sizes explain throughput: at α = 0 a commit rewrites most leaf pages whatever its size.
   process.stdout.write(
-    `batches ${store.batches}, transfers ${store.transfers}, mean batch ${(store.transfers / Math.max(1, store.batches)).toFixed(1)}\n`,
+    `batches ${store.batches}, transfers ${store.transfers}, ` +
+      `mean batch ${(store.transfers / Math.max(1, store.batches)).toFixed(1)}\n`,
   );
   await store.close();
 });

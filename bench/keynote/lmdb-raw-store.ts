@@ -46,50 +46,55 @@ interface Pending {
   readonly resolve: (error: string | null) => void;
 }
 
+type Env = RootDatabase<Buffer, Buffer>;
+
+/** Replaces every account with `accounts` accounts holding `initial` each, durably. */
+async function seed(env: Env, accounts: number, initial: bigint): Promise<void> {
+  env.transactionSync(() => {
+    for (const { key } of env.getRange({})) env.removeSync(key);
+    for (let id = 0; id < accounts; id++) env.putSync(keyOf(id), rowOf(id, initial));
+  });
+  await env.flushed;
+}
+
+/** One transfer inside the batch's write transaction: null, or why it is refused. */
+function applyTransfer(env: Env, p: Pending): string | null {
+  if (p.from === p.to) return 'same_account';
+  if (p.amount <= 0n) return 'non_positive_amount';
+  const ka = keyOf(p.from);
+  const kb = keyOf(p.to);
+  const a = env.getBinary(ka);
+  const b = env.getBinary(kb);
+  if (a === undefined || b === undefined) return 'account_missing';
+  // getBinary's buffer is reused by the next read: copy before the second one is used.
+  const ra = Buffer.from(a);
+  const rb = Buffer.from(b);
+  const balanceA = ra.readBigInt64LE(4);
+  if (balanceA < p.amount) return 'insufficient_funds';
+  ra.writeBigInt64LE(balanceA - p.amount, 4);
+  rb.writeBigInt64LE(rb.readBigInt64LE(4) + p.amount, 4);
+  env.putSync(ka, ra);
+  env.putSync(kb, rb);
+  return null;
+}
+
 /** Opens (creating) the environment at `path` and, when `seed` is given, replaces every account. */
 export async function openRawStore(
   path: string,
   options: { batchMaxCalls: number; seed?: { accounts: number; initial: bigint } },
 ): Promise<RawStore> {
-  const env: RootDatabase<Buffer, Buffer> = open<Buffer, Buffer>({
+  const env: Env = open<Buffer, Buffer>({
     path,
     keyEncoding: 'binary',
     encoding: 'binary',
     pageSize: 4096,
     mapSize: 64 * 1024 * 1024,
   });
-  if (options.seed !== undefined) {
-    const { accounts, initial } = options.seed;
-    env.transactionSync(() => {
-      for (const { key } of env.getRange({})) env.removeSync(key);
-      for (let id = 0; id < accounts; id++) env.putSync(keyOf(id), rowOf(id, initial));
-    });
-    await env.flushed;
-  }
+  if (options.seed !== undefined) await seed(env, options.seed.accounts, options.seed.initial);
   const queue: Pending[] = [];
   let scheduled = false;
   let batches = 0;
   let transfers = 0;
-
-  const applyOne = (p: Pending): string | null => {
-    if (p.from === p.to) return 'same_account';
-    if (p.amount <= 0n) return 'non_positive_amount';
-    const ka = keyOf(p.from);
-    const kb = keyOf(p.to);
-    const a = env.getBinary(ka);
-    const b = env.getBinary(kb);
-    if (a === undefined || b === undefined) return 'account_missing';
-    // getBinary's buffer is reused by the next read: copy before the second one is used.
-    const ra = Buffer.from(a);
-    const rb = Buffer.from(b);
-    const balanceA = ra.readBigInt64LE(4);
-    if (balanceA < p.amount) return 'insufficient_funds';
-    ra.writeBigInt64LE(balanceA - p.amount, 4);
-    rb.writeBigInt64LE(rb.readBigInt64LE(4) + p.amount, 4);
-    env.putSync(ka, ra);
-    env.putSync(kb, rb);
-    return null;
-  };
 
   // Group commit: whatever queued up while the previous batch ran forms the next one. The next
   // batch does not wait for the previous flush (overlappingSync), as wasmbase overlaps them too.
@@ -100,7 +105,7 @@ export async function openRawStore(
     const outcomes: (string | null)[] = new Array<string | null>(batch.length);
     try {
       env.transactionSync(() => {
-        for (let i = 0; i < batch.length; i++) outcomes[i] = applyOne(batch[i]!);
+        for (let i = 0; i < batch.length; i++) outcomes[i] = applyTransfer(env, batch[i]!);
       });
     } catch (err) {
       const why = `commit failed: ${err instanceof Error ? err.message : String(err)}`;

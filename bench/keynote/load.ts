@@ -1,20 +1,14 @@
 /**
+ * @module
  * The load generator's main side: spreads the clients over worker threads (load-thread.ts),
  * starts them together, reports progress once a second, and merges their results into one
  * measurement: TPS over the timed window, latency percentiles, the per-second series, and the
  * balance changes implied by the acknowledged transfers.
  */
-import { Worker } from 'node:worker_threads';
 import type { ConnectionSpec } from './client-codec.js';
-import { compiledScript } from './compiled-script.js';
 import { LatencyHistogram } from './histogram.js';
-import type {
-  FromThread,
-  LoadThreadConfig,
-  ThreadResult,
-  ThreadTotals,
-  ToThread,
-} from './load-types.js';
+import { LoadThreads } from './load-threads.js';
+import type { LoadThreadConfig, ThreadResult, ThreadTotals } from './load-types.js';
 
 export interface LoadOptions {
   readonly connection: ConnectionSpec;
@@ -67,112 +61,76 @@ export interface LoadResult {
 const AMOUNT = 1n;
 const CONNECT_TIMEOUT_MS = 30_000;
 
+function threadConfigs(options: LoadOptions): LoadThreadConfig[] {
+  const threads = Math.max(1, Math.min(options.threads, options.clients));
+  return Array.from({ length: threads }, (_, t) => ({
+    connection: options.connection,
+    clientIndexes: Array.from({ length: options.clients }, (_, i) => i).filter(
+      i => i % threads === t,
+    ),
+    totalClients: options.clients,
+    inflight: options.inflight,
+    pairs: options.pairs,
+    accounts: options.accounts,
+    amount: AMOUNT,
+    warmupMs: options.warmupMs,
+    windowMs: options.windowMs,
+    opTimeoutMs: options.opTimeoutMs,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  }));
+}
+
+/** Reports the threads' summed totals once a second; returns the function that stops it. */
+function reportEverySecond(
+  threads: LoadThreads,
+  warmupMs: number,
+  onProgress: (p: Progress) => void,
+): () => void {
+  let lastOk = 0;
+  let second = 0;
+  const ticker = setInterval(() => {
+    second++;
+    const sum = (field: keyof ThreadTotals) => threads.totals.reduce((n, x) => n + x[field], 0);
+    const ok = sum('ok');
+    onProgress({
+      second,
+      warmingUp: second * 1000 <= warmupMs,
+      tps: ok - lastOk,
+      ok,
+      failed: sum('failed'),
+      inflight: sum('inflight'),
+    });
+    lastOk = ok;
+  }, 1000);
+  return () => clearInterval(ticker);
+}
+
 export async function runLoad(
   options: LoadOptions,
   onProgress: (p: Progress) => void = () => {},
 ): Promise<LoadResult> {
-  const threads = Math.max(1, Math.min(options.threads, options.clients));
-  const script = compiledScript('load-thread');
-  const workers: Worker[] = [];
-  const totals: ThreadTotals[] = [];
-  const results: (ThreadResult | undefined)[] = [];
-  const ready: boolean[] = [];
-  let fatal: Error | undefined;
-  let onEvent: () => void = () => {};
-  for (let t = 0; t < threads; t++) {
-    const clientIndexes = Array.from({ length: options.clients }, (_, i) => i).filter(
-      i => i % threads === t,
-    );
-    const config: LoadThreadConfig = {
-      connection: options.connection,
-      clientIndexes,
-      totalClients: options.clients,
-      inflight: options.inflight,
-      pairs: options.pairs,
-      accounts: options.accounts,
-      amount: AMOUNT,
-      warmupMs: options.warmupMs,
-      windowMs: options.windowMs,
-      opTimeoutMs: options.opTimeoutMs,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    };
-    const worker = new Worker(script, { workerData: config });
-    totals.push({ ok: 0, failed: 0, inflight: 0 });
-    results.push(undefined);
-    ready.push(false);
-    worker.on('message', (m: FromThread) => {
-      if (m.type === 'ready') ready[t] = true;
-      else if (m.type === 'progress') totals[t] = m;
-      else if (m.type === 'done') results[t] = m.result;
-      else fatal ??= new Error(`load thread ${t}: ${m.message}`);
-      onEvent();
-    });
-    worker.on('error', err => {
-      fatal ??= err;
-      onEvent();
-    });
-    worker.on('exit', code => {
-      if (results[t] === undefined)
-        fatal ??= new Error(`load thread ${t} exited (${code}) without a result`);
-      onEvent();
-    });
-    workers.push(worker);
-  }
-  const until = (done: () => boolean, timeoutMs: number, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`load generator: ${what} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      onEvent = () => {
-        if (fatal !== undefined) {
-          clearTimeout(timer);
-          reject(fatal);
-        } else if (done()) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      onEvent();
-    });
+  const threads = new LoadThreads(threadConfigs(options));
   try {
-    await until(
-      () => ready.every(r => r),
+    await threads.until(
+      () => threads.allReady(),
       CONNECT_TIMEOUT_MS + 5_000,
       `${options.clients} clients did not connect`,
     );
-    const t0 = performance.timeOrigin + performance.now() + 100;
-    for (const w of workers) w.postMessage({ type: 'start', t0 } satisfies ToThread);
-    let lastOk = 0;
-    let second = 0;
-    const ticker = setInterval(() => {
-      second++;
-      const ok = totals.reduce((n, x) => n + x.ok, 0);
-      const failed = totals.reduce((n, x) => n + x.failed, 0);
-      const inflight = totals.reduce((n, x) => n + x.inflight, 0);
-      onProgress({
-        second,
-        warmingUp: second * 1000 <= options.warmupMs,
-        tps: ok - lastOk,
-        ok,
-        failed,
-        inflight,
-      });
-      lastOk = ok;
-    }, 1000);
+    threads.start(performance.timeOrigin + performance.now() + 100);
+    const stopReporting = reportEverySecond(threads, options.warmupMs, onProgress);
     try {
-      await until(
-        () => results.every(r => r !== undefined),
+      await threads.until(
+        () => threads.finished() !== undefined,
         options.warmupMs + options.windowMs + options.opTimeoutMs + 30_000,
         'threads did not finish',
       );
     } finally {
-      clearInterval(ticker);
+      stopReporting();
     }
   } finally {
-    await Promise.all(workers.map(w => w.terminate()));
+    await threads.terminate();
   }
-  return merge(results as ThreadResult[], options);
+  return merge(threads.finished()!, options);
 }
 
 function merge(results: readonly ThreadResult[], options: LoadOptions): LoadResult {

@@ -1,11 +1,12 @@
 /**
  * Child-process entry of the node-pg target: an idiomatic Node + PostgreSQL server for the
  * keynote transfer. A `pg.Pool`; each transfer is one transaction that locks both rows with
- * `SELECT … ORDER BY id FOR UPDATE` (a fixed lock order, so transfers cannot deadlock each other),
+ * `SELECT … ORDER BY id FOR UPDATE` (a fixed lock order: transfers cannot deadlock each other),
  * checks the balance, runs two UPDATEs and commits. Serialization failures and deadlocks are
  * retried. The server's `synchronous_commit=on` makes every COMMIT durable before it returns.
  *
- *   node dist/bench/keynote/node-pg-server.js --pg postgres://bench@127.0.0.1:5432/postgres --pool 16
+ *   node dist/bench/keynote/node-pg-server.js --pool 16 \
+ *     --pg postgres://bench@127.0.0.1:5432/postgres
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';

@@ -1,9 +1,11 @@
 /**
+ * @module
  * The harness's options: defaults, parsing of the command line, and validation that names the
- * bad flag. Every input is bounded.
+ * bad flag. Every input is bounded; lists (`--alpha`, `--targets`, `--protocol`) are short and
+ * free of repeats.
  */
-import { parseArgs } from 'node:util';
-import { TARGET_NAMES, type TargetName } from './target.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PROTOCOLS, TARGET_NAMES, type TargetName, type WasmbaseProtocol } from './target.js';
 
 export interface KeynoteOptions {
   readonly alphas: readonly number[];
@@ -13,6 +15,8 @@ export interface KeynoteOptions {
   readonly warmup: number;
   readonly accounts: number;
   readonly targets: readonly TargetName[];
+  /** WebSocket protocols the wasmbase targets are driven with, one run each, in this order. */
+  readonly protocols: readonly WasmbaseProtocol[];
   /** Balance every account starts with. */
   readonly initial: bigint;
   /** Calls per write transaction, for wasmbase and lmdb-raw alike. */
@@ -41,6 +45,7 @@ export const DEFAULT_OPTIONS: KeynoteOptions = {
   warmup: 5,
   accounts: 100_000,
   targets: TARGET_NAMES,
+  protocols: ['v1', 'v3'],
   initial: 1_000_000_000n,
   batch: 512,
   pairs: 10_000_000,
@@ -62,7 +67,10 @@ The keynote transfer benchmark: wasmbase vs Node + PostgreSQL vs raw lmdb-js, sa
   --seconds <s>        timed window per run                                  [30]
   --warmup <s>         warm-up before the window (not measured)              [5]
   --accounts <n>       accounts seeded                                       [100000]
-  --targets <list>     wasmbase,node-pg,lmdb-raw (any subset, in run order)  [all]
+  --targets <list>     wasmbase,wasmbase-sdk,node-pg,lmdb-raw (any subset,
+                       in run order)                                         [all]
+  --protocol <list>    v1,v2,v3: WebSocket protocols of the wasmbase targets,
+                       one run each (wasmbase-sdk: v2 and v3 only)           [v1,v3]
   --initial <n>        starting balance of every account                     [1000000000]
   --batch <n>          calls per write transaction (wasmbase, lmdb-raw)      [512]
   --pairs <n>          precomputed account pairs                             [10000000]
@@ -75,7 +83,8 @@ The keynote transfer benchmark: wasmbase vs Node + PostgreSQL vs raw lmdb-js, sa
   --profile <dir>      run the wasmbase server with --cpu-prof into <dir>
   -h, --help           this text
 
-PostgreSQL binaries are looked up in $WASMBASE_PG_BIN, /usr/local/bin, /usr/lib/postgresql/*/bin, $PATH.`;
+PostgreSQL binaries are looked up in $WASMBASE_PG_BIN, /usr/local/bin, /usr/lib/postgresql/*/bin
+and $PATH.`;
 
 export class UsageError extends Error {}
 
@@ -91,6 +100,43 @@ function number(flag: string, text: string, min: number, max: number, integer: b
   return value;
 }
 
+const FLAGS = {
+  alpha: { type: 'string' },
+  clients: { type: 'string' },
+  inflight: { type: 'string' },
+  seconds: { type: 'string' },
+  warmup: { type: 'string' },
+  accounts: { type: 'string' },
+  targets: { type: 'string' },
+  protocol: { type: 'string' },
+  initial: { type: 'string' },
+  batch: { type: 'string' },
+  pairs: { type: 'string' },
+  threads: { type: 'string' },
+  'pg-pool': { type: 'string' },
+  workers: { type: 'string' },
+  'op-timeout': { type: 'string' },
+  out: { type: 'string' },
+  'no-out': { type: 'boolean' },
+  profile: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** A comma-separated list of known names, each at most once. */
+function nameList<T extends string>(flag: string, text: string, known: readonly T[]): T[] {
+  const names = text.split(',').map(t => t.trim());
+  const isKnown = (name: string): name is T => (known as readonly string[]).includes(name);
+  const unknown = names.filter(n => !isKnown(n));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `invalid --${flag}: unknown ${unknown.map(n => JSON.stringify(n)).join(', ')} ` +
+        `(known: ${known.join(', ')})`,
+    );
+  if (new Set(names).size !== names.length)
+    throw new UsageError(`invalid --${flag}: a name is listed twice`);
+  return names.filter(isKnown);
+}
+
 /** Parses argv (without node and the script); throws UsageError naming the bad flag. */
 export function parseOptions(argv: readonly string[]): KeynoteOptions | 'help' {
   let parsed;
@@ -99,26 +145,7 @@ export function parseOptions(argv: readonly string[]): KeynoteOptions | 'help' {
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        alpha: { type: 'string' },
-        clients: { type: 'string' },
-        inflight: { type: 'string' },
-        seconds: { type: 'string' },
-        warmup: { type: 'string' },
-        accounts: { type: 'string' },
-        targets: { type: 'string' },
-        initial: { type: 'string' },
-        batch: { type: 'string' },
-        pairs: { type: 'string' },
-        threads: { type: 'string' },
-        'pg-pool': { type: 'string' },
-        workers: { type: 'string' },
-        'op-timeout': { type: 'string' },
-        out: { type: 'string' },
-        'no-out': { type: 'boolean' },
-        profile: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: FLAGS,
     });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
@@ -132,17 +159,10 @@ export function parseOptions(argv: readonly string[]): KeynoteOptions | 'help' {
       : v.alpha.split(',').map(a => number('alpha', a.trim(), 0, 5, false));
   if (alphas.length === 0 || alphas.length > 8)
     throw new UsageError('invalid --alpha: give 1 to 8 values');
-  let targets: TargetName[] = [...d.targets];
-  if (v.targets !== undefined) {
-    targets = v.targets.split(',').map(t => t.trim()) as TargetName[];
-    const unknown = targets.filter(t => !(TARGET_NAMES as readonly string[]).includes(t));
-    if (unknown.length > 0)
-      throw new UsageError(
-        `invalid --targets: unknown ${unknown.join(', ')} (known: ${TARGET_NAMES.join(', ')})`,
-      );
-    if (new Set(targets).size !== targets.length)
-      throw new UsageError('invalid --targets: a target is listed twice');
-  }
+  const targets =
+    v.targets === undefined ? d.targets : nameList('targets', v.targets, TARGET_NAMES);
+  const protocols =
+    v.protocol === undefined ? d.protocols : nameList('protocol', v.protocol, PROTOCOLS);
   let initial = d.initial;
   if (v.initial !== undefined) {
     if (!/^\d{1,15}$/.test(v.initial) || BigInt(v.initial) < 1n)
@@ -164,6 +184,7 @@ export function parseOptions(argv: readonly string[]): KeynoteOptions | 'help' {
     warmup: v.warmup === undefined ? d.warmup : number('warmup', v.warmup, 0, 600, false),
     accounts,
     targets,
+    protocols,
     initial,
     batch: v.batch === undefined ? d.batch : number('batch', v.batch, 1, 65_536, true),
     pairs: v.pairs === undefined ? d.pairs : number('pairs', v.pairs, 1_000, 50_000_000, true),

@@ -25,8 +25,10 @@ import { onExit } from './cleanup.js';
 const BINARIES = ['initdb', 'pg_ctl', 'postgres'] as const;
 
 export const POSTGRES_INSTALL_HINT =
-  'PostgreSQL is not installed (initdb, pg_ctl and postgres were not found in $WASMBASE_PG_BIN, /usr/local/bin, /usr/lib/postgresql/*/bin or $PATH). ' +
-  'Install it with "sudo apt-get install postgresql" (Debian/Ubuntu), or point WASMBASE_PG_BIN at the folder that holds initdb, pg_ctl and postgres.';
+  'PostgreSQL is not installed (initdb, pg_ctl and postgres were not found in ' +
+  '$WASMBASE_PG_BIN, /usr/local/bin, /usr/lib/postgresql/*/bin or $PATH). ' +
+  'Install it with "sudo apt-get install postgresql" (Debian/Ubuntu), or point ' +
+  'WASMBASE_PG_BIN at the folder that holds initdb, pg_ctl and postgres.';
 
 export type PostgresLookup =
   | { readonly found: true; readonly binDir: string }
@@ -68,7 +70,7 @@ interface RunAs {
   readonly gid: number;
 }
 
-/** The unprivileged account the cluster runs as when we are root; undefined when we are not root. */
+/** The unprivileged account the cluster runs as when we are root; undefined when we are not. */
 function unprivilegedUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   for (const user of ['postgres', 'nobody']) {
@@ -81,7 +83,8 @@ function unprivilegedUser(): RunAs | undefined {
     }
   }
   throw new Error(
-    'running as root, but neither a "postgres" nor a "nobody" user exists to run PostgreSQL as (initdb refuses root)',
+    'running as root, but neither a "postgres" nor a "nobody" user exists to run PostgreSQL ' +
+      'as (initdb refuses root)',
   );
 }
 
@@ -215,7 +218,8 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
     forget();
     stopSync('immediate');
     throw new Error(
-      `PostgreSQL did not start: ${err instanceof Error ? err.message : String(err)}${log === '' ? '' : `\n--- postgres.log ---\n${log}`}`,
+      `PostgreSQL did not start: ${err instanceof Error ? err.message : String(err)}` +
+        (log === '' ? '' : `\n--- postgres.log ---\n${log}`),
       { cause: err },
     );
   }

@@ -94,7 +94,8 @@ export function summarise(profile: CpuProfile): ProfileSummary {
     const stage = stageOf(node.callFrame);
     stages.set(stage, (stages.get(stage) ?? 0) + ms);
     const f = node.callFrame;
-    const name = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+    const where = f.url.replace(/^.*\/(dist|node_modules)\//, '$1/');
+    const name = `${f.functionName || '(anonymous)'} ${where}:${f.lineNumber + 1}`;
     const entry = functions.get(name) ?? { stage, ms: 0 };
     entry.ms += ms;
     functions.set(name, entry);
@@ -111,7 +112,8 @@ function table(summary: ProfileSummary, top: number): string {
   const lines = ['| stage | ms | % of samples | % of busy |', '| --- | ---: | ---: | ---: |'];
   for (const s of summary.stages) {
     lines.push(
-      `| ${s.stage} | ${Math.round(s.ms)} | ${((s.ms / summary.totalMs) * 100).toFixed(1)} | ${s.stage === 'idle' ? '' : ((s.ms / busy) * 100).toFixed(1)} |`,
+      `| ${s.stage} | ${Math.round(s.ms)} | ${((s.ms / summary.totalMs) * 100).toFixed(1)} | ` +
+        `${s.stage === 'idle' ? '' : ((s.ms / busy) * 100).toFixed(1)} |`,
     );
   }
   lines.push(
@@ -150,7 +152,8 @@ if (isMain) {
   for (const file of files) {
     const summary = summarise(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile);
     process.stdout.write(
-      `### ${file} (${Math.round(summary.totalMs)} ms sampled)\n\n${table(summary, Number(values.top))}\n\n`,
+      `### ${file} (${Math.round(summary.totalMs)} ms sampled)\n\n` +
+        `${table(summary, Number(values.top))}\n\n`,
     );
   }
 }

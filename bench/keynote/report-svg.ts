@@ -1,20 +1,36 @@
 /**
- * The results as a hand-written SVG: TPS bars per target per α (linear axis, left) and latency
- * p50 / p99 bars per target per α (log axis, right), with the machine and command underneath.
+ * @module
+ * The results as a hand-written SVG: TPS bars per series per α (linear axis, left) and latency
+ * p50 / p99 bars per series per α (log axis, right), with the machine and command underneath.
+ * A series is a target, or a target with a protocol (`wasmbase v1`, `wasmbase-sdk v3`), so the
+ * protocols of one run stand side by side; the panels widen with the number of bars.
  */
 import type { KeynoteReport, RunRecord } from './report-types.js';
-import type { TargetName } from './target.js';
+import { seriesName } from './run-plan.js';
 
-const COLORS: Readonly<Record<TargetName, string>> = {
+const COLORS: Readonly<Record<string, string>> = {
   wasmbase: '#1f77b4',
+  'wasmbase v1': '#1f77b4',
+  'wasmbase v2': '#4f9bd9',
+  'wasmbase v3': '#9ac4ea',
+  'wasmbase-sdk v2': '#2ca02c',
+  'wasmbase-sdk v3': '#8fd18f',
   'node-pg': '#e6862a',
   'lmdb-raw': '#6c6c6c',
 };
-const WIDTH = 1040;
-const HEIGHT = 520;
-const PANEL = { top: 80, height: 320, width: 440 };
+const FALLBACK_COLOR = '#9467bd';
+const PANEL = { top: 80, height: 320, minWidth: 440, perBar: 64 };
 const LEFT_X = 80;
-const RIGHT_X = 580;
+const GAP = 60;
+
+interface Layout {
+  readonly alphas: readonly number[];
+  readonly series: readonly string[];
+  readonly panelWidth: number;
+  readonly bottom: number;
+  /** The successful run of `series` at `alpha`. */
+  readonly ok: (alpha: number, series: string) => RunRecord | undefined;
+}
 
 const esc = (s: string) =>
   s
@@ -28,8 +44,16 @@ function text(x: number, y: number, s: string, attrs = ''): string {
 }
 
 function rect(x: number, y: number, w: number, h: number, fill: string, extra = ''): string {
-  return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(0, w).toFixed(1)}" height="${Math.max(0, h).toFixed(1)}" fill="${fill}" ${extra}/>`;
+  const size = `width="${Math.max(0, w).toFixed(1)}" height="${Math.max(0, h).toFixed(1)}"`;
+  return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${size} fill="${fill}" ${extra}/>`;
 }
+
+function hline(x1: number, x2: number, y: number, stroke: string): string {
+  const at = y.toFixed(1);
+  return `<line x1="${x1}" x2="${x2}" y1="${at}" y2="${at}" stroke="${stroke}"/>`;
+}
+
+const color = (series: string) => COLORS[series] ?? FALLBACK_COLOR;
 
 function short(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
@@ -64,181 +88,184 @@ function tickMs(n: number): string {
   return n >= 1000 ? `${n / 1000} s` : String(Number(n.toPrecision(1)));
 }
 
-export function resultSvg(report: KeynoteReport): string {
+function layout(report: KeynoteReport): Layout {
   const alphas = [...new Set(report.runs.map(r => r.alpha))];
-  const targets = report.targets.map(t => t.name);
-  const ok = (alpha: number, target: TargetName): RunRecord | undefined =>
-    report.runs.find(r => r.alpha === alpha && r.target === target && r.status === 'ok');
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-  );
-  out.push(rect(0, 0, WIDTH, HEIGHT, '#ffffff'));
-  out.push(
-    text(
-      WIDTH / 2,
-      26,
-      'Keynote transfer benchmark: wasmbase vs Node + PostgreSQL vs raw LMDB',
-      'text-anchor="middle" font-size="17" font-weight="bold"',
-    ),
-  );
-  // Legend.
-  targets.forEach((t, i) => {
-    const x = WIDTH / 2 - (targets.length * 120) / 2 + i * 120;
-    out.push(rect(x, 40, 14, 14, COLORS[t]));
-    out.push(text(x + 20, 52, t));
-  });
-  const groupWidth = PANEL.width / Math.max(1, alphas.length);
-  const bottom = PANEL.top + PANEL.height;
+  const series = [...new Set(report.runs.map(r => seriesName(r.target, r.protocol)))];
+  const bars = Math.max(1, alphas.length * series.length);
+  return {
+    alphas,
+    series,
+    panelWidth: Math.max(PANEL.minWidth, bars * PANEL.perBar),
+    bottom: PANEL.top + PANEL.height,
+    ok: (alpha, name) =>
+      report.runs.find(
+        r => r.alpha === alpha && seriesName(r.target, r.protocol) === name && r.status === 'ok',
+      ),
+  };
+}
 
-  // Left: TPS, linear.
-  const maxTps = Math.max(1, ...report.runs.filter(r => r.status === 'ok').map(r => r.tps ?? 0));
-  const tpsTicks = linearTicks(maxTps);
-  const tpsTop = tpsTicks[tpsTicks.length - 1]!;
-  const yTps = (v: number) => bottom - (v / tpsTop) * PANEL.height;
-  out.push(
-    text(
-      LEFT_X + PANEL.width / 2,
-      PANEL.top - 12,
-      'Transfers per second (higher is better)',
-      'text-anchor="middle" font-weight="bold"',
-    ),
-  );
-  for (const t of tpsTicks) {
-    out.push(
-      `<line x1="${LEFT_X}" x2="${LEFT_X + PANEL.width}" y1="${yTps(t).toFixed(1)}" y2="${yTps(t).toFixed(1)}" stroke="#e3e3e3"/>`,
-    );
-    out.push(text(LEFT_X - 6, yTps(t) + 4, short(t), 'text-anchor="end" fill="#555"'));
-  }
-  alphas.forEach((alpha, g) => {
-    const x0 = LEFT_X + g * groupWidth;
-    const barW = Math.min(60, (groupWidth * 0.8) / targets.length);
-    const start = x0 + (groupWidth - barW * targets.length) / 2;
-    targets.forEach((t, i) => {
-      const r = ok(alpha, t);
-      const x = start + i * barW;
-      if (r?.tps === undefined) {
-        out.push(
-          text(x + barW / 2, bottom - 6, 'n/a', 'text-anchor="middle" fill="#999" font-size="10"'),
-        );
-        return;
-      }
-      out.push(rect(x + 2, yTps(r.tps), barW - 4, bottom - yTps(r.tps), COLORS[t]));
-      out.push(
-        text(x + barW / 2, yTps(r.tps) - 4, short(r.tps), 'text-anchor="middle" font-size="11"'),
-      );
-    });
-    out.push(
+function alphaLabels(l: Layout, x: number): string[] {
+  const groupWidth = l.panelWidth / Math.max(1, l.alphas.length);
+  return [
+    ...l.alphas.map((alpha, g) =>
       text(
-        x0 + groupWidth / 2,
-        bottom + 20,
+        x + g * groupWidth + groupWidth / 2,
+        l.bottom + 20,
         `α = ${alpha}`,
         'text-anchor="middle" font-weight="bold"',
       ),
-    );
-  });
-  out.push(
-    `<line x1="${LEFT_X}" x2="${LEFT_X + PANEL.width}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`,
-  );
+    ),
+    `<line x1="${x}" x2="${x + l.panelWidth}" y1="${l.bottom}" y2="${l.bottom}" stroke="#333"/>`,
+  ];
+}
 
-  // Right: latency p50 / p99, log scale.
+function tpsPanel(report: KeynoteReport, l: Layout, x: number): string[] {
+  const out: string[] = [];
+  const maxTps = Math.max(1, ...report.runs.filter(r => r.status === 'ok').map(r => r.tps ?? 0));
+  const ticks = linearTicks(maxTps);
+  const top = ticks[ticks.length - 1]!;
+  const y = (v: number) => l.bottom - (v / top) * PANEL.height;
+  const title = 'Transfers per second (higher is better)';
+  out.push(
+    text(x + l.panelWidth / 2, PANEL.top - 12, title, 'text-anchor="middle" font-weight="bold"'),
+  );
+  for (const t of ticks) {
+    out.push(hline(x, x + l.panelWidth, y(t), '#e3e3e3'));
+    out.push(text(x - 6, y(t) + 4, short(t), 'text-anchor="end" fill="#555"'));
+  }
+  const groupWidth = l.panelWidth / Math.max(1, l.alphas.length);
+  const barW = Math.min(60, (groupWidth * 0.8) / l.series.length);
+  l.alphas.forEach((alpha, g) => {
+    const start = x + g * groupWidth + (groupWidth - barW * l.series.length) / 2;
+    l.series.forEach((s, i) => {
+      const r = l.ok(alpha, s);
+      const bx = start + i * barW;
+      if (r?.tps === undefined) {
+        out.push(
+          text(
+            bx + barW / 2,
+            l.bottom - 6,
+            'n/a',
+            'text-anchor="middle" fill="#999" font-size="10"',
+          ),
+        );
+        return;
+      }
+      out.push(rect(bx + 2, y(r.tps), barW - 4, l.bottom - y(r.tps), color(s)));
+      out.push(
+        text(bx + barW / 2, y(r.tps) - 4, short(r.tps), 'text-anchor="middle" font-size="11"'),
+      );
+    });
+  });
+  return [...out, ...alphaLabels(l, x)];
+}
+
+function latencyPanel(report: KeynoteReport, l: Layout, x: number): string[] {
+  const out: string[] = [];
   const lat = report.runs
     .filter(r => r.status === 'ok' && r.latency !== undefined)
     .flatMap(r => [r.latency!.p50Ms, r.latency!.p99Ms])
     .filter(v => Number.isFinite(v) && v > 0);
   const lo = 10 ** Math.floor(Math.log10(Math.min(1, ...lat)));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(10, ...lat)));
-  const yLat = (v: number) =>
-    bottom -
-    ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) *
-      PANEL.height;
+  const span = Math.log10(hi) - Math.log10(lo);
+  const y = (v: number) =>
+    l.bottom - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / span) * PANEL.height;
+  const title = 'Latency in ms, p50 (solid) and p99 (light), log scale';
   out.push(
-    text(
-      RIGHT_X + PANEL.width / 2,
-      PANEL.top - 12,
-      'Latency in ms, p50 (solid) and p99 (light), log scale',
-      'text-anchor="middle" font-weight="bold"',
-    ),
+    text(x + l.panelWidth / 2, PANEL.top - 12, title, 'text-anchor="middle" font-weight="bold"'),
   );
   for (let v = lo; v <= hi * 1.0001; v *= 10) {
-    out.push(
-      `<line x1="${RIGHT_X}" x2="${RIGHT_X + PANEL.width}" y1="${yLat(v).toFixed(1)}" y2="${yLat(v).toFixed(1)}" stroke="#e3e3e3"/>`,
-    );
-    out.push(text(RIGHT_X - 6, yLat(v) + 4, tickMs(v), 'text-anchor="end" fill="#555"'));
+    out.push(hline(x, x + l.panelWidth, y(v), '#e3e3e3'));
+    out.push(text(x - 6, y(v) + 4, tickMs(v), 'text-anchor="end" fill="#555"'));
   }
-  alphas.forEach((alpha, g) => {
-    const x0 = RIGHT_X + g * groupWidth;
-    const barW = Math.min(28, (groupWidth * 0.85) / (targets.length * 2));
-    const start = x0 + (groupWidth - barW * 2 * targets.length) / 2;
-    targets.forEach((t, i) => {
-      const r = ok(alpha, t);
-      const x = start + i * 2 * barW;
+  const groupWidth = l.panelWidth / Math.max(1, l.alphas.length);
+  const barW = Math.min(28, (groupWidth * 0.85) / (l.series.length * 2));
+  l.alphas.forEach((alpha, g) => {
+    const start = x + g * groupWidth + (groupWidth - barW * 2 * l.series.length) / 2;
+    l.series.forEach((s, i) => {
+      const r = l.ok(alpha, s);
+      const bx = start + i * 2 * barW;
       if (r?.latency === undefined) {
         out.push(
-          text(x + barW, bottom - 6, 'n/a', 'text-anchor="middle" fill="#999" font-size="10"'),
+          text(bx + barW, l.bottom - 6, 'n/a', 'text-anchor="middle" fill="#999" font-size="10"'),
         );
         return;
       }
       const { p50Ms, p99Ms } = r.latency;
-      out.push(rect(x + 1, yLat(p50Ms), barW - 2, bottom - yLat(p50Ms), COLORS[t]));
+      out.push(rect(bx + 1, y(p50Ms), barW - 2, l.bottom - y(p50Ms), color(s)));
       out.push(
         rect(
-          x + barW + 1,
-          yLat(p99Ms),
+          bx + barW + 1,
+          y(p99Ms),
           barW - 2,
-          bottom - yLat(p99Ms),
-          COLORS[t],
+          l.bottom - y(p99Ms),
+          color(s),
           'fill-opacity="0.4"',
         ),
       );
+      out.push(text(bx + barW / 2, y(p50Ms) - 4, ms(p50Ms), 'text-anchor="middle" font-size="9"'));
       out.push(
-        text(x + barW / 2, yLat(p50Ms) - 4, ms(p50Ms), 'text-anchor="middle" font-size="9"'),
-      );
-      out.push(
-        text(x + barW * 1.5, yLat(p99Ms) - 4, ms(p99Ms), 'text-anchor="middle" font-size="9"'),
+        text(bx + barW * 1.5, y(p99Ms) - 4, ms(p99Ms), 'text-anchor="middle" font-size="9"'),
       );
     });
-    out.push(
-      text(
-        x0 + groupWidth / 2,
-        bottom + 20,
-        `α = ${alpha}`,
-        'text-anchor="middle" font-weight="bold"',
-      ),
-    );
   });
-  out.push(
-    `<line x1="${RIGHT_X}" x2="${RIGHT_X + PANEL.width}" y1="${bottom}" y2="${bottom}" stroke="#333"/>`,
-  );
+  return [...out, ...alphaLabels(l, x)];
+}
 
-  // Footer: what ran where.
+function footer(report: KeynoteReport, height: number): string[] {
   const m = report.machine;
   const o = report.options;
   const n = (x: unknown) => (typeof x === 'number' ? x.toLocaleString('en-US') : String(x));
-  out.push(
+  return [
     text(
       40,
-      HEIGHT - 70,
-      `${n(o['accounts'])} accounts, ${o['clients']} clients × ${o['inflight']} in flight, ${o['warmup']} s warm-up + ${o['seconds']} s window, durable commits, batch ${o['batch']}`,
+      height - 70,
+      `${n(o['accounts'])} accounts, ${o['clients']} clients × ${o['inflight']} in flight, ` +
+        `${o['warmup']} s warm-up + ${o['seconds']} s window, durable commits, batch ${o['batch']}`,
       'fill="#333"',
     ),
-  );
-  out.push(
     text(
       40,
-      HEIGHT - 50,
-      `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}${m.postgres === undefined ? '' : `, ${m.postgres}`}; load average ${m.loadAverage.start.toFixed(1)} → ${m.loadAverage.end.toFixed(1)}`,
+      height - 50,
+      `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}` +
+        (m.postgres === undefined ? '' : `, ${m.postgres}`) +
+        `; load average ${m.loadAverage.start.toFixed(1)} → ${m.loadAverage.end.toFixed(1)}`,
       'fill="#333"',
     ),
-  );
-  out.push(
     text(
       40,
-      HEIGHT - 30,
+      height - 30,
       `${report.command}   (${report.finishedAt.slice(0, 16).replace('T', ' ')} UTC)`,
       'fill="#333" font-family="monospace" font-size="11"',
     ),
-  );
+  ];
+}
+
+export function resultSvg(report: KeynoteReport): string {
+  const l = layout(report);
+  const width = LEFT_X + 2 * l.panelWidth + GAP + 40;
+  const height = 520;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+      `viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    rect(0, 0, width, height, '#ffffff'),
+    text(
+      width / 2,
+      26,
+      'Keynote transfer benchmark: wasmbase vs Node + PostgreSQL vs raw LMDB',
+      'text-anchor="middle" font-size="17" font-weight="bold"',
+    ),
+  ];
+  const legendStep = 130;
+  l.series.forEach((s, i) => {
+    const x = width / 2 - (l.series.length * legendStep) / 2 + i * legendStep;
+    out.push(rect(x, 40, 14, 14, color(s)));
+    out.push(text(x + 20, 52, s));
+  });
+  out.push(...tpsPanel(report, l, LEFT_X));
+  out.push(...latencyPanel(report, l, LEFT_X + l.panelWidth + GAP));
+  out.push(...footer(report, height));
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

@@ -1,11 +1,18 @@
-/** The result file's shape (bench/results/keynote.json). */
+/**
+ * @module
+ * The result file's shape (bench/results/keynote.json). Version 2 added `protocol` to runs (the
+ * WebSocket protocol of a wasmbase run; absent for node-pg and lmdb-raw) and `protocols` to the
+ * options.
+ */
 import type { CheckResult } from './check.js';
 import type { LatencySummary } from './load.js';
-import type { TargetName } from './target.js';
+import type { TargetName, WasmbaseProtocol } from './target.js';
 
 export interface RunRecord {
   readonly alpha: number;
   readonly target: TargetName;
+  /** The clients' protocol, for targets that speak SpacetimeDB's. */
+  readonly protocol?: WasmbaseProtocol;
   readonly status: 'ok' | 'failed' | 'skipped';
   /** Why it failed or was skipped. */
   readonly reason?: string;
@@ -28,12 +35,12 @@ export interface Machine {
   readonly os: string;
   readonly node: string;
   readonly postgres?: string;
-  /** 1-minute load average when the run started and ended (other work on the machine skews results). */
+  /** 1-minute load average at the start and end (other work on the machine skews results). */
   readonly loadAverage: { readonly start: number; readonly end: number };
 }
 
 export interface KeynoteReport {
-  readonly version: 1;
+  readonly version: 2;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly command: string;

@@ -13,8 +13,10 @@ import type { Target } from './target.js';
 export function lmdbRawTarget(): Target {
   return {
     name: 'lmdb-raw',
+    protocols: [],
     description:
-      'plain lmdb-js: 2 gets + 2 puts per transfer, one synchronous write transaction per batch, answered after env.flushed; served by a ws server in a child process',
+      'plain lmdb-js: 2 gets + 2 puts per transfer, one synchronous write transaction per ' +
+      'batch, answered after env.flushed; served by a ws server in a child process',
     async start(setup) {
       const dir = mkdtempSync(path.join(setup.tempDir, 'lmdb-raw-'));
       const server = await startChildServer({
@@ -34,7 +36,12 @@ export function lmdbRawTarget(): Target {
       });
       const remove = () => rmSync(dir, { recursive: true, force: true });
       return {
-        connection: { url: `ws://127.0.0.1:${server.ready[1]}`, codec: 'simple', headers: {} },
+        connection: {
+          kind: 'ws',
+          url: `ws://127.0.0.1:${server.ready[1]}`,
+          codec: 'simple',
+          headers: {},
+        },
         async finish() {
           const code = await server.stop();
           if (code !== 0)

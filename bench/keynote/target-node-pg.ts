@@ -31,7 +31,10 @@ export function nodePgTarget(
   let version: string | undefined;
   return {
     name: 'node-pg',
-    description: `Node + ws + pg.Pool(${options.poolSize}) → PostgreSQL (fsync=on, synchronous_commit=on, read committed); transfer = BEGIN; SELECT … ORDER BY id FOR UPDATE; 2 UPDATEs; COMMIT`,
+    protocols: [],
+    description:
+      `Node + ws + pg.Pool(${options.poolSize}) → PostgreSQL (fsync=on, synchronous_commit=on, ` +
+      'read committed); transfer = BEGIN; SELECT … ORDER BY id FOR UPDATE; 2 UPDATEs; COMMIT',
     postgresVersion: () => version,
     async start(setup) {
       if (cluster === undefined) {
@@ -45,7 +48,8 @@ export function nodePgTarget(
         await c.query('DROP TABLE IF EXISTS accounts');
         await c.query('CREATE TABLE accounts (id integer PRIMARY KEY, balance bigint NOT NULL)');
         await c.query(
-          'INSERT INTO accounts (id, balance) SELECT g, $2::bigint FROM generate_series(0, $1::int - 1) AS g',
+          'INSERT INTO accounts (id, balance) ' +
+            'SELECT g, $2::bigint FROM generate_series(0, $1::int - 1) AS g',
           [setup.accounts, String(setup.initial)],
         );
         await c.query('VACUUM ANALYZE accounts');
@@ -58,7 +62,12 @@ export function nodePgTarget(
         readyPattern: /listening (\d+)/,
       });
       return {
-        connection: { url: `ws://127.0.0.1:${server.ready[1]}`, codec: 'simple', headers: {} },
+        connection: {
+          kind: 'ws',
+          url: `ws://127.0.0.1:${server.ready[1]}`,
+          codec: 'simple',
+          headers: {},
+        },
         async finish() {
           const code = await server.stop();
           if (code !== 0)

@@ -1,8 +1,18 @@
-/** What the harness needs from each system under test. */
+/**
+ * @module
+ * What the harness needs from each system under test. A target serves one run at a time on fresh
+ * seeded data. Targets that speak SpacetimeDB's WebSocket protocols (wasmbase, wasmbase-sdk) list
+ * the protocol versions they can be driven with, and every run names the one it uses; the
+ * comparison targets (node-pg, lmdb-raw) have their own fixed wire protocol and list none.
+ */
 import type { ConnectionSpec } from './client-codec.js';
 
-export const TARGET_NAMES = ['wasmbase', 'node-pg', 'lmdb-raw'] as const;
+export const TARGET_NAMES = ['wasmbase', 'wasmbase-sdk', 'node-pg', 'lmdb-raw'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** SpacetimeDB WebSocket protocol versions (`v1.bsatn`, `v2.bsatn`, `v3.bsatn` `.spacetimedb`). */
+export const PROTOCOLS = ['v1', 'v2', 'v3'] as const;
+export type WasmbaseProtocol = (typeof PROTOCOLS)[number];
 
 export interface RunSetup {
   readonly accounts: number;
@@ -11,8 +21,10 @@ export interface RunSetup {
   readonly batchMaxCalls: number;
   /** Where the target may write its temporary data. */
   readonly tempDir: string;
-  /** Names this run in file names (e.g. `alpha-1.5`). */
+  /** Names this run in file names (e.g. `alpha-1.5-v2`). */
   readonly label: string;
+  /** The protocol the clients speak; set exactly when the target lists protocols. */
+  readonly protocol: WasmbaseProtocol | undefined;
   /** Write progress lines (to stderr). */
   readonly say: (line: string) => void;
 }
@@ -32,6 +44,8 @@ export interface Target {
   readonly name: TargetName;
   /** One line on how it is set up (for the report). */
   readonly description: string;
+  /** The protocols its clients can speak, in preference order; empty for a fixed protocol. */
+  readonly protocols: readonly WasmbaseProtocol[];
   /** Starts a server on freshly seeded data. */
   start(setup: RunSetup): Promise<TargetRun>;
   /** Releases what outlives single runs (e.g. the PostgreSQL cluster). */

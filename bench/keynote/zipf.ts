@@ -91,7 +91,7 @@ export function precomputePairs(
   return out;
 }
 
-/** Where client `index` of `clients` starts reading `pairCount` pairs (evenly spread, as in §8.1). */
+/** Where client `index` of `clients` starts reading `pairCount` pairs (evenly spread, §8.1). */
 export function clientOffset(index: number, clients: number, pairCount: number): number {
   return (index * Math.floor(pairCount / clients)) % pairCount;
 }

@@ -3,7 +3,7 @@
  * Where a request's bearer token is: `Authorization: Bearer <token>`, else the `token` query
  * parameter (browsers cannot set headers on WebSocket upgrades).
  */
-import { WasmbaseError } from '../errors.js';
+import { WasmbaseError } from '../protocol/index.js';
 
 /** The bearer token of a request, if any; TOKEN_INVALID for a malformed Authorization header. */
 export function bearerToken(authorization: string, query: URLSearchParams): string | undefined {

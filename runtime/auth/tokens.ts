@@ -12,8 +12,7 @@
  * request's own callback, without an await.
  */
 import { createHash, randomBytes, sign as signBytes, verify as verifyBytes } from 'node:crypto';
-import { WasmbaseError } from '../errors.js';
-import { Identity } from '../protocol/index.js';
+import { Identity, WasmbaseError } from '../protocol/index.js';
 import type { SigningKeys } from './keys.js';
 
 export const TOKEN_AUDIENCE = 'wasmbase';

@@ -3,7 +3,7 @@
  * The `wasmbase_v1` ABI as data: import names with signatures, required exports, errnos,
  * and the mapping from store errors to errnos. README.md in this folder is the prose version.
  */
-import type { WasmbaseError } from '../errors.js';
+import type { WasmbaseError } from '../protocol/index.js';
 import type { FuncType } from './wasm-binary.js';
 
 export const ABI_NAMESPACE = 'wasmbase_v1';
@@ -44,7 +44,13 @@ export const REQUIRED_EXPORTS: Readonly<Record<string, FuncType>> = {
   __describe_module__: sig([], []),
 };
 
+/**
+ * Every errno a host function returns, by name. `sdk/assembly/abi-constants.ts` is generated
+ * from this table (by `sdk/assembly/build.mjs`) and test/sdk/abi-tables.test.ts diffs the two.
+ */
 export const ERRNO = {
+  /** `iter_next_rows` only: the iterator is exhausted (and freed). Not a failure. */
+  EXHAUSTED: -1,
   OK: 0,
   HOST_CALL_FAILURE: 1,
   NOT_IN_CALL: 2,
@@ -65,10 +71,19 @@ export const ERRNO = {
   OUT_OF_BOUNDS: 34,
 } as const;
 
-/** The errno a store error maps to. */
+export type ErrnoName = keyof typeof ERRNO;
+
+function isErrnoName(name: string): name is ErrnoName {
+  return Object.hasOwn(ERRNO, name);
+}
+
+/**
+ * The errno a store error maps to: the errno the store named in `details.errno` when it named
+ * one, else the one its code implies. Never decided by the message text.
+ */
 export function errnoFor(err: WasmbaseError): number {
   const named = err.details?.['errno'];
-  if (typeof named === 'string' && named in ERRNO) return ERRNO[named as keyof typeof ERRNO];
+  if (typeof named === 'string' && isErrnoName(named)) return ERRNO[named];
   switch (err.code) {
     case 'UNIQUE_VIOLATION':
       return ERRNO.UNIQUE_ALREADY_EXISTS;
@@ -76,7 +91,7 @@ export function errnoFor(err: WasmbaseError): number {
       return ERRNO.NO_SUCH_ROW;
     case 'ROW_INVALID':
     case 'PROTOCOL_DECODE':
-      return err.message.includes('limit is') ? ERRNO.ROW_TOO_LARGE : ERRNO.BSATN_DECODE_ERROR;
+      return ERRNO.BSATN_DECODE_ERROR;
     case 'KEY_TOO_LARGE':
       return ERRNO.KEY_TOO_LARGE;
     case 'SEQUENCE_OVERFLOW':

@@ -3,8 +3,7 @@
  * The one rule for database names: lowercase letters, digits and single hyphens, starting with
  * a letter, 3 to 64 characters, not ending with a hyphen (e.g. `quickstart`, `my-game-2`).
  */
-import { WasmbaseError } from '../errors.js';
-import { Identity } from '../protocol/index.js';
+import { Identity, WasmbaseError } from '../protocol/index.js';
 
 const NAME = /^[a-z][a-z0-9-]{1,62}[a-z0-9]$/;
 

@@ -3,24 +3,23 @@
  * The contract between the host (which runs modules) and its callers (HTTP, WebSocket, SQL
  * DML, benchmarks). `Engine` owns every database: their stores, executors and module logs.
  */
-import type { WasmbaseError } from '../errors.js';
-import type { ConnectionId, Identity } from '../protocol/identity.js';
-import type { ModuleSchema } from '../protocol/module-schema.js';
-import type { BatchTx, CallChanges, ReadTx } from '../store/store-types.js';
+import type { ConnectionId, Identity, ModuleSchema, WasmbaseError } from '../protocol/index.js';
+import type { BatchTx, CallChanges, ReadTx } from '../store/index.js';
+import type { CallLogLine } from './batch-types.js';
+
+/** Reducer arguments: BSATN of the parameter product, or a JSON text (array or object by name). */
+export type CallArgs = Uint8Array | { readonly jsonText: string };
 
 /** One reducer call. */
 export interface CallRequest {
   /** Reducer name as declared in the schema. */
   readonly reducer: string;
-  /** BSATN of the reducer's parameter product. */
-  readonly args: Uint8Array;
+  readonly args: CallArgs;
   readonly sender: Identity;
   /** Undefined (or zero) for calls without a connection. */
   readonly connectionId: ConnectionId | undefined;
   /** Set by internal callers only: lets `init`/`client_connected`/`client_disconnected` run. */
   readonly allowLifecycle?: boolean;
-  /** Opaque value handed back with the call in `AppliedBatch` (lets a caller recognise its calls). */
-  readonly context?: unknown;
 }
 
 export type CallOutcome =
@@ -33,60 +32,55 @@ export type CallOutcome =
     }
   | {
       readonly status: 'failed';
-      /** REDUCER_FAILED (module's message), REDUCER_TRAPPED, REDUCER_TIMEOUT or REDUCER_OUT_OF_MEMORY. */
+      /**
+       * REDUCER_FAILED (module's message), REDUCER_TRAPPED, REDUCER_TIMEOUT,
+       * REDUCER_OUT_OF_MEMORY, STORAGE_FAILURE, SHUTTING_DOWN or INTERNAL.
+       */
       readonly error: WasmbaseError;
       readonly timestamp: bigint;
       readonly durationMicros: number;
     };
 
-/** A call as the executor runs it (reducer resolved, timestamp given). */
+/** A call as the executor runs it (reducer resolved, arguments checked, id and timestamp given). */
 export interface ExecutedCall {
+  /** Unique in this server process: how consumers of published batches recognise a call. */
+  readonly id: number;
   readonly reducer: string;
+  /** -1 for host-side transactions (SQL DML). */
   readonly reducerId: number;
   readonly args: Uint8Array;
   readonly sender: Identity;
   readonly connectionId: ConnectionId | undefined;
   readonly timestamp: bigint;
-  /** Opaque value of the caller's, handed back with the call's outcome (see `AppliedBatch`). */
-  readonly context?: unknown;
 }
 
-/** One finished call of a committed batch. */
+/** One finished call. */
 export type AppliedCall =
   | {
       readonly status: 'committed';
       readonly call: ExecutedCall;
       readonly changes: CallChanges;
       readonly durationMicros: number;
+      readonly logs: readonly CallLogLine[];
     }
   | {
       readonly status: 'failed';
       readonly call: ExecutedCall;
       readonly error: WasmbaseError;
       readonly durationMicros: number;
+      readonly logs: readonly CallLogLine[];
     };
 
 /**
- * A batch whose writes were just committed: every call it finished, in execution order (failed
- * ones included), and the promise of its durability.
+ * Calls that finished, in execution order, published once by the executor. When any of them
+ * committed, the listener runs synchronously right after the LMDB commit and before any later
+ * one (a read inside it sees exactly the state after the batch); `durable` resolves once the
+ * commit is on disk (it rejects if it never gets there). Batches that committed nothing carry
+ * a settled `durable`.
  */
-export interface AppliedBatch {
+export interface PublishedBatch {
   readonly calls: readonly AppliedCall[];
   readonly durable: Promise<void>;
-}
-
-/** A committed transaction as subscribers see it, delivered in commit order. */
-export interface CommittedTx {
-  readonly databaseIdentity: Identity;
-  readonly reducer: string;
-  readonly reducerId: number;
-  readonly args: Uint8Array;
-  readonly sender: Identity;
-  readonly connectionId: ConnectionId | undefined;
-  readonly timestamp: bigint;
-  readonly changes: CallChanges;
-  /** True once the transaction is flushed to disk. */
-  readonly durable: boolean;
 }
 
 export interface DatabaseInfo {
@@ -120,7 +114,13 @@ export interface PublishResult {
 export interface DatabaseHandle {
   readonly info: DatabaseInfo;
   readonly schema: ModuleSchema;
-  /** Runs a reducer; resolves after the outcome is durable (committed calls) or known (failed). */
+  /**
+   * Queues a reducer call after checking it (`prepareCall`: the reducer exists, is not a
+   * lifecycle reducer unless allowed, and the arguments fit its parameters); throws those errors
+   * synchronously. Its outcome is published once, in a `PublishedBatch`.
+   */
+  submit(request: CallRequest): ExecutedCall;
+  /** `submit`, then the call's outcome: after it is durable (committed) or known (failed). */
   call(request: CallRequest): Promise<CallOutcome>;
   /** Runs `fn` on a consistent read snapshot (never blocks reducers). */
   read<T>(fn: (tx: ReadTx) => T): T;
@@ -128,21 +128,15 @@ export interface DatabaseHandle {
    * Runs a host-side transaction (SQL DML, admin writes) serially with the reducers, through the
    * same commit path: `fn` gets its own BatchTx on the main thread (already inside a call);
    * throwing drops its writes. Resolves after the transaction is durable, and subscribers see it
-   * like any reducer transaction (reducer name `__sql__` or the given label).
+   * like any reducer transaction (reducer name `label`).
    */
   transact<T>(
     label: string,
     sender: Identity,
     fn: (tx: BatchTx) => T,
   ): Promise<{ readonly result: T; readonly changes: CallChanges }>;
-  /** Subscribes to committed transactions in commit order, once durable; returns an unsubscribe function. */
-  onCommit(listener: (tx: CommittedTx) => void): () => void;
-  /**
-   * Subscribes to applied batches: called synchronously right after each batch's commit, before
-   * any later commit, so `read` inside the listener sees exactly the state after the batch. The
-   * batch's calls are durable once `batch.durable` resolves. Returns an unsubscribe function.
-   */
-  onApplied(listener: (batch: AppliedBatch) => void): () => void;
+  /** Follows every published batch (see `PublishedBatch`); returns an unsubscribe function. */
+  onPublished(listener: (batch: PublishedBatch) => void): () => void;
 }
 
 /** One line of a database's module log. */

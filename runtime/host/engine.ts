@@ -8,39 +8,26 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { WasmbaseError } from '../errors.js';
-import { ModuleLog, moduleLogLevel, type Logger } from '../log/index.js';
-import {
-  BsatnReader,
-  Identity,
-  skipValue,
-  type ModuleSchema,
-  type ReducerSchema,
-} from '../protocol/index.js';
+import { ModuleLog, type Logger } from '../log/index.js';
+import { Identity, WasmbaseError } from '../protocol/index.js';
 import {
   openCatalog,
-  openDatabaseStore,
   readRecordedModuleHash,
-  type CallChanges,
   type Catalog,
   type DatabaseRecord,
-  type DatabaseStore,
 } from '../store/index.js';
 import { validateDatabaseName } from './database-name.js';
 import type {
-  AppliedBatch,
-  CallOutcome,
-  CallRequest,
-  CommittedTx,
   DatabaseHandle,
   DatabaseInfo,
   Engine,
-  ExecutedCall,
   ModuleLogRecord,
   PublishRequest,
   PublishResult,
 } from './engine-types.js';
-import { DatabaseExecutor } from './executor.js';
+import { LiveDatabase, nowMicros } from './live-database.js';
+import { OutcomeWaiters } from './outcome-waiters.js';
+import { prepareCall } from './reducer-call.js';
 import { validateModule, type ValidatedModule } from './module-validate.js';
 import { planMigration } from './schema-compat.js';
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';
@@ -49,8 +36,6 @@ export interface EngineOptions {
   readonly config: Config;
   readonly logger: Logger;
 }
-
-const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
 
 function toInfo(record: DatabaseRecord): DatabaseInfo {
   return {
@@ -63,228 +48,12 @@ function toInfo(record: DatabaseRecord): DatabaseInfo {
   };
 }
 
-/** Suggests the closest name for "did you mean" hints. */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = dp[0]!;
-      dp[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const tmp = dp[j]!;
-        dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = tmp;
-      }
-    }
-    return dp[b.length]!;
-  };
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = distance(name, c);
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-class LiveDatabase implements DatabaseHandle {
-  info: DatabaseInfo;
-  readonly schema: ModuleSchema;
-  readonly module: ValidatedModule;
-  readonly store: DatabaseStore;
-  readonly executor: DatabaseExecutor;
-  readonly log: ModuleLog;
-  readonly #listeners = new Set<(tx: CommittedTx) => void>();
-  readonly #appliedListeners = new Set<(batch: AppliedBatch) => void>();
-
-  constructor(
-    info: DatabaseInfo,
-    module: ValidatedModule,
-    dir: string,
-    pool: WorkerPool,
-    config: Config,
-    logger: Logger,
-    log: ModuleLog,
-  ) {
-    this.info = info;
-    this.module = module;
-    this.schema = module.schema;
-    this.log = log;
-    this.store = openDatabaseStore(dir, module.schema);
-    this.executor = new DatabaseExecutor({
-      pool,
-      store: this.store,
-      module,
-      databasePath: dir,
-      databaseIdentity: info.identity,
-      reducerTimeoutMs: config.reducerTimeoutMs,
-      batchMaxCalls: config.batchMaxCalls,
-      memoryMaxPages: Math.floor(config.moduleMemoryBytes / 65536),
-      logger: logger.child({ database: info.identity.toHex() }),
-      onFinished: (call, result) => {
-        const logs = 'logs' in result ? result.logs : [];
-        if (logs.length === 0 && result.status === 'committed') return;
-        const caller = call.sender.toHex();
-        for (const line of logs) {
-          this.log.append({
-            ts: line.ts,
-            level: moduleLogLevel(line.level),
-            reducer: call.reducer,
-            caller,
-            message: line.message,
-          });
-        }
-        if (result.status !== 'committed') {
-          const level = result.status === 'failed' ? 'info' : 'error';
-          this.log.append({
-            ts: nowMicros(),
-            level,
-            reducer: call.reducer,
-            caller,
-            message: `${call.reducer} ${result.status === 'failed' ? 'failed' : result.status}: ${result.message}`,
-          });
-        }
-      },
-      onApplied: batch => {
-        for (const l of this.#appliedListeners) {
-          try {
-            l(batch);
-          } catch (err) {
-            logger.error('batch listener failed', { err });
-          }
-        }
-      },
-      onCommitted: (call, changes) => {
-        if (this.#listeners.size === 0) return;
-        const tx: CommittedTx = {
-          ...call,
-          databaseIdentity: info.identity,
-          changes: changes(),
-          durable: true,
-        };
-        for (const l of this.#listeners) {
-          try {
-            l(tx);
-          } catch (err) {
-            logger.error('commit listener failed', { err });
-          }
-        }
-      },
-    });
-  }
-
-  #reducer(name: string): ReducerSchema {
-    const reducer = this.schema.reducerByName(name);
-    if (reducer === undefined) {
-      const hint = closest(
-        name,
-        this.schema.reducers.map(r => r.name),
-      );
-      throw new WasmbaseError(
-        'REDUCER_NOT_FOUND',
-        `no reducer "${name}" in this database${hint === undefined ? '' : `; did you mean "${hint}"?`}`,
-        { reducer: name },
-      );
-    }
-    return reducer;
-  }
-
-  call(request: CallRequest): Promise<CallOutcome> {
-    const reducer = this.#reducer(request.reducer);
-    if (reducer.lifecycle !== undefined && request.allowLifecycle !== true) {
-      throw new WasmbaseError(
-        'LIFECYCLE_NOT_CALLABLE',
-        `reducer "${reducer.name}" is the ${reducer.lifecycle} lifecycle reducer; the server calls it, clients cannot`,
-        { reducer: reducer.name },
-      );
-    }
-    try {
-      const r = new BsatnReader(request.args);
-      skipValue(r, { tag: 'Product', elements: reducer.params.elements });
-      r.expectEnd('arguments');
-    } catch (err) {
-      throw new WasmbaseError(
-        'REDUCER_ARGS_INVALID',
-        `arguments of ${reducer.name} do not match its parameters: ${err instanceof Error ? err.message : String(err)}`,
-        { reducer: reducer.name },
-      );
-    }
-    return this.executor.call(
-      this.#executed(
-        reducer.name,
-        reducer.id,
-        request.args,
-        request.sender,
-        request.connectionId,
-        request.context,
-      ),
-    );
-  }
-
-  #executed(
-    reducer: string,
-    reducerId: number,
-    args: Uint8Array,
-    sender: Identity,
-    connectionId: CallRequest['connectionId'],
-    context?: unknown,
-  ): ExecutedCall {
-    return {
-      reducer,
-      reducerId,
-      args,
-      sender,
-      connectionId: connectionId?.isZero() === true ? undefined : connectionId,
-      timestamp: nowMicros(),
-      context,
-    };
-  }
-
-  read<T>(fn: (tx: ReturnType<DatabaseStore['read']>) => T): T {
-    const tx = this.store.read();
-    try {
-      return fn(tx);
-    } finally {
-      tx.close();
-    }
-  }
-
-  transact<T>(
-    label: string,
-    sender: Identity,
-    fn: Parameters<DatabaseHandle['transact']>[2],
-  ): Promise<{ result: T; changes: CallChanges }> {
-    return this.executor.transact(
-      this.#executed(label, -1, new Uint8Array(0), sender, undefined),
-      fn,
-    ) as Promise<{ result: T; changes: CallChanges }>;
-  }
-
-  onCommit(listener: (tx: CommittedTx) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  onApplied(listener: (batch: AppliedBatch) => void): () => void {
-    this.#appliedListeners.add(listener);
-    return () => this.#appliedListeners.delete(listener);
-  }
-
-  async close(): Promise<void> {
-    await this.executor.close();
-    await this.store.close();
-    this.log.close();
-  }
-}
-
 class WasmbaseEngine implements Engine {
   readonly #config: Config;
   readonly #logger: Logger;
   readonly #catalog: Catalog;
   readonly #pool: WorkerPool;
+  readonly #waiters = new OutcomeWaiters();
   readonly #live = new Map<string, LiveDatabase>();
   readonly #deleteListeners = new Set<(identity: Identity) => void>();
   readonly #updateListeners = new Set<(identity: Identity) => void>();
@@ -329,7 +98,9 @@ class WasmbaseEngine implements Engine {
     const module = validated ?? this.#loadModule(info.moduleHash);
     const dir = this.#dir(info.identity);
     const log = new ModuleLog(path.join(dir, 'module.log'), this.#config.logRetainLines);
-    const db = new LiveDatabase(info, module, dir, this.#pool, this.#config, this.#logger, log);
+    const deps = { pool: this.#pool, config: this.#config, logger: this.#logger, log };
+    const waiters = this.#waiters;
+    const db = new LiveDatabase({ info, module, dir, waiters, ...deps });
     if (register) this.#live.set(info.identity.toHex(), db);
     return db;
   }
@@ -464,7 +235,8 @@ class WasmbaseEngine implements Engine {
     if (plan !== undefined && plan.problems.length > 0) {
       throw new WasmbaseError(
         'MIGRATION_REFUSED',
-        `the new module cannot keep this database's data: ${plan.problems.join('; ')}. Publish with clear=true to wipe the data.`,
+        `the new module cannot keep this database's data: ${plan.problems.join('; ')}. ` +
+          'Publish with clear=true to wipe the data.',
         {
           problems: plan.problems,
           hint: 'clear=true',
@@ -494,23 +266,14 @@ class WasmbaseEngine implements Engine {
     }
     db.executor.transferQueue(next.executor, call => {
       if (call.reducerId < 0) return call;
-      const reducer = next.schema.reducerByName(call.reducer);
-      if (reducer === undefined)
-        return new WasmbaseError(
-          'REDUCER_NOT_FOUND',
-          `reducer "${call.reducer}" is gone: the database was republished with a module that does not have it`,
-        );
       try {
-        const r = new BsatnReader(call.args);
-        skipValue(r, { tag: 'Product', elements: reducer.params.elements });
-        r.expectEnd('arguments');
-      } catch {
-        return new WasmbaseError(
-          'REDUCER_ARGS_INVALID',
-          `reducer "${call.reducer}" changed its parameters while the call waited for the new module`,
-        );
+        const prepared = prepareCall(next.schema, call.reducer, call.args, true);
+        return { ...call, reducerId: prepared.reducer.id };
+      } catch (err) {
+        if (!(err instanceof WasmbaseError)) throw err;
+        const message = `the database was republished while the call waited: ${err.message}`;
+        return new WasmbaseError(err.code, message, err.details);
       }
-      return { ...call, reducerId: reducer.id };
     });
     this.#live.set(hex, next);
     for (const l of this.#updateListeners) l(db.info.identity);

@@ -5,23 +5,23 @@
  * in one short LMDB transaction, and callers are answered once that commit is on disk. While
  * batch k flushes, batch k+1 already runs (one batch in flight per database).
  *
+ * The executor is the only publisher of call outcomes: every submitted call appears exactly once
+ * in a `PublishedBatch` handed to `onPublished`, committed or failed, with its numeric id. A
+ * batch that committed is published synchronously right after its LMDB commit (a read inside
+ * the listener sees exactly the state after it) with the promise of its durability; calls that
+ * never reached a commit (a failed batch, a call refused while the module was replaced) are
+ * published as failed, with nothing to wait for. Consumers (the outcome waiters behind
+ * `DatabaseHandle.call`, the WebSocket feeds, the module log) all read that one stream.
+ *
  * A call that overruns the time limit is stopped by terminating its worker (the worker reports
  * which call it is running through shared memory); that call fails with REDUCER_TIMEOUT and the
  * rest of its batch is run again — nothing of the stopped batch was committed.
  */
-import { WasmbaseError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import type { Identity } from '../protocol/index.js';
+import { WasmbaseError, type Identity } from '../protocol/index.js';
 import type { BatchTx, CallChanges, DatabaseStore, WriteSet } from '../store/index.js';
-import {
-  packCalls,
-  PROGRESS,
-  unpackChanges,
-  type BatchCall,
-  type BatchResult,
-  type CallResult,
-} from './batch-types.js';
-import type { AppliedBatch, AppliedCall, CallOutcome, ExecutedCall } from './engine-types.js';
+import { packCalls, PROGRESS, unpackChanges, type BatchResult } from './batch-types.js';
+import type { AppliedCall, ExecutedCall, PublishedBatch } from './engine-types.js';
 import type { ValidatedModule } from './module-validate.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -35,24 +35,8 @@ export interface ExecutorDeps {
   readonly batchMaxCalls: number;
   readonly memoryMaxPages: number;
   readonly logger: Logger;
-  /** Every finished call (committed ones after they are durable), in order. */
-  readonly onFinished: (
-    call: ExecutedCall,
-    result: CallResult | { status: 'timeout'; message: string; durationMicros: number },
-  ) => void;
-  /** Committed transactions, in commit order, once durable. */
-  readonly onCommitted: (call: ExecutedCall, changes: () => CallChanges) => void;
-  /**
-   * Called synchronously right after a batch's LMDB commit, before any later commit: a read
-   * snapshot taken inside sees exactly the state after this batch.
-   */
-  readonly onApplied: (batch: AppliedBatch) => void;
-}
-
-interface QueuedCall {
-  readonly kind: 'call';
-  readonly call: ExecutedCall;
-  readonly resolve: (outcome: CallOutcome) => void;
+  /** Every outcome, once, in execution order (see the module comment). */
+  readonly onPublished: (batch: PublishedBatch) => void;
 }
 
 interface QueuedJob {
@@ -63,7 +47,13 @@ interface QueuedJob {
   readonly reject: (err: unknown) => void;
 }
 
-type Queued = QueuedCall | QueuedJob;
+type Queued = { readonly kind: 'call'; readonly call: ExecutedCall } | QueuedJob;
+
+const SETTLED: Promise<void> = Promise.resolve();
+
+function shuttingDown(): WasmbaseError {
+  return new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced');
+}
 
 /**
  * A committed call whose changes are decoded on first use: most calls' changes are never read
@@ -72,13 +62,14 @@ type Queued = QueuedCall | QueuedJob;
 function committedCall(
   call: ExecutedCall,
   packed: Uint8Array,
-  durationMicros: number,
+  result: { durationMicros: number; logs: AppliedCall['logs'] },
 ): Extract<AppliedCall, { status: 'committed' }> {
   let changes: CallChanges | undefined;
   return {
     status: 'committed',
     call,
-    durationMicros,
+    durationMicros: result.durationMicros,
+    logs: result.logs,
     get changes(): CallChanges {
       changes ??= unpackChanges(packed);
       return changes;
@@ -86,13 +77,23 @@ function committedCall(
   };
 }
 
+function failedCall(call: ExecutedCall, error: WasmbaseError, durationMicros = 0): AppliedCall {
+  return { status: 'failed', call, error, durationMicros, logs: [] };
+}
+
+const FAILURE_CODES = {
+  failed: 'REDUCER_FAILED',
+  trapped: 'REDUCER_TRAPPED',
+  out_of_memory: 'REDUCER_OUT_OF_MEMORY',
+} as const;
+
 export class DatabaseExecutor {
   readonly #deps: ExecutorDeps;
   readonly #queue: Queued[] = [];
   #busy = false;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
-  #lastDurable: Promise<void> = Promise.resolve();
+  #lastDurable: Promise<void> = SETTLED;
   /** Writes of the batch committing right now; the next batch runs on top of them. */
   #base: WriteSet | undefined;
   /** Set once a commit failed: later batches may depend on it, so they fail too. */
@@ -104,16 +105,11 @@ export class DatabaseExecutor {
     this.#deps = deps;
   }
 
-  /** Queues a reducer call; resolves with its outcome (committed outcomes once durable). */
-  call(call: ExecutedCall): Promise<CallOutcome> {
-    if (this.#closed)
-      return Promise.reject(
-        new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'),
-      );
-    return new Promise(resolve => {
-      this.#queue.push({ kind: 'call', call, resolve });
-      this.#pump();
-    });
+  /** Queues a reducer call; its outcome is published once (see the module comment). */
+  submit(call: ExecutedCall): void {
+    if (this.#closed) throw shuttingDown();
+    this.#queue.push({ kind: 'call', call });
+    this.#pump();
   }
 
   /** Queues a host-side transaction; resolves once it is durable. */
@@ -121,18 +117,10 @@ export class DatabaseExecutor {
     call: ExecutedCall,
     run: (tx: BatchTx) => T,
   ): Promise<{ result: T; changes: CallChanges }> {
-    if (this.#closed)
-      return Promise.reject(
-        new WasmbaseError('SHUTTING_DOWN', 'the database is shutting down or being replaced'),
-      );
+    if (this.#closed) return Promise.reject(shuttingDown());
     return new Promise((resolve, reject) => {
-      this.#queue.push({
-        kind: 'host',
-        call,
-        run,
-        resolve: resolve as QueuedJob['resolve'],
-        reject,
-      });
+      const job: QueuedJob = { kind: 'host', call, run, reject, resolve: resolve as never };
+      this.#queue.push(job);
       this.#pump();
     });
   }
@@ -159,48 +147,38 @@ export class DatabaseExecutor {
   /**
    * Hands every queued call over to `next` (a paused executor gives up its queue when a new
    * module takes over). `remap` translates a call to the new module, or returns an error for
-   * calls that no longer make sense (their reducer is gone); those fail with it.
+   * calls that no longer make sense (their reducer is gone); those are published as failed.
+   * This executor accepts nothing afterwards (SHUTTING_DOWN).
    */
   transferQueue(
     next: DatabaseExecutor,
     remap: (call: ExecutedCall) => ExecutedCall | WasmbaseError,
   ): void {
-    const queued = this.#queue.splice(0);
-    for (const item of queued) {
+    // Everything queued goes over, and nothing new is taken: later calls go to `next`.
+    this.#closed = true;
+    const refused: AppliedCall[] = [];
+    for (const item of this.#queue.splice(0)) {
       const call = remap(item.call);
-      if (call instanceof WasmbaseError) {
-        if (item.kind === 'call')
-          item.resolve({
-            status: 'failed',
-            error: call,
-            timestamp: item.call.timestamp,
-            durationMicros: 0,
-          });
-        else item.reject(call);
-        continue;
-      }
-      next.#queue.push({ ...item, call });
+      if (!(call instanceof WasmbaseError)) next.#queue.push({ ...item, call });
+      else if (item.kind === 'call') refused.push(failedCall(item.call, call));
+      else item.reject(call);
     }
+    if (refused.length > 0) this.#publish({ calls: refused, durable: SETTLED });
     next.#pump();
   }
 
   /** Waits until the queue is empty, no batch is running and the last commit is durable. */
   async drain(): Promise<void> {
-    while (this.#busy || this.#queue.length > 0)
+    while (this.#busy || this.#queue.length > 0) {
       await new Promise<void>(resolve => this.#idleWaiters.push(resolve));
+    }
     await this.#lastDurable.catch(() => {});
   }
 
   #pump(): void {
     if (this.#busy) return;
-    if (this.#paused) {
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const w of waiters) w();
-      return;
-    }
     const head = this.#queue[0];
-    if (head === undefined) {
+    if (this.#paused || head === undefined) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const w of waiters) w();
@@ -212,15 +190,19 @@ export class DatabaseExecutor {
       this.#runHostJob(head);
       return;
     }
-    const batch: QueuedCall[] = [];
-    while (batch.length < this.#deps.batchMaxCalls && this.#queue[0]?.kind === 'call')
-      batch.push(this.#queue.shift() as QueuedCall);
+    const batch: ExecutedCall[] = [];
+    while (batch.length < this.#deps.batchMaxCalls) {
+      const next = this.#queue[0];
+      if (next?.kind !== 'call') break;
+      this.#queue.shift();
+      batch.push(next.call);
+    }
     void this.#runBatch(batch);
   }
 
-  #applied(batch: AppliedBatch): void {
+  #publish(batch: PublishedBatch): void {
     try {
-      this.#deps.onApplied(batch);
+      this.#deps.onPublished(batch);
     } catch (err) {
       this.#deps.logger.error('batch listener failed', { err });
     }
@@ -235,10 +217,10 @@ export class DatabaseExecutor {
     const { store } = this.#deps;
     this.#base = undefined;
     const tx = store.beginBatch();
-    let result: unknown;
-    let changes: CallChanges;
     try {
       tx.beginCall();
+      let result: unknown;
+      let changes: CallChanges;
       try {
         result = job.run(tx);
         changes = tx.commitCall();
@@ -249,17 +231,15 @@ export class DatabaseExecutor {
       const { durable } = store.commit(tx.finish());
       this.#lastDurable = durable;
       this.#release();
-      this.#applied({
-        calls: [{ status: 'committed', call: job.call, changes, durationMicros: 0 }],
-        durable,
-      });
-      durable.then(
-        () => {
-          this.#deps.onCommitted(job.call, () => changes);
-          job.resolve({ result, changes });
-        },
-        (err: unknown) => job.reject(err),
-      );
+      const applied: AppliedCall = {
+        status: 'committed',
+        call: job.call,
+        changes,
+        durationMicros: 0,
+        logs: [],
+      };
+      this.#publish({ calls: [applied], durable });
+      durable.then(() => job.resolve({ result, changes }), job.reject);
     } catch (err) {
       tx.abandon();
       this.#release();
@@ -268,7 +248,7 @@ export class DatabaseExecutor {
   }
 
   async #runOnce(
-    calls: readonly QueuedCall[],
+    calls: readonly ExecutedCall[],
   ): Promise<{ result?: BatchResult; timedOut?: number; error?: unknown }> {
     const d = this.#deps;
     const progress = new SharedArrayBuffer(PROGRESS.LENGTH * 4);
@@ -280,22 +260,23 @@ export class DatabaseExecutor {
     const watchdog = setInterval(() => {
       const index = Atomics.load(view, PROGRESS.CALL);
       if (index < 0) return;
-      const started =
-        (Atomics.load(view, PROGRESS.START_HI) >>> 0) * 0x100000000 +
-        (Atomics.load(view, PROGRESS.START_LO) >>> 0);
+      const hi = Atomics.load(view, PROGRESS.START_HI) >>> 0;
+      const started = hi * 0x100000000 + (Atomics.load(view, PROGRESS.START_LO) >>> 0);
       if (Date.now() - started > d.reducerTimeoutMs) {
         timedOut = index;
         abort.abort();
       }
     }, tick);
     try {
-      const batchCalls: BatchCall[] = calls.map(q => ({
-        reducerId: q.call.reducerId,
-        args: q.call.args,
-        sender: q.call.sender.bytes,
-        connectionId: q.call.connectionId?.bytes ?? new Uint8Array(16),
-        timestamp: q.call.timestamp,
-      }));
+      const packed = packCalls(
+        calls.map(c => ({
+          reducerId: c.reducerId,
+          args: c.args,
+          sender: c.sender.bytes,
+          connectionId: c.connectionId?.bytes ?? new Uint8Array(16),
+          timestamp: c.timestamp,
+        })),
+      );
       const result = await d.pool.run(
         {
           databasePath: d.databasePath,
@@ -306,7 +287,7 @@ export class DatabaseExecutor {
           memoryMinPages: d.module.memoryMinPages,
           memoryMaxPages: d.memoryMaxPages,
           base: this.#base,
-          calls: packCalls(batchCalls),
+          calls: packed,
           progress,
         },
         abort.signal,
@@ -319,151 +300,86 @@ export class DatabaseExecutor {
     }
   }
 
-  async #runBatch(batch: QueuedCall[]): Promise<void> {
-    const d = this.#deps;
+  /** Runs `batch`, re-running it without each call that times out. */
+  async #execute(batch: readonly ExecutedCall[]): Promise<{
+    pending: readonly ExecutedCall[];
+    timeouts: AppliedCall[];
+    result?: BatchResult;
+    failure?: unknown;
+  }> {
+    const limit = this.#deps.reducerTimeoutMs;
     let pending = batch;
-    const timeouts: QueuedCall[] = [];
-    let result: BatchResult | undefined;
-    let failure: unknown;
+    const timeouts: AppliedCall[] = [];
     while (pending.length > 0) {
       const attempt = await this.#runOnce(pending);
-      if (attempt.result !== undefined) {
-        result = attempt.result;
-        break;
-      }
-      if (attempt.timedOut === undefined) {
-        failure = attempt.error;
-        break;
-      }
-      timeouts.push(pending[attempt.timedOut]!);
-      pending = pending.filter((_, i) => i !== attempt.timedOut);
+      if (attempt.result !== undefined) return { pending, timeouts, result: attempt.result };
+      const index = attempt.timedOut;
+      const stopped = index === undefined ? undefined : pending[index];
+      if (stopped === undefined) return { pending, timeouts, failure: attempt.error };
+      const message =
+        `reducer ${stopped.reducer} ran longer than ${limit} ms ` +
+        '(--reducer-timeout-ms) and was stopped';
+      timeouts.push(
+        failedCall(stopped, new WasmbaseError('REDUCER_TIMEOUT', message), limit * 1000),
+      );
+      pending = pending.filter((_, i) => i !== index);
     }
-    let durable: Promise<void> = Promise.resolve();
-    if (result !== undefined && this.#broken !== undefined) {
-      failure = this.#broken;
-      result = undefined;
-    }
-    const timeoutMicros = d.reducerTimeoutMs * 1000;
-    const timeoutErrors = timeouts.map(
-      q =>
-        new WasmbaseError(
-          'REDUCER_TIMEOUT',
-          `reducer ${q.call.reducer} ran longer than ${d.reducerTimeoutMs} ms (--reducer-timeout-ms) and was stopped`,
-        ),
-    );
-    const timeoutOutcomes = timeouts.map((q, i): AppliedCall => ({
-      status: 'failed',
-      call: q.call,
-      error: timeoutErrors[i]!,
-      durationMicros: timeoutMicros,
-    }));
-    let outcomes: AppliedCall[] = [];
-    if (result === undefined) {
+    return { pending, timeouts };
+  }
+
+  /** The outcome of every call of a worker's batch result. */
+  #outcomes(pending: readonly ExecutedCall[], result: BatchResult): AppliedCall[] {
+    return result.results.map((r, i): AppliedCall => {
+      const call = pending[i]!;
+      if (r.status === 'committed') {
+        return committedCall(call, result.changes.subarray(r.changesAt[0], r.changesAt[1]), r);
+      }
+      const error = new WasmbaseError(FAILURE_CODES[r.status], r.message, {
+        reducer: call.reducer,
+      });
+      return { status: 'failed', call, error, durationMicros: r.durationMicros, logs: r.logs };
+    });
+  }
+
+  async #runBatch(batch: readonly ExecutedCall[]): Promise<void> {
+    const { pending, timeouts, result, failure } = await this.#execute(batch);
+    let error: unknown = failure;
+    if (result !== undefined && this.#broken !== undefined) error = this.#broken;
+    if (result === undefined || error !== undefined) {
       this.#base = undefined;
       this.#release();
-    } else {
-      // Start the next batch on top of these writes first, then commit them: execution of the
-      // next batch overlaps this commit.
-      this.#base = result.writeSet;
-      this.#release();
-      try {
-        durable = d.store.commit(result.writeSet).durable;
-        outcomes = result.results.map((r, i): AppliedCall => {
-          const call = pending[i]!.call;
-          if (r.status === 'committed') {
-            return committedCall(
-              call,
-              result!.changes.subarray(r.changesAt[0], r.changesAt[1]),
-              r.durationMicros,
-            );
-          }
-          const code =
-            r.status === 'failed'
-              ? 'REDUCER_FAILED'
-              : r.status === 'out_of_memory'
-                ? 'REDUCER_OUT_OF_MEMORY'
-                : 'REDUCER_TRAPPED';
-          return {
-            status: 'failed',
-            call,
-            error: new WasmbaseError(code, r.message, { reducer: call.reducer }),
-            durationMicros: r.durationMicros,
-          };
-        });
-        this.#applied({ calls: [...timeoutOutcomes, ...outcomes], durable });
-      } catch (err) {
-        this.#broken = err;
-        failure = err;
-        result = undefined;
-      }
+      this.#failBatch(pending, timeouts, error);
+      return;
+    }
+    // Start the next batch on top of these writes first, then commit them: execution of the
+    // next batch overlaps this commit.
+    this.#base = result.writeSet;
+    this.#release();
+    let durable: Promise<void>;
+    try {
+      durable = this.#deps.store.commit(result.writeSet).durable;
+    } catch (err) {
+      this.#broken = err;
+      this.#failBatch(pending, timeouts, err);
+      return;
     }
     this.#lastDurable = durable;
+    durable.catch((err: unknown) =>
+      this.#deps.logger.error('commit did not reach the disk', { err }),
+    );
+    this.#publish({ calls: [...timeouts, ...this.#outcomes(pending, result)], durable });
+  }
 
-    timeouts.forEach((q, i) => {
-      const error = timeoutErrors[i]!;
-      d.onFinished(q.call, {
-        status: 'timeout',
-        message: error.message,
-        durationMicros: timeoutMicros,
-      });
-      q.resolve({
-        status: 'failed',
-        error,
-        timestamp: q.call.timestamp,
-        durationMicros: timeoutMicros,
-      });
-    });
-    if (result === undefined) {
-      if (pending.length > 0)
-        d.logger.error('reducer batch failed', { err: failure, calls: pending.length });
-      for (const q of pending) {
-        q.resolve({
-          status: 'failed',
-          error: new WasmbaseError(
-            'INTERNAL',
-            'the call could not be executed; see the server log',
-          ),
-          timestamp: q.call.timestamp,
-          durationMicros: 0,
-        });
-      }
-      return;
+  /** Publishes a batch that committed nothing: its timeouts, and every other call as failed. */
+  #failBatch(pending: readonly ExecutedCall[], timeouts: AppliedCall[], err: unknown): void {
+    if (pending.length > 0) {
+      this.#deps.logger.error('reducer batch failed', { err, calls: pending.length });
     }
-    try {
-      await durable;
-    } catch (err) {
-      d.logger.error('commit did not reach the disk', { err });
-      for (const q of pending)
-        q.resolve({
-          status: 'failed',
-          error: new WasmbaseError('STORAGE_FAILURE', 'the transaction could not be made durable'),
-          timestamp: q.call.timestamp,
-          durationMicros: 0,
-        });
-      return;
-    }
-    const results = result.results;
-    outcomes.forEach((o, i) => {
-      const q = pending[i]!;
-      d.onFinished(q.call, results[i]!);
-      if (o.status === 'committed') {
-        d.onCommitted(q.call, () => o.changes);
-        q.resolve({
-          status: 'committed',
-          get changes() {
-            return o.changes;
-          },
-          timestamp: q.call.timestamp,
-          durationMicros: o.durationMicros,
-        });
-        return;
-      }
-      q.resolve({
-        status: 'failed',
-        error: o.error,
-        timestamp: q.call.timestamp,
-        durationMicros: o.durationMicros,
-      });
-    });
+    const internal = new WasmbaseError(
+      'INTERNAL',
+      'the call could not be executed; see the server log',
+    );
+    const calls = [...timeouts, ...pending.map(call => failedCall(call, internal))];
+    if (calls.length > 0) this.#publish({ calls, durable: SETTLED });
   }
 }

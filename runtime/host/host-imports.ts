@@ -5,7 +5,7 @@
  * batch sets `tx`. Host functions never throw into the guest: failures become errnos (and an
  * explanation for `error_read_last`), except real host bugs, which trap the call.
  */
-import { WasmbaseError } from '../errors.js';
+import { WasmbaseError } from '../protocol/index.js';
 import type { BatchTx, IndexRange, KeyBound } from '../store/index.js';
 import { ERRNO, errnoFor } from './abi.js';
 import type { CallLogLine } from './batch-types.js';
@@ -242,7 +242,7 @@ export function createHostImports(
         mem.writeU32(outLen, used);
         if (it.pos >= it.rows.length) {
           c.iterators.delete(iterId);
-          return -1;
+          return ERRNO.EXHAUSTED;
         }
         return ERRNO.OK;
       }),

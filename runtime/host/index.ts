@@ -6,6 +6,8 @@
 export { createEngine } from './engine.js';
 export type { EngineOptions } from './engine.js';
 export type * from './engine-types.js';
+export { prepareCall } from './reducer-call.js';
+export type { PreparedCall } from './reducer-call.js';
 export { validateModule } from './module-validate.js';
 export type { ValidatedModule } from './module-validate.js';
 export { validateDatabaseName, DATABASE_NAME_RULE } from './database-name.js';

@@ -4,18 +4,25 @@
  * modules are cached by hash and instances per database; an instance that trapped is dropped
  * and recreated on the next call.
  */
-import { openDatabaseStore, type DatabaseStore } from '../store/index.js';
+import { MODULE_LOG_LEVELS } from '../log/index.js';
+import { openDatabaseStore, type BatchTx, type DatabaseStore } from '../store/index.js';
 import { ABI_NAMESPACE } from './abi.js';
 import { BsatnWriter, moduleDefFromJsonText, resolveModuleSchema } from '../protocol/index.js';
 import {
   packChanges,
   PROGRESS,
   unpackCalls,
+  type BatchCall,
   type BatchResult,
   type BatchTask,
   type CallResult,
 } from './batch-types.js';
-import { createHostImports, newCallState, type HostSession } from './host-imports.js';
+import {
+  createHostImports,
+  newCallState,
+  type CallState,
+  type HostSession,
+} from './host-imports.js';
 
 interface LiveInstance {
   readonly session: HostSession;
@@ -91,91 +98,83 @@ function nearMemoryLimit(memory: WebAssembly.Memory, maxPages: number): boolean 
   return memory.buffer.byteLength + Math.max(2 * 1024 * 1024, max / 8) >= max;
 }
 
+/** The outcome of a call that trapped: out of memory, a panic (abort's log line), or a trap. */
+function trapOutcome(
+  err: unknown,
+  task: BatchTask,
+  live: LiveInstance | undefined,
+  state: CallState,
+  durationMicros: number,
+): CallResult {
+  const oom = live !== undefined && nearMemoryLimit(live.memory, task.memoryMaxPages);
+  instances.delete(`${task.databasePath}|${task.moduleHash}`);
+  const panic = state.logs.findLast(l => l.level === MODULE_LOG_LEVELS.panic)?.message;
+  const what = err instanceof Error ? err.message : String(err);
+  const message = oom
+    ? `the reducer ran out of memory (limit ${task.memoryMaxPages * 64} KiB)`
+    : panic !== undefined
+      ? `the reducer panicked: ${panic}`
+      : `the reducer trapped: ${what}`;
+  return { status: oom ? 'out_of_memory' : 'trapped', message, durationMicros, logs: state.logs };
+}
+
+/** Runs one call in its own overlay of the batch; a committed call's changes go to `changes`. */
+function runCall(task: BatchTask, tx: BatchTx, c: BatchCall, changes: BsatnWriter): CallResult {
+  const t0 = performance.now();
+  const micros = () => Math.round((performance.now() - t0) * 1000);
+  const state = newCallState(c.args);
+  let live: LiveInstance | undefined;
+  tx.beginCall();
+  try {
+    live = instanceFor(task);
+    live.session.tx = tx;
+    live.session.call = state;
+    const [s0, s1, s2, s3, c0, c1] = callWords(c.sender, c.connectionId);
+    const rc = live.callReducer(c.reducerId, s0, s1, s2, s3, c0, c1, c.timestamp, c.args.length);
+    const durationMicros = micros();
+    if (rc === 0) {
+      const start = changes.length;
+      packChanges(changes, tx.commitCall());
+      const changesAt = [start, changes.length] as const;
+      return { status: 'committed', changesAt, durationMicros, logs: state.logs };
+    }
+    tx.rollbackCall();
+    const message =
+      rc === 1
+        ? (state.error ?? 'the reducer failed without a message')
+        : `the reducer returned error code ${rc}`;
+    return { status: 'failed', message, durationMicros, logs: state.logs };
+  } catch (err) {
+    tx.rollbackCall();
+    return trapOutcome(err, task, live, state, micros());
+  } finally {
+    if (live !== undefined) {
+      live.session.tx = undefined;
+      live.session.call = undefined;
+    }
+    if (state.droppedLogs > 0)
+      state.logs.push({
+        ts: BigInt(Date.now()) * 1000n,
+        level: MODULE_LOG_LEVELS.warn,
+        message: `${state.droppedLogs} more log lines of this call were dropped`,
+      });
+  }
+}
+
 /** Runs every call of the batch; returns the kept writes and one result per call. */
 export function runBatch(task: BatchTask): BatchResult {
   const progress = new Int32Array(task.progress);
-  const store = storeFor(task);
-  const tx = store.beginBatch(task.base);
+  const tx = storeFor(task).beginBatch(task.base);
   const results: CallResult[] = [];
   const changes = new BsatnWriter(4096);
   try {
     const calls = unpackCalls(task.calls);
     for (let i = 0; i < calls.length; i++) {
-      const c = calls[i]!;
       const started = Date.now();
       Atomics.store(progress, PROGRESS.START_LO, (started % 0x100000000) | 0);
       Atomics.store(progress, PROGRESS.START_HI, Math.floor(started / 0x100000000));
       Atomics.store(progress, PROGRESS.CALL, i);
-      const t0 = performance.now();
-      const state = newCallState(c.args);
-      let live: LiveInstance | undefined;
-      tx.beginCall();
-      let outcome: CallResult;
-      try {
-        live = instanceFor(task);
-        live.session.tx = tx;
-        live.session.call = state;
-        const [s0, s1, s2, s3, c0, c1] = callWords(c.sender, c.connectionId);
-        const rc = live.callReducer(
-          c.reducerId,
-          s0,
-          s1,
-          s2,
-          s3,
-          c0,
-          c1,
-          c.timestamp,
-          c.args.length,
-        );
-        const micros = Math.round((performance.now() - t0) * 1000);
-        if (rc === 0) {
-          const start = changes.length;
-          packChanges(changes, tx.commitCall());
-          outcome = {
-            status: 'committed',
-            changesAt: [start, changes.length],
-            durationMicros: micros,
-            logs: state.logs,
-          };
-        } else {
-          tx.rollbackCall();
-          const message =
-            rc === 1
-              ? (state.error ?? 'the reducer failed without a message')
-              : `the reducer returned error code ${rc}`;
-          outcome = { status: 'failed', message, durationMicros: micros, logs: state.logs };
-        }
-      } catch (err) {
-        tx.rollbackCall();
-        const micros = Math.round((performance.now() - t0) * 1000);
-        const oom = live !== undefined && nearMemoryLimit(live.memory, task.memoryMaxPages);
-        instances.delete(`${task.databasePath}|${task.moduleHash}`);
-        const panic = [...state.logs].reverse().find(l => l.level === 101)?.message;
-        const what = err instanceof Error ? err.message : String(err);
-        const message = oom
-          ? `the reducer ran out of memory (limit ${task.memoryMaxPages * 64} KiB)`
-          : panic !== undefined
-            ? `the reducer panicked: ${panic}`
-            : `the reducer trapped: ${what}`;
-        outcome = {
-          status: oom ? 'out_of_memory' : 'trapped',
-          message,
-          durationMicros: micros,
-          logs: state.logs,
-        };
-      } finally {
-        if (live !== undefined) {
-          live.session.tx = undefined;
-          live.session.call = undefined;
-        }
-      }
-      if (state.droppedLogs > 0)
-        state.logs.push({
-          ts: BigInt(Date.now()) * 1000n,
-          level: 1,
-          message: `${state.droppedLogs} more log lines of this call were dropped`,
-        });
-      results.push(outcome);
+      results.push(runCall(task, tx, calls[i]!, changes));
     }
     Atomics.store(progress, PROGRESS.CALL, -1);
     return { writeSet: tx.finish(), results, changes: changes.toBytes() };

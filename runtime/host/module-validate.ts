@@ -5,10 +5,10 @@
  * and the embedded schema. Every problem is reported in one MODULE_INVALID error.
  */
 import { createHash } from 'node:crypto';
-import { WasmbaseError } from '../errors.js';
 import {
   moduleDefFromJsonText,
   resolveModuleSchema,
+  WasmbaseError,
   type ModuleSchema,
 } from '../protocol/index.js';
 import { ABI_NAMESPACE, HOST_FUNCTIONS, REQUIRED_EXPORTS, SCHEMA_SECTION } from './abi.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { WasmbaseError } from '../errors.js';
+import { WasmbaseError } from '../protocol/index.js';
 import type { BatchResult, BatchTask } from './batch-types.js';
 
 /** The compiled worker script: next to this file in dist/, or dist/ when running from sources. */

@@ -4,7 +4,7 @@
  * only valid during the callback, so each chunk is copied; `onAborted` is registered by the
  * caller before this runs.
  */
-import { WasmbaseError } from '../errors.js';
+import { WasmbaseError } from '../protocol/index.js';
 import type { HttpResponse } from './uws.js';
 
 export function readBody(

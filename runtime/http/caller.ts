@@ -5,7 +5,7 @@
  * `spacetime-identity` / `spacetime-identity-token` response headers (as SpacetimeDB does).
  */
 import { bearerToken as bearerFrom, type TokenService, type VerifiedToken } from '../auth/index.js';
-import { WasmbaseError } from '../errors.js';
+import { WasmbaseError } from '../protocol/index.js';
 import type { Identity } from '../protocol/index.js';
 import type { RequestContext } from './request.js';
 

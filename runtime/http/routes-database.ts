@@ -2,19 +2,14 @@
  * @module
  * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs, sql.
  */
-import { WasmbaseError } from '../errors.js';
+import { callOnce, runSql } from '../api/index.js';
 import type { DatabaseHandle } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
-import { runSql, sqlResultsToJson } from '../sql/index.js';
-import {
-  ConnectionId,
-  moduleDefToJson,
-  reducerArgsFromJson,
-  type Identity,
-} from '../protocol/index.js';
+import { moduleDefToJson, WasmbaseError, type Identity } from '../protocol/index.js';
 import { bearerToken, callerOrAnonymous, requireCaller, type Caller } from './caller.js';
 import { json, text, type Reply, type RequestContext } from './request.js';
 import type { Route, ServerDeps } from './server.js';
+import { sqlResultsToJson } from './sql-json.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -53,7 +48,7 @@ function isOwner(db: DatabaseHandle, identity: Identity | undefined): boolean {
   return identity !== undefined && db.info.owner.equals(identity);
 }
 
-export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] {
+export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): Route[] {
   const followers = new Map<string, number>();
 
   const find = (ctx: RequestContext): DatabaseHandle => {
@@ -106,84 +101,20 @@ export function databaseRoutes({ engine, tokens, config }: ServerDeps): Route[] 
     const db = find(ctx);
     const contentType = ctx.contentType.split(';')[0]!.trim().toLowerCase();
     if (contentType !== 'application/json') {
+      const got = ctx.contentType.slice(0, 80) || 'none';
       throw new WasmbaseError(
         'UNSUPPORTED_MEDIA_TYPE',
-        `reducer arguments must be sent as Content-Type: application/json, got "${ctx.contentType.slice(0, 80) || 'none'}"`,
+        `reducer arguments must be sent as Content-Type: application/json, got "${got}"`,
       );
     }
     const caller = await callerOrAnonymous(ctx, tokens);
-    const name = ctx.params['reducer']!;
-    const reducer = db.schema.reducerByName(name);
-    if (reducer === undefined) {
-      const callable = db.schema.reducers.filter(r => r.lifecycle === undefined).map(r => r.name);
-      const list =
-        callable.length <= 12
-          ? callable.join(', ')
-          : `${callable.slice(0, 12).join(', ')}, … (see GET .../schema?version=9)`;
-      throw new WasmbaseError(
-        'REDUCER_NOT_FOUND',
-        `no reducer "${name.slice(0, 80)}" in this database; its reducers are: ${list || 'none'}`,
-        { reducer: name.slice(0, 80) },
-      );
-    }
-    if (reducer.lifecycle !== undefined)
-      throw new WasmbaseError(
-        'LIFECYCLE_NOT_CALLABLE',
-        `"${name}" is a lifecycle reducer (${reducer.lifecycle}); the server calls it, clients cannot`,
-        { reducer: name },
-      );
-    const args = reducerArgsFromJson(
-      name,
-      reducer.params,
-      ctx.body.length === 0 ? [] : bodyJson(ctx),
-    );
-    // Like SpacetimeDB, an HTTP call runs inside a short-lived connection: client_connected
-    // first (its failure rejects the call), client_disconnected after.
-    const connectionId = ConnectionId.random();
-    const lifecycle = (kind: 'OnConnect' | 'OnDisconnect') =>
-      db.schema.reducers.find(r => r.lifecycle === kind);
-    const onConnect = lifecycle('OnConnect');
-    if (onConnect !== undefined) {
-      const connected = await db.call({
-        reducer: onConnect.name,
-        args: new Uint8Array(0),
-        sender: caller.identity,
-        connectionId,
-        allowLifecycle: true,
-      });
-      if (connected.status === 'failed')
-        throw new WasmbaseError(
-          'PERMISSION_DENIED',
-          `the database refused the connection: ${connected.error.message}`,
-        );
-    }
-    let outcome;
-    try {
-      outcome = await db.call({ reducer: name, args, sender: caller.identity, connectionId });
-    } finally {
-      const onDisconnect = lifecycle('OnDisconnect');
-      if (onDisconnect !== undefined) {
-        // Its failure is in the module log; the call's own outcome stands.
-        await Promise.resolve()
-          .then(() =>
-            db.call({
-              reducer: onDisconnect.name,
-              args: new Uint8Array(0),
-              sender: caller.identity,
-              connectionId,
-              allowLifecycle: true,
-            }),
-          )
-          .catch(() => undefined);
-      }
-    }
+    const args = { jsonText: bodyText(ctx) };
+    const outcome = await callOnce(db, caller.identity, ctx.params['reducer']!, args, logger);
     if (outcome.status === 'failed') throw outcome.error;
+    const micros = String(outcome.durationMicros);
     return {
       status: 200,
-      headers: {
-        ...caller.headers,
-        'spacetime-execution-duration-micros': String(outcome.durationMicros),
-      },
+      headers: { ...caller.headers, 'spacetime-execution-duration-micros': micros },
     };
   };
 

@@ -2,7 +2,7 @@
  * @module
  * `/v1/identity` and `/v1/ping`.
  */
-import { WasmbaseError } from '../errors.js';
+import { WasmbaseError } from '../protocol/index.js';
 import { Identity } from '../protocol/index.js';
 import { bearerToken, requireCaller } from './caller.js';
 import { json, text } from './request.js';

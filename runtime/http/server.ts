@@ -5,7 +5,7 @@
  * a JSON error body (`{"error":{"code","number","message"}}`); input never causes a 5xx.
  */
 import type { Config } from '../config.js';
-import { toWasmbaseError, WasmbaseError } from '../errors.js';
+import { toWasmbaseError, WasmbaseError } from '../protocol/index.js';
 import type { Engine } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import type { TokenService } from '../auth/index.js';

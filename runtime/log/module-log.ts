@@ -6,7 +6,23 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 
-export type ModuleLogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'panic';
+const LEVEL_NAMES = ['error', 'warn', 'info', 'debug', 'trace', 'panic'] as const;
+
+export type ModuleLogLevel = (typeof LEVEL_NAMES)[number];
+
+/**
+ * The level numbers of the ABI's `log_write`, by level (`panic` is what the SDK's abort handler
+ * writes). `sdk/assembly/abi-constants.ts` is generated from this table (by
+ * `sdk/assembly/build.mjs`) and test/sdk/abi-tables.test.ts diffs the two.
+ */
+export const MODULE_LOG_LEVELS: Readonly<Record<ModuleLogLevel, number>> = {
+  error: 0,
+  warn: 1,
+  info: 2,
+  debug: 3,
+  trace: 4,
+  panic: 101,
+};
 
 export interface ModuleLogEntry {
   /** Microseconds since the Unix epoch. */
@@ -17,18 +33,13 @@ export interface ModuleLogEntry {
   readonly message: string;
 }
 
-const LEVELS: Readonly<Record<number, ModuleLogLevel>> = {
-  0: 'error',
-  1: 'warn',
-  2: 'info',
-  3: 'debug',
-  4: 'trace',
-  101: 'panic',
-};
+const LEVEL_BY_NUMBER: ReadonlyMap<number, ModuleLogLevel> = new Map(
+  LEVEL_NAMES.map(level => [MODULE_LOG_LEVELS[level], level]),
+);
 
 /** The level of an ABI `log_write` level number (unknown numbers read as info). */
 export function moduleLogLevel(n: number): ModuleLogLevel {
-  return LEVELS[n] ?? 'info';
+  return LEVEL_BY_NUMBER.get(n) ?? 'info';
 }
 
 /** Bytes of the file's end read back on open to refill the in-memory tail. */

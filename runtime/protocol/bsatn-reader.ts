@@ -54,7 +54,8 @@ export class BsatnReader {
     if (n > this.#buf.length - at) {
       throw new WasmbaseError(
         'PROTOCOL_DECODE',
-        `truncated input: need ${n} bytes for ${what} at offset ${at}, have ${this.#buf.length - at}`,
+        `truncated input: need ${n} bytes for ${what} at offset ${at}, ` +
+          `have ${this.#buf.length - at}`,
       );
     }
     this.#pos = at + n;

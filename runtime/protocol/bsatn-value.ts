@@ -334,5 +334,6 @@ function describe(v: AlgebraicValue | undefined): string {
   if (v instanceof Uint8Array) return 'bytes';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${typeof v === 'string' ? JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v) : String(v)}`;
+  if (typeof v !== 'string') return `${typeof v} ${String(v)}`;
+  return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
 }

@@ -130,3 +130,31 @@ export class BsatnWriter {
     this.#view.setUint32(lenAt, written, true);
   }
 }
+
+/**
+ * One writer that a codec reuses for every encode (`begin` … `finish`), so hot paths do not
+ * allocate a buffer per message. `finish` returns an owned copy; a writer that grew past
+ * `keepBytes` for one huge message is replaced, so it does not pin that memory.
+ */
+export class ScratchWriter {
+  #writer: BsatnWriter;
+
+  constructor(
+    readonly initialCapacity = 4096,
+    readonly keepBytes = 1024 * 1024,
+  ) {
+    this.#writer = new BsatnWriter(initialCapacity);
+  }
+
+  /** The writer, emptied. Not re-entrant: finish one encode before beginning the next. */
+  begin(): BsatnWriter {
+    return this.#writer.reset();
+  }
+
+  /** A copy of what was written since `begin`. */
+  finish(): Uint8Array {
+    const out = this.#writer.toBytes();
+    if (out.length > this.keepBytes) this.#writer = new BsatnWriter(this.initialCapacity);
+    return out;
+  }
+}

@@ -3,7 +3,7 @@
  * The one error type of wasmbase. Every failure that reaches a client carries a stable `code`
  * (a name that never changes meaning) and a stable `number`. Clients and dashboards depend on
  * both: never renumber, never reuse a retired entry. The HTTP status for each code lives here
- * too, so the mapping is written once; WebSocket close codes are mapped in `runtime/http`.
+ * too, so the mapping is written once; WebSocket close codes are mapped in `ws-close.ts`.
  *
  * This file is part of `runtime/protocol` (a leaf) so that `sdk/client` can decode error bodies.
  */
@@ -68,7 +68,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 /** Extra, machine-readable facts about an error (the argument name, the limit, a position). */
 export type ErrorDetails = Readonly<Record<string, unknown>>;
 
-/** The JSON body every error response carries: `{"error":{"code","number","message","details"?}}`. */
+/** The JSON body of every error response: `{"error":{"code","number","message","details"?}}`. */
 export interface ErrorBody {
   readonly error: {
     readonly code: ErrorCode;
@@ -83,7 +83,11 @@ export interface ErrorBody {
  * the request: say what was wrong and, where possible, what is allowed.
  *
  * @example
- * throw new WasmbaseError('LIMIT_EXCEEDED', 'request body is 2 MiB; the limit is 1 MiB (--max-body-bytes)', { limit: 1048576 });
+ * throw new WasmbaseError(
+ *   'LIMIT_EXCEEDED',
+ *   'request body is 2 MiB; the limit is 1 MiB (--max-body-bytes)',
+ *   { limit: 1048576 },
+ * );
  */
 export class WasmbaseError extends Error {
   readonly code: ErrorCode;

@@ -3,9 +3,10 @@
  * Identities (32 bytes) and connection ids (16 bytes). On the wire (BSATN) both are
  * little-endian integers (`u256`, `u128`); people see them as big-endian hex, so an identity
  * prints as the 64 hex digits of its number (`c200…` for SpacetimeDB-style identities).
+ * Portable: hashing is the leaf's own SHA-256, randomness `globalThis.crypto.getRandomValues`.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { WasmbaseError } from './error.js';
+import { sha256 } from './sha256.js';
 
 const HEX64 = /^(0x)?[0-9a-fA-F]{64}$/;
 const HEX32 = /^(0x)?[0-9a-fA-F]{32}$/;
@@ -42,14 +43,14 @@ export class Identity {
   static fromHash26(hash: Uint8Array): Identity {
     if (hash.length < 26) throw new WasmbaseError('INTERNAL', 'identity hash needs 26 bytes');
     const head = Uint8Array.of(0xc2, 0x00, ...hash.subarray(0, 26));
-    const checksum = createHash('sha256').update(head).digest().subarray(0, 4);
+    const checksum = sha256(head).subarray(0, 4);
     const be = Uint8Array.of(0xc2, 0x00, ...checksum, ...hash.subarray(0, 26));
     return new Identity(be.reverse());
   }
 
   /** A fresh random identity (for new databases and anonymous callers). */
   static random(): Identity {
-    return Identity.fromHash26(randomBytes(26));
+    return Identity.fromHash26(globalThis.crypto.getRandomValues(new Uint8Array(26)));
   }
 
   static isHex(text: string): boolean {
@@ -117,7 +118,7 @@ export class ConnectionId {
   /** A fresh random connection id (never zero). */
   static random(): ConnectionId {
     const bytes = new Uint8Array(16);
-    do crypto.getRandomValues(bytes);
+    do globalThis.crypto.getRandomValues(bytes);
     while (bytes.every(b => b === 0));
     return new ConnectionId(bytes);
   }

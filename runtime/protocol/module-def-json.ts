@@ -5,6 +5,7 @@
  * problem with its JSON path in one `MODULE_INVALID` error.
  */
 import { WasmbaseError } from './error.js';
+import { utf8ByteLength } from './hex-utf8.js';
 import type {
   IndexAlgorithm,
   Lifecycle,
@@ -35,7 +36,7 @@ export const MAX_SCHEMA_JSON_BYTES = 4 * 1024 * 1024;
 
 /** Parses schema JSON text (UTF-8 bytes or a string). */
 export function moduleDefFromJsonText(text: string | Uint8Array): RawModuleDefV9 {
-  const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+  const size = typeof text === 'string' ? utf8ByteLength(text) : text.length;
   if (size > MAX_SCHEMA_JSON_BYTES) {
     throw new WasmbaseError(
       'MODULE_INVALID',

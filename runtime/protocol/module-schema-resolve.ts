@@ -158,7 +158,8 @@ function resolveTable(
     cols.forEach(c => colOk(c, at));
     const name =
       ix.name ??
-      `${table.name}_${cols.map(c => columns[c]?.name ?? c).join('_')}_idx_${ix.algorithm.kind.toLowerCase()}`;
+      `${table.name}_${cols.map(c => columns[c]?.name ?? c).join('_')}` +
+        `_idx_${ix.algorithm.kind.toLowerCase()}`;
     const unique = table.constraints.some(con => sameColumns(con.columns, cols));
     return {
       id: firstIndexId + i,
@@ -175,7 +176,8 @@ function resolveTable(
     if (!indexes.some(ix => sameColumns(ix.columns, con.columns))) {
       problems.add(
         at,
-        `unique constraint on columns [${con.columns.join(', ')}] has no index over exactly those columns`,
+        `unique constraint on columns [${con.columns.join(', ')}] ` +
+          'has no index over exactly those columns',
       );
     }
   });
@@ -208,7 +210,8 @@ function resolveTable(
     if (bounds === undefined) {
       problems.add(
         at,
-        `auto-increment column "${col.name}" must be an integer up to 128 bits, found ${col.type.tag}`,
+        `auto-increment column "${col.name}" must be an integer up to 128 bits, ` +
+          `found ${col.type.tag}`,
       );
       return;
     }

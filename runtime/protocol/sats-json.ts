@@ -3,22 +3,23 @@
  * SATS values ⇄ JSON, driven by the value's type. Used for HTTP reducer arguments and for SQL
  * results. Input is lenient where it is unambiguous; output is one fixed form:
  *
- * | type                    | JSON output                        | also accepted on input                       |
- * | ----------------------- | ---------------------------------- | -------------------------------------------- |
- * | bool                    | `true`                             |                                              |
- * | i8..u32, f32, f64       | number (non-finite floats: string) | numeric strings                              |
- * | i64..u256               | number when safe, else string      | safe numbers, decimal strings, `0x` hex      |
- * | string                  | string                             |                                              |
- * | bytes (`Array<U8>`)     | hex string                         | `0x` prefix, array of numbers                |
- * | Identity, ConnectionId  | `"0x…"` hex                        | hex without 0x, `{"__identity__": …}`        |
- * | Timestamp, TimeDuration | number of microseconds             | `{"__timestamp_micros_since_unix_epoch__": n}` |
- * | Option<T>               | value or `null`                    | `{"some": v}`, `{"none": []}`                |
- * | other sums              | `{"<variant name>": payload}`      | `{"<variant index>": payload}`               |
- * | products, arrays        | arrays (positional)                | objects keyed by field name (products)       |
+ * | type                    | JSON output                   | also accepted on input          |
+ * | ----------------------- | ----------------------------- | ------------------------------- |
+ * | bool                    | `true`                        |                                 |
+ * | i8..u32, f32, f64       | number (non-finite: string)   | numeric strings                 |
+ * | i64..u256               | number when safe, else string | safe numbers, decimal, `0x` hex |
+ * | string                  | string                        |                                 |
+ * | bytes (`Array<U8>`)     | hex string                    | `0x` prefix, array of numbers   |
+ * | Identity, ConnectionId  | `"0x…"` hex                   | no 0x, `{"__identity__": …}`    |
+ * | Timestamp, TimeDuration | number of microseconds        | `{"__timestamp_micros_…": n}`   |
+ * | Option<T>               | value or `null`               | `{"some": v}`, `{"none": []}`   |
+ * | other sums              | `{"<variant name>": payload}` | `{"<variant index>": payload}`  |
+ * | products, arrays        | arrays (positional)           | objects by field name (product) |
  */
 import { encodeValue, INT_RANGES } from './bsatn-value.js';
 import { BsatnWriter } from './bsatn-writer.js';
 import { WasmbaseError } from './error.js';
+import { bytesToHex, hexToBytes } from './hex-utf8.js';
 import type { AlgebraicType, AlgebraicValue, ProductType, SumValue } from './sats.js';
 
 type Special = 'Identity' | 'ConnectionId' | 'Timestamp' | 'TimeDuration' | 'Option' | undefined;
@@ -45,6 +46,10 @@ export function specialKind(type: AlgebraicType): Special {
 }
 
 /** A human name for a type, for error messages: `u32`, `Option<string>`, `Array<i64>`, `bytes`. */
+function formatElement(e: ProductType['elements'][number]): string {
+  return e.name === undefined ? formatType(e.type) : `${e.name}: ${formatType(e.type)}`;
+}
+
 export function formatType(type: AlgebraicType): string {
   const special = specialKind(type);
   if (special === 'Option' && type.tag === 'Sum')
@@ -54,7 +59,7 @@ export function formatType(type: AlgebraicType): string {
     case 'Array':
       return type.elem.tag === 'U8' ? 'bytes' : `Array<${formatType(type.elem)}>`;
     case 'Product':
-      return `(${type.elements.map(e => (e.name === undefined ? formatType(e.type) : `${e.name}: ${formatType(e.type)}`)).join(', ')})`;
+      return `(${type.elements.map(formatElement).join(', ')})`;
     case 'Sum':
       return `enum { ${type.variants.map(v => v.name ?? '?').join(' | ')} }`;
     case 'Ref':
@@ -82,13 +87,11 @@ function bigFromJson(json: unknown): bigint | undefined {
   return undefined;
 }
 
-function hexToBytes(text: string): Uint8Array | undefined {
-  const clean = text.startsWith('0x') ? text.slice(2) : text;
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return undefined;
-  return Uint8Array.from(Buffer.from(clean, 'hex'));
+function prefixedHexToBytes(text: string): Uint8Array | undefined {
+  return hexToBytes(text.startsWith('0x') ? text.slice(2) : text);
 }
 
-/** Converts JSON to a value of `type`; throws INVALID_ARGUMENT naming `path` and the expected type. */
+/** Converts JSON to a value of `type`; INVALID_ARGUMENT names `path` and the expected type. */
 export function valueFromJson(
   type: AlgebraicType,
   json: unknown,
@@ -190,7 +193,7 @@ export function valueFromJson(
     case 'Array': {
       if (type.elem.tag === 'U8') {
         if (typeof json === 'string') {
-          const bytes = hexToBytes(json);
+          const bytes = prefixedHexToBytes(json);
           if (bytes !== undefined) return bytes;
         } else if (
           Array.isArray(json) &&
@@ -296,7 +299,7 @@ export function valueToJson(type: AlgebraicType, value: AlgebraicValue): unknown
     case 'U256':
       return numberOrString(value as bigint);
     case 'Array':
-      if (type.elem.tag === 'U8') return Buffer.from(value as Uint8Array).toString('hex');
+      if (type.elem.tag === 'U8') return bytesToHex(value as Uint8Array);
       return (value as readonly AlgebraicValue[]).map(v => valueToJson(type.elem, v));
     case 'Product':
       return (value as readonly AlgebraicValue[]).map((v, i) =>
@@ -321,7 +324,8 @@ export function reducerArgsFromJson(
   params: ProductType,
   json: unknown,
 ): Uint8Array {
-  const signature = `${reducer}(${params.elements.map(p => `${p.name ?? '_'}: ${formatType(p.type)}`).join(', ')})`;
+  const paramList = params.elements.map(p => `${p.name ?? '_'}: ${formatType(p.type)}`);
+  const signature = `${reducer}(${paramList.join(', ')})`;
   const n = params.elements.length;
   if (Array.isArray(json) && json.length !== n) {
     throw new WasmbaseError(

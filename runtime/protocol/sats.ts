@@ -37,7 +37,7 @@ export type PrimitiveTag =
   | 'F32'
   | 'F64';
 
-/** An algebraic type. `tag` order (for the BSATN meta-encoding) is given by `ALGEBRAIC_TYPE_TAGS`. */
+/** An algebraic type. `tag` order (for the BSATN meta-encoding) is `ALGEBRAIC_TYPE_TAGS`. */
 export type AlgebraicType =
   | { readonly tag: 'Ref'; readonly ref: number }
   | { readonly tag: 'Sum'; readonly variants: readonly SumVariant[] }
@@ -61,7 +61,7 @@ export interface ProductType {
   readonly elements: readonly ProductElement[];
 }
 
-/** The meta-tag of each algebraic type variant, in SATS declaration order (Ref = 0 … F64 = 19). */
+/** The meta-tag of each algebraic type variant, in SATS declaration order (Ref = 0 … F64 = 19).*/
 export const ALGEBRAIC_TYPE_TAGS = [
   'Ref',
   'Sum',

@@ -31,5 +31,4 @@ export { compilePredicate, filterOf } from './sql-predicate.js';
 export type { Tuple, Predicate } from './sql-predicate.js';
 export { TopK, sortKeeping } from './sql-top-k.js';
 export { literalToValue, compareValues, compareStrings } from './sql-values.js';
-export { runSql, sqlResultsToJson, compileSql, explainSql, SQL_TX_LABEL } from './sql-run.js';
-export type { SqlCaller, RunSqlOptions } from './sql-run.js';
+export { compileSql, explainSql, SQL_TX_LABEL } from './sql-compile.js';

@@ -40,7 +40,7 @@ export interface ReadOptions {
 export interface TableReader {
   /** Number of rows in a table. */
   count(tableId: number): number;
-  /** Every row of a table, in primary-key order (insertion order without a key), as a snapshot array. */
+  /** Every row of a table as a snapshot array, in primary-key order (else insertion order). */
   scan(tableId: number): Uint8Array[];
   /** The row whose unique-index key equals `key` (BSATN of the key columns), if any. */
   findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined;
@@ -71,7 +71,7 @@ export interface ReadTx extends TableReader {
   close(): void;
 }
 
-/** The rows one call inserted and deleted, per table, as BSATN (net: insert-then-delete cancels). */
+/** The rows one call inserted and deleted, per table, as BSATN (net: insert+delete cancel). */
 export interface TableChanges {
   readonly tableId: number;
   readonly inserts: readonly Uint8Array[];
@@ -93,6 +93,8 @@ export interface WriteSet {
  * The writable view a worker runs a batch of calls in. All methods throw `WasmbaseError` with
  * codes UNIQUE_VIOLATION, ROW_NOT_FOUND, ROW_INVALID, KEY_TOO_LARGE, SEQUENCE_OVERFLOW,
  * LIMIT_EXCEEDED, INVALID_ARGUMENT (bad table/index id) so the host can map them to errnos.
+ * Where a code alone does not say which errno applies, `details.errno` names it (an ABI errno
+ * name such as `ROW_TOO_LARGE` or `NO_SUCH_TABLE`); the host never reads the message text.
  */
 export interface BatchTx extends TableReader {
   /** Starts a call: its writes can later be kept or dropped on their own. */

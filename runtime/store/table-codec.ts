@@ -48,7 +48,7 @@ export interface IndexCodec {
   readonly types: readonly AlgebraicType[];
   /** The primary-key index: its "entries" are the rows themselves, under their row keys. */
   readonly primary: boolean;
-  /** `[0x02][sid]`, the prefix of every entry of this index (the row prefix for the primary index). */
+  /** `[0x02][sid]`, the prefix of every entry of this index (for the primary index: of rows). */
   readonly prefix: Uint8Array;
 }
 
@@ -138,13 +138,16 @@ export function compileTable(
   };
 }
 
-/** Throws ROW_INVALID unless `row` is exactly one value of the table's row type. */
+/**
+ * Throws ROW_INVALID unless `row` is exactly one value of the table's row type. A row over
+ * MAX_ROW_BYTES says so in `details.errno` (`ROW_TOO_LARGE`); other failures are malformed BSATN.
+ */
 export function validateRow(table: TableCodec, row: Uint8Array): void {
   if (row.length > MAX_ROW_BYTES)
     throw new WasmbaseError(
       'ROW_INVALID',
       `row of ${table.schema.name} is ${row.length} bytes; the limit is ${MAX_ROW_BYTES}`,
-      { table: table.schema.name },
+      { table: table.schema.name, limit: MAX_ROW_BYTES, errno: 'ROW_TOO_LARGE' },
     );
   if (table.fixedRowSize !== undefined) {
     if (row.length !== table.fixedRowSize)

@@ -10,6 +10,8 @@ export { evaluateSubscription } from './query-eval.js';
 export { SubscriptionRegistry } from './subscription-registry.js';
 export type { RegistryOptions } from './subscription-registry.js';
 export { batchStates } from './batch-states.js';
+export { fanOut } from './fan-out.js';
+export type { CallFanOut, ClientDelta, FailedQuery, Subscriber } from './fan-out.js';
 export { DEFAULT_SUBSCRIPTION_ROW_LIMIT, MAX_SUBSCRIPTION_TABLES } from './subscription-types.js';
 export type {
   CompiledSubscription,

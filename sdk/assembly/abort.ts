@@ -4,6 +4,7 @@
  * it runs before the module finished starting or when the allocator itself failed.
  */
 import { log_write } from "./env";
+import { LogLevel } from "./abi-constants";
 
 // @ts-ignore: decorator
 @inline const ABORT_BUF_SIZE: i32 = 2048;
@@ -55,7 +56,7 @@ export function __wasmbase_abort(message: string | null = null, fileName: string
       at = appendNumber(buf, at, column);
       at = appendUtf8(buf, at, ")");
     }
-    log_write(101, buf, at);
+    log_write(LogLevel.PANIC, buf, at);
   }
   unreachable();
 }

@@ -2,13 +2,15 @@
 /**
  * Builds every module under modules/ (any folder holding an index.ts) to
  * modules/<path>/build/<name>.wasm with the wasmbase transform. A module is rebuilt only when
- * its sources or the SDK changed since its last build. Usage:
+ * its sources or the SDK changed since its last build. First it regenerates
+ * sdk/assembly/abi-constants.ts from the host's ABI tables (gen-abi-constants.mjs). Usage:
  *   node sdk/assembly/build.mjs [--force] [module-path ...]
  */
 import asc from 'assemblyscript/asc';
 import { readdirSync, statSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAbiConstants } from './gen-abi-constants.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SDK_DIR = path.join(ROOT, 'sdk/assembly');
@@ -55,6 +57,7 @@ export async function buildModules({
   onProgress = () => {},
 } = {}) {
   const modules = only ?? listModules(root);
+  if (writeAbiConstants()) onProgress('wrote sdk/assembly/abi-constants.ts from the host tables');
   const sdkMtime = newestMtime(SDK_DIR);
   const built = [];
   const skipped = [];

@@ -2,6 +2,7 @@
  * The reducer context, the module log, and the small runtime the generated dispatcher calls.
  */
 import * as env from './env';
+import { LogLevel } from './abi-constants';
 import { Reader, Writer } from './bsatn';
 import { Identity, ConnectionId, Timestamp } from './types';
 import { Table } from './table';
@@ -14,19 +15,19 @@ function write(level: i32, message: string): void {
 /** The module log as an object (`ctx.log`); the same as the `log` namespace. */
 export class Logger {
   error(message: string): void {
-    write(0, message);
+    write(LogLevel.ERROR, message);
   }
   warn(message: string): void {
-    write(1, message);
+    write(LogLevel.WARN, message);
   }
   info(message: string): void {
-    write(2, message);
+    write(LogLevel.INFO, message);
   }
   debug(message: string): void {
-    write(3, message);
+    write(LogLevel.DEBUG, message);
   }
   trace(message: string): void {
-    write(4, message);
+    write(LogLevel.TRACE, message);
   }
 }
 
@@ -72,19 +73,19 @@ export class ReducerContext {
 /** The module log (read it with `GET /v1/database/:name/logs`). */
 export namespace log {
   export function error(message: string): void {
-    write(0, message);
+    write(LogLevel.ERROR, message);
   }
   export function warn(message: string): void {
-    write(1, message);
+    write(LogLevel.WARN, message);
   }
   export function info(message: string): void {
-    write(2, message);
+    write(LogLevel.INFO, message);
   }
   export function debug(message: string): void {
-    write(3, message);
+    write(LogLevel.DEBUG, message);
   }
   export function trace(message: string): void {
-    write(4, message);
+    write(LogLevel.TRACE, message);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The `wasmbase_v1` host functions (see runtime/host/README.md). Only the SDK calls these;
- * module authors use the typed API in table.ts and context.ts.
+ * module authors use the typed API in table.ts and context.ts. Their errnos and log levels are
+ * in abi-constants.ts, generated from the host's tables.
  */
 
 // @ts-ignore: decorator
@@ -57,12 +58,3 @@ export declare function iter_next_rows(iter: u32, buf: usize, cap: usize, outLen
 // @ts-ignore: decorator
 @external("wasmbase_v1", "iter_close")
 export declare function iter_close(iter: u32): i32;
-
-/** errno values (runtime/host/README.md). */
-export namespace Errno {
-  export const OK: i32 = 0;
-  export const BUFFER_TOO_SMALL: i32 = 11;
-  export const UNIQUE_ALREADY_EXISTS: i32 = 12;
-  export const NO_SUCH_ROW: i32 = 15;
-  export const EXHAUSTED: i32 = -1;
-}

@@ -6,6 +6,7 @@
  * so a reducer can turn a constraint violation into its own failure message.
  */
 import * as env from './env';
+import { Errno } from './abi-constants';
 import { Reader, Writer, readValue, writeValue } from './bsatn';
 
 const keyWriter = new Writer(64);
@@ -17,17 +18,17 @@ const scratch = memory.data(16);
 /** The host's explanation of the last failed host call (or a generic text). */
 export function lastHostError(errno: i32): string {
   const rc = env.error_read_last(changetype<usize>(readBuf), readBuf.byteLength, scratch);
-  if (rc == env.Errno.BUFFER_TOO_SMALL) {
+  if (rc == Errno.BUFFER_TOO_SMALL) {
     readBuf = new ArrayBuffer(load<u32>(scratch));
     env.error_read_last(changetype<usize>(readBuf), readBuf.byteLength, scratch);
-  } else if (rc != 0) {
+  } else if (rc != Errno.OK) {
     return 'host call failed with errno ' + errno.toString();
   }
   return String.UTF8.decodeUnsafe(changetype<usize>(readBuf), load<u32>(scratch));
 }
 
 function check(errno: i32, what: string): void {
-  if (errno != 0) abort(what + ': ' + lastHostError(errno));
+  if (errno != Errno.OK) abort(what + ': ' + lastHostError(errno));
 }
 
 /** Reads every row of a host iterator. */
@@ -35,15 +36,15 @@ function drain<T>(iter: u32): T[] {
   const out = new Array<T>();
   while (true) {
     const rc = env.iter_next_rows(iter, changetype<usize>(readBuf), readBuf.byteLength, scratch);
-    if (rc == env.Errno.BUFFER_TOO_SMALL) {
+    if (rc == Errno.BUFFER_TOO_SMALL) {
       readBuf = new ArrayBuffer(max(readBuf.byteLength << 1, <i32>load<u32>(scratch)));
       continue;
     }
-    if (rc != 0 && rc != env.Errno.EXHAUSTED) check(rc, 'iterating rows');
+    if (rc != Errno.OK && rc != Errno.EXHAUSTED) check(rc, 'iterating rows');
     const start = changetype<usize>(readBuf);
     const r = new Reader(start, start + <usize>load<u32>(scratch));
     while (r.remaining > 0) out.push(readValue<T>(r));
-    if (rc == env.Errno.EXHAUSTED) return out;
+    if (rc == Errno.EXHAUSTED) return out;
   }
 }
 
@@ -85,7 +86,7 @@ export class Table<T> {
   tryInsert(row: T): string | null {
     this.encodeRow(row);
     const rc = env.table_insert_row(this.id, rowWriter.ptr, rowWriter.pos);
-    if (rc != 0) return lastHostError(rc);
+    if (rc != Errno.OK) return lastHostError(rc);
     this.readBack(row);
     return null;
   }
@@ -101,7 +102,7 @@ export class Table<T> {
   tryUpdate(row: T): string | null {
     this.encodeRow(row);
     const rc = env.table_update_row(this.id, rowWriter.ptr, rowWriter.pos);
-    return rc == 0 ? null : lastHostError(rc);
+    return rc == Errno.OK ? null : lastHostError(rc);
   }
 
   /** Replaces the row with the same primary key; traps when there is none. */
@@ -147,8 +148,8 @@ export class Table<T> {
         readBuf.byteLength,
         scratch,
       );
-      if (rc == env.Errno.NO_SUCH_ROW) return null;
-      if (rc == env.Errno.BUFFER_TOO_SMALL) {
+      if (rc == Errno.NO_SUCH_ROW) return null;
+      if (rc == Errno.BUFFER_TOO_SMALL) {
         readBuf = new ArrayBuffer(<i32>load<u32>(scratch));
         continue;
       }

@@ -15,7 +15,7 @@ import {
   type Config,
   type RawOptions,
 } from '../../runtime/config.js';
-import { WasmbaseError } from '../../runtime/errors.js';
+import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { closeOnSignals, runServer, type RunningServer } from '../../runtime/main.js';
 import { clientCommands } from './client-commands.js';
 

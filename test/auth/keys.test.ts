@@ -3,7 +3,7 @@ import { statSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateKeys, TokenService } from '../../runtime/auth/index.js';
-import { WasmbaseError } from '../../runtime/errors.js';
+import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('signing keys', () => {

@@ -11,7 +11,7 @@ import {
   TokenService,
   WEBSOCKET_TOKEN_SECONDS,
 } from '../../runtime/auth/index.js';
-import { WasmbaseError } from '../../runtime/errors.js';
+import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const ISSUER = 'wasmbase://test';

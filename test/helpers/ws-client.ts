@@ -5,13 +5,13 @@ import {
   decodeServerMessageJson,
   encodeClientMessageBsatn,
   encodeClientMessageJson,
-  unframeServerPayload,
   WS_PROTOCOL_V1_BSATN,
   WS_PROTOCOL_V1_JSON,
   type ClientMessage,
   type JsonServerMessage,
   type ServerMessage,
 } from '../../runtime/protocol/index.js';
+import { decompressBytes, unframeServerPayload } from '../../runtime/ws/frame-compression.js';
 
 export interface WsClientOptions {
   readonly token?: string;
@@ -45,7 +45,7 @@ export class TestWsClient<M = ServerMessage> {
       const message = (
         typeof raw === 'string'
           ? decodeServerMessageJson(raw)
-          : decodeServerMessageBsatn(unframeServerPayload(new Uint8Array(raw)))
+          : decodeServerMessageBsatn(unframeServerPayload(new Uint8Array(raw)), decompressBytes)
       ) as M;
       const waiter = this.#waiters.shift();
       if (waiter !== undefined) waiter(message);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatabaseExecutor } from '../../runtime/host/executor.js';
+import { OutcomeWaiters } from '../../runtime/host/outcome-waiters.js';
+import type { CallOutcome, ExecutedCall, PublishedBatch } from '../../runtime/host/engine-types.js';
 import { unpackCalls, type BatchResult, type BatchTask } from '../../runtime/host/batch-types.js';
 import type { ValidatedModule } from '../../runtime/host/module-validate.js';
 import type { WorkerPool } from '../../runtime/host/worker-pool.js';
@@ -45,7 +47,7 @@ function fakePool() {
 }
 
 function executor(store: DatabaseStore, pool: WorkerPool, batchMaxCalls = 2) {
-  return new DatabaseExecutor({
+  const ex = new DatabaseExecutor({
     pool,
     store,
     module: {
@@ -60,13 +62,24 @@ function executor(store: DatabaseStore, pool: WorkerPool, batchMaxCalls = 2) {
     batchMaxCalls,
     memoryMaxPages: 16,
     logger: silentLogger,
-    onFinished: () => {},
-    onCommitted: () => {},
-    onApplied: () => {},
+    onPublished: batch => {
+      published.push(batch);
+      waiters.published(batch);
+    },
   });
+  const published: PublishedBatch[] = [];
+  const waiters = new OutcomeWaiters();
+  /** Submits and waits for the outcome, as `DatabaseHandle.call` does. */
+  const run = (c: ExecutedCall): Promise<CallOutcome> => {
+    const outcome = waiters.wait(c.id);
+    ex.submit(c);
+    return outcome;
+  };
+  return { ex, run, published };
 }
 
-const call = (id: number) => ({
+const call = (id: number): ExecutedCall => ({
+  id: id + 1,
   reducer: `r${id}`,
   reducerId: id,
   args: new Uint8Array(0),
@@ -80,10 +93,10 @@ describe('executor', () => {
   it('acknowledges nothing before the batch is durable, and pipelines the next batch meanwhile', async () => {
     const { store, commits } = fakeStore();
     const { pool, batches } = fakePool();
-    const ex = executor(store, pool, 2);
+    const { run, published } = executor(store, pool, 2);
     const acked: number[] = [];
     const calls = [1, 2, 3, 4].map(id =>
-      ex.call(call(id)).then(o => (o.status === 'committed' ? acked.push(id) : undefined)),
+      run(call(id)).then(o => (o.status === 'committed' ? acked.push(id) : undefined)),
     );
     await tick();
     // The first call starts a batch at once; later ones are gathered while it runs. Every
@@ -92,6 +105,8 @@ describe('executor', () => {
     expect(batches.length).toBeGreaterThanOrEqual(2);
     expect(commits).toHaveLength(batches.length);
     expect(acked).toEqual([]);
+    // Each call was published exactly once, with its id, at its batch's commit.
+    expect(published.flatMap(b => b.calls.map(c => c.call.id))).toEqual([2, 3, 4, 5]);
     commits[0]!.makeDurable();
     await tick();
     expect(acked).toEqual(batches[0]);
@@ -103,8 +118,8 @@ describe('executor', () => {
   it('runs calls in arrival order, one batch at a time', async () => {
     const { store, commits } = fakeStore();
     const { pool, batches } = fakePool();
-    const ex = executor(store, pool, 3);
-    const all = Array.from({ length: 7 }, (_, i) => ex.call(call(i)));
+    const { run } = executor(store, pool, 3);
+    const all = Array.from({ length: 7 }, (_, i) => run(call(i)));
     await tick();
     for (const c of commits) c.makeDurable();
     await tick();
@@ -117,8 +132,8 @@ describe('executor', () => {
   it('refuses new calls once closed', async () => {
     const { store } = fakeStore();
     const { pool } = fakePool();
-    const ex = executor(store, pool);
+    const { ex } = executor(store, pool);
     await ex.close();
-    await expect(ex.call(call(1))).rejects.toThrow(/shutting down/);
+    expect(() => ex.submit(call(1))).toThrow(/shutting down/);
   });
 });

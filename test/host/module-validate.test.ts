@@ -1,34 +1,11 @@
-import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
-import { WasmbaseError } from '../../runtime/errors.js';
+import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { validateModule } from '../../runtime/host/index.js';
 import { moduleBytes } from '../helpers/modules.js';
 import { schemaJson, T } from '../helpers/schemas.js';
+import { wat } from './wat-module.js';
 
-const wabt = await wabtInit();
 const MAX = 16 * 1024 * 1024;
-
-/** Builds a module from WAT, with an optional schema custom section. */
-function wat(text: string, schema?: unknown): Uint8Array {
-  const binary = wabt.parseWat('fixture.wat', text).toBinary({}).buffer;
-  if (schema === undefined) return binary;
-  const name = new TextEncoder().encode('wasmbase_v1.schema');
-  const payload = new TextEncoder().encode(
-    typeof schema === 'string' ? schema : JSON.stringify(schema),
-  );
-  const leb = (n: number) => {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      out.push(b);
-    } while (n !== 0);
-    return out;
-  };
-  const content = [...leb(name.length), ...name, ...payload];
-  return Uint8Array.of(...binary, 0, ...leb(content.length), ...content);
-}
 
 const GOOD_EXPORTS = `
   (func (export "__call_reducer__") (param i32 i64 i64 i64 i64 i64 i64 i64 i32) (result i32) i32.const 0)

@@ -3,13 +3,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   COMPRESSION_THRESHOLD_BYTES,
-  frameServerPayload,
+  frameCompressionFor,
+  frameTagOf,
   MAX_DECOMPRESSED_BYTES,
-  unframeServerPayload,
+  splitServerFrame,
   WasmbaseError,
   type WsCompression,
 } from '../../runtime/protocol/index.js';
-import { RUNS, SEED, expectDecodeError } from './ws-arbitraries.js';
+import {
+  compressBytes,
+  decompressBytes,
+  frameServerPayload,
+  unframeServerPayload,
+} from '../../runtime/ws/frame-compression.js';
+import { RUNS, SEED, expectDecodeError } from './wire-test-helpers.js';
 
 process.stdout.write(
   `ws-frame property tests: seed ${SEED}, ${RUNS} runs (FC_SEED=${SEED} to replay)\n`,
@@ -151,6 +158,40 @@ describe('server frames', () => {
         }
       }),
       { seed: SEED, numRuns: RUNS },
+    );
+  });
+});
+
+describe('the portable frame pieces (runtime/protocol) and the zlib half (runtime/ws)', () => {
+  it('compresses only payloads over 1 KiB, and names each compression by its tag byte', () => {
+    expect(frameCompressionFor(COMPRESSION_THRESHOLD_BYTES, 'Gzip')).toBe('None');
+    expect(frameCompressionFor(COMPRESSION_THRESHOLD_BYTES + 1, 'Gzip')).toBe('Gzip');
+    expect(frameCompressionFor(COMPRESSION_THRESHOLD_BYTES + 1, 'Brotli')).toBe('Brotli');
+    expect(frameCompressionFor(1 << 20, 'None')).toBe('None');
+    expect([frameTagOf('None'), frameTagOf('Brotli'), frameTagOf('Gzip')]).toEqual([0, 1, 2]);
+  });
+
+  it('splits a frame into its compression and its body without inflating it', () => {
+    const body = Uint8Array.of(9, 8, 7);
+    for (const [tag, compression] of [
+      [0, 'None'],
+      [1, 'Brotli'],
+      [2, 'Gzip'],
+    ] as const) {
+      const split = splitServerFrame(Uint8Array.of(tag, ...body));
+      expect(split.compression).toBe(compression);
+      expect(hex(split.body)).toBe(hex(body));
+    }
+    expectDecodeError(() => splitServerFrame(new Uint8Array()), /empty/);
+    expectDecodeError(() => splitServerFrame(Uint8Array.of(7)), /unknown compression tag 7/);
+  });
+
+  it('decompressBytes honours a smaller cap and names the caller in its errors', () => {
+    const packed = compressBytes(payloadOf(5000), 'Brotli');
+    expect(hex(decompressBytes(packed, 'Brotli', 'x', 5000))).toBe(hex(payloadOf(5000)));
+    expectDecodeError(
+      () => decompressBytes(packed, 'Brotli', 'query update at offset 3', 4999),
+      /^query update at offset 3: Brotli data inflates beyond the limit of 4999 bytes$/,
     );
   });
 });

@@ -1,11 +1,12 @@
 /**
  * SQL through a real engine: DML goes through `DatabaseHandle.transact` (the reducers' commit
- * path), is durable and seen by commit listeners; private tables and DML need the owner.
+ * path), is durable and published to batch listeners; private tables and DML need the owner.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CommittedTx, DatabaseHandle } from '../../runtime/host/index.js';
+import type { AppliedCall, DatabaseHandle } from '../../runtime/host/index.js';
 import { Identity } from '../../runtime/protocol/index.js';
-import { runSql, sqlResultsToJson } from '../../runtime/sql/index.js';
+import { runSql } from '../../runtime/api/index.js';
+import { sqlResultsToJson } from '../../runtime/http/sql-json.js';
 import { testEngine } from '../helpers/engine.js';
 import { moduleBytes } from '../helpers/modules.js';
 
@@ -15,7 +16,7 @@ const stranger = Identity.random();
 describe('SQL on a published module', async () => {
   const { engine } = await testEngine();
   let db: DatabaseHandle;
-  const seen: CommittedTx[] = [];
+  const seen: AppliedCall[] = [];
   beforeAll(async () => {
     await engine.publish({
       moduleBytes: moduleBytes('fixtures/edge'),
@@ -24,7 +25,7 @@ describe('SQL on a published module', async () => {
       clear: false,
     });
     db = engine.resolve('sqledge')!;
-    db.onCommit(tx => seen.push(tx));
+    db.onPublished(batch => seen.push(...batch.calls));
   });
   const run = async (sql: string, who = owner) =>
     sqlResultsToJson(
@@ -40,9 +41,9 @@ describe('SQL on a published module', async () => {
       [3, 'c'],
     ]);
     const tx = seen.at(-1)!;
-    expect(tx.reducer).toBe('__sql__');
-    expect(tx.sender.equals(owner)).toBe(true);
-    expect(tx.changes[0]!.inserts).toHaveLength(3);
+    expect(tx.call.reducer).toBe('__sql__');
+    expect(tx.call.sender.equals(owner)).toBe(true);
+    expect(tx.status === 'committed' && tx.changes[0]!.inserts).toHaveLength(3);
   });
 
   it('enforces unique constraints and keeps nothing of a failed statement', async () => {

@@ -13,7 +13,8 @@ import {
   type ModuleSchema,
 } from '../../runtime/protocol/index.js';
 import { openDatabaseStore, type BatchTx, type CallChanges } from '../../runtime/store/index.js';
-import { runSql, sqlResultsToJson } from '../../runtime/sql/index.js';
+import { runSql } from '../../runtime/api/index.js';
+import { sqlResultsToJson } from '../../runtime/http/sql-json.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { MemoryStoreDouble } from './memory-store-double.js';

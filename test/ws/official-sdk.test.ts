@@ -1,91 +1,46 @@
 /**
+ * @module
  * Conformance with a client we did not write: the official SpacetimeDB TypeScript SDK 1.x (npm
- * `spacetimedb`, protocol `v1.bsatn.spacetimedb`) against a real server, through bindings written
- * by hand for the ws fixture (primary keys: inserts, updates, deletes) and the chat module
+ * `spacetimedb` 1.12, protocol `v1.bsatn.spacetimedb`) against a real server, through bindings
+ * written by hand for the ws fixture (primary keys: inserts, updates, deletes) and the chat module
  * (Identity keys, options, timestamps). On Node 20 the SDK loads its WebSocket from `undici`.
+ *
+ * The SDK 2.x suite (`official-sdk-v2.test.ts`) runs the same scenarios where the APIs allow; the
+ * steps both use are in `official-sdk-helpers.ts`. What is 1.x only stays here: reducer callbacks
+ * with the caller's arguments, light mode, `setReducerFlags`, `SELECT * FROM *`.
+ *
+ * The SDK's declaration files only partly resolve under NodeNext (see `sdk-bindings/sdk.ts`): its
+ * reducer accessors come out as template-literal index signatures, which
+ * `noUncheckedIndexedAccess` reads as possibly undefined, so they are taken through `defined`.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { moduleBytes } from '../helpers/modules.js';
-import { client, testServer } from '../helpers/server.js';
 import { openWs } from '../helpers/ws-client.js';
+import {
+  HTTP_MS,
+  barrier,
+  defined,
+  disconnected,
+  nowMicros,
+  opened,
+  recordRequests,
+  recordRows,
+  settled,
+  startTestbed,
+  subscribed,
+  subscriptionError,
+  unsubscribed,
+  until,
+  within,
+  type Opened,
+} from './official-sdk-helpers.js';
 import * as Chat from './sdk-bindings/chat/index.js';
 import { Identity } from './sdk-bindings/sdk.js';
 import * as Fixture from './sdk-bindings/ws-fixture/index.js';
 
 /** Every HTTP request the process makes (the SDK's token exchange included). */
-const requests: { method: string; url: string; authorization: string | null }[] = [];
-const realFetch = globalThis.fetch;
-globalThis.fetch = (input, init) => {
-  const url = input instanceof Request ? input.url : String(input);
-  requests.push({
-    method: init?.method ?? 'GET',
-    url,
-    authorization: new Headers(init?.headers).get('authorization'),
-  });
-  return realFetch(input, init);
-};
-afterAll(() => {
-  globalThis.fetch = realFetch;
-});
-
-const server = await testServer();
-const api = client(server);
-const owner = await api.newIdentity();
-const alice = await api.newIdentity();
-const publishedFixture = await api.json('POST', '/v1/database/wsfix', {
-  token: owner.token,
-  body: moduleBytes('fixtures/ws'),
-});
-const publishedChat = await api.json('POST', '/v1/database/chat', {
-  token: owner.token,
-  body: moduleBytes('chat'),
-});
-
-const WAIT_MS = 5000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns a value (not undefined), for at most `ms`. */
-async function until<T>(what: string, check: () => T | undefined, ms = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms`);
-    await sleep(5);
-  }
-}
-
-/** A promise settled by a callback, rejected after `ms`. */
-function within<T>(
-  what: string,
-  start: (resolve: (value: T) => void, reject: (err: unknown) => void) => void,
-  ms = WAIT_MS,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
-    start(
-      value => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      err => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(`${what} failed: ${String(err)}`));
-      },
-    );
-  });
-}
-
-interface Opened<C> {
-  readonly conn: C;
-  readonly identity: Identity;
-  readonly token: string;
-  /** Settles when the connection ends: the error the SDK reported, or undefined. */
-  readonly ended: Promise<Error | undefined>;
-}
+const requests = recordRequests();
+const { server, api, owner, alice, published, httpCall } = await startTestbed();
 
 interface ConnectOptions {
   readonly token?: string;
@@ -95,36 +50,9 @@ interface ConnectOptions {
   readonly database?: string;
 }
 
-interface Handlers<C> {
-  connect(conn: C, identity: Identity, token: string): void;
-  error(err: unknown): void;
-  disconnect(err: Error | undefined): void;
-}
-
-const live = new Set<{ disconnect(): void }>();
-afterAll(() => {
-  for (const conn of live) conn.disconnect();
-});
-
-function opened<C extends { disconnect(): void }>(
-  what: string,
-  build: (handlers: Handlers<C>) => void,
-): Promise<Opened<C>> {
-  let ended!: (err: Error | undefined) => void;
-  const endedPromise = new Promise<Error | undefined>(resolve => (ended = resolve));
-  return within<Opened<C>>(`onConnect from ${what}`, (resolve, reject) =>
-    build({
-      connect: (conn, identity, token) => {
-        live.add(conn);
-        resolve({ conn, identity, token, ended: endedPromise });
-      },
-      error: reject,
-      disconnect: err => ended(err),
-    }),
-  );
-}
-
-function connectFixture(options: ConnectOptions = {}): Promise<Opened<Fixture.DbConnection>> {
+function connectFixture(
+  options: ConnectOptions = {},
+): Promise<Opened<Fixture.DbConnection, Identity>> {
   const database = options.database ?? 'wsfix';
   return opened(database, h => {
     let b = Fixture.DbConnection.builder().withUri(server.url).withModuleName(database);
@@ -139,7 +67,7 @@ function connectFixture(options: ConnectOptions = {}): Promise<Opened<Fixture.Db
   });
 }
 
-function connectChat(options: ConnectOptions = {}): Promise<Opened<Chat.DbConnection>> {
+function connectChat(options: ConnectOptions = {}): Promise<Opened<Chat.DbConnection, Identity>> {
   return opened('chat', h => {
     let b = Chat.DbConnection.builder().withUri(server.url).withModuleName('chat');
     if (options.token !== undefined) b = b.withToken(options.token);
@@ -151,92 +79,27 @@ function connectChat(options: ConnectOptions = {}): Promise<Opened<Chat.DbConnec
   });
 }
 
-interface SubscriptionStart<H> {
-  onApplied(cb: () => void): {
-    onError(cb: (ctx: { event?: Error }) => void): { subscribe(q: string | string[]): H };
-  };
-}
-
-/** Subscribes and resolves with the handle once the server applied the queries. */
-function subscribed<H>(builder: SubscriptionStart<H>, queries: string | string[]): Promise<H> {
-  return within<H>(`SubscribeApplied for ${String(queries)}`, (resolve, reject) => {
-    const handle: H = builder
-      .onApplied(() => resolve(handle))
-      .onError(ctx => reject(ctx.event ?? new Error('subscription error without a message')))
-      .subscribe(queries);
-  });
-}
-
-/** The subscription error the server reports for `queries`. */
-function subscriptionError<H>(
-  builder: SubscriptionStart<H>,
-  queries: string | string[],
-): Promise<Error> {
-  return within<Error>(`SubscriptionError for ${String(queries)}`, (resolve, reject) => {
-    builder
-      .onApplied(() => reject(new Error(`the server applied ${String(queries)}`)))
-      .onError(ctx => resolve(ctx.event ?? new Error('')))
-      .subscribe(queries);
-  });
-}
-
-type RowEvent<Row> =
-  | { readonly kind: 'insert'; readonly row: Row; readonly event: string }
-  | { readonly kind: 'delete'; readonly row: Row; readonly event: string }
-  | { readonly kind: 'update'; readonly old: Row; readonly row: Row; readonly event: string };
-
-interface EventTag {
-  readonly event: { readonly tag: string };
-}
-
-/** The row callbacks of a client table (`onUpdate` only with a primary key). */
-interface RowSource<Row> {
-  onInsert(cb: (ctx: EventTag, row: Row) => void): void;
-  onDelete(cb: (ctx: EventTag, row: Row) => void): void;
-  onUpdate?(cb: (ctx: EventTag, old: Row, row: Row) => void): void;
-}
-
-/** Records a table's row callbacks in order, with the tag of the event that caused each. */
-function recordRows<Row>(table: RowSource<Row>): RowEvent<Row>[] {
-  const events: RowEvent<Row>[] = [];
-  table.onInsert((ctx, row) => events.push({ kind: 'insert', row, event: ctx.event.tag }));
-  table.onDelete((ctx, row) => events.push({ kind: 'delete', row, event: ctx.event.tag }));
-  table.onUpdate?.((ctx, old, row) =>
-    events.push({ kind: 'update', old, row, event: ctx.event.tag }),
-  );
-  return events;
-}
-
 /** Calls a reducer through the SDK and resolves with the reducer event the caller receives. */
 function callAndWait<Ctx, Args>(
-  on: (cb: (ctx: Ctx, args: Args) => void) => void,
-  off: (cb: (ctx: Ctx, args: Args) => void) => void,
+  on: ((cb: (ctx: Ctx, args: Args) => void) => void) | undefined,
+  off: ((cb: (ctx: Ctx, args: Args) => void) => void) | undefined,
   call: () => void,
   what: string,
 ): Promise<{ ctx: Ctx; args: Args }> {
+  const register = defined(on, `the reducer callback registration for ${what}`);
+  const unregister = defined(off, `the reducer callback removal for ${what}`);
   return within(`reducer event for ${what}`, resolve => {
     const cb = (ctx: Ctx, args: Args) => {
-      off(cb);
+      unregister(cb);
       resolve({ ctx, args });
     };
-    on(cb);
+    register(cb);
     call();
   });
 }
 
-/** A round trip on `conn` (subscribe + unsubscribe a query that matches nothing): every message the server sent it before is handled after this resolves. */
-async function barrier(conn: Fixture.DbConnection): Promise<void> {
-  const handle = await subscribed(
-    conn.subscriptionBuilder(),
-    'SELECT * FROM team WHERE id = 4000000000',
-  );
-  await within<void>('UnsubscribeApplied for the barrier', resolve =>
-    handle.unsubscribeThen(() => resolve()),
-  );
-}
-
 function addPlayer(
-  opened: Opened<Fixture.DbConnection>,
+  opened: Opened<Fixture.DbConnection, Identity>,
   name: string,
   team: number,
   score: bigint,
@@ -245,23 +108,14 @@ function addPlayer(
   return callAndWait(
     conn.reducers.onAddPlayer,
     conn.reducers.removeOnAddPlayer,
-    () => conn.reducers.addPlayer({ name, team, score }),
+    () => defined(conn.reducers.addPlayer, 'addPlayer')({ name, team, score }),
     `add_player(${name})`,
   );
 }
 
-function httpCall(db: string, reducer: string, args: unknown[], token = owner.token) {
-  return api.json('POST', `/v1/database/${db}/call/${reducer}`, {
-    token,
-    body: JSON.stringify(args),
-    contentType: 'application/json',
-  });
-}
-
 describe('official SDK: connecting', () => {
   it('publishes the modules the bindings describe', () => {
-    expect(publishedFixture.status).toBe(200);
-    expect(publishedChat.status).toBe(200);
+    expect(published).toEqual({ wsfix: 200, chat: 200 });
   });
 
   it('exchanges a given token at /v1/identity/websocket-token, then reports that identity and token', async () => {
@@ -283,7 +137,7 @@ describe('official SDK: connecting', () => {
       },
     ]);
     a.conn.disconnect();
-    expect(await within('onDisconnect', resolve => void a.ended.then(resolve))).toBeUndefined();
+    expect(await disconnected(a)).toBeUndefined();
   });
 
   it('connects without a token: a new identity with a token the server accepts and that connects again as the same identity', async () => {
@@ -331,7 +185,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
       [11, 'red'],
       [12, 'blue'],
     ] as const) {
-      expect((await httpCall('wsfix', 'add_team', [id, name])).status).toBe(200);
+      expect(await httpCall('wsfix', 'add_team', [id, name])).toBe(200);
     }
     const a = await connectFixture({ token: alice.token });
     const teams = recordRows<Fixture.Team>(a.conn.db.team);
@@ -376,9 +230,9 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     });
     expect(event.callerIdentity.toHexString()).toBe(alice.identity);
     expect(event.callerConnectionId?.toHexString()).toBe(a.conn.connectionId.toHexString());
-    const nowMicros = BigInt(Date.now()) * 1000n;
-    expect(event.timestamp.microsSinceUnixEpoch).toBeGreaterThan(nowMicros - 60_000_000n);
-    expect(event.timestamp.microsSinceUnixEpoch).toBeLessThanOrEqual(nowMicros + 1_000_000n);
+    const now = nowMicros();
+    expect(event.timestamp.microsSinceUnixEpoch).toBeGreaterThan(now - 60_000_000n);
+    expect(event.timestamp.microsSinceUnixEpoch).toBeLessThanOrEqual(now + 1_000_000n);
 
     // Row callbacks run after the reducer callback, in the same message.
     await until('the insert', () => (rows.length >= 1 ? true : undefined));
@@ -395,7 +249,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     const scored = await callAndWait(
       a.conn.reducers.onSetScore,
       a.conn.reducers.removeOnSetScore,
-      () => a.conn.reducers.setScore({ id, score: 99n }),
+      () => defined(a.conn.reducers.setScore, 'setScore')({ id, score: 99n }),
       'set_score',
     );
     expect(scored.ctx.event.status.tag).toBe('Committed');
@@ -411,7 +265,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     await callAndWait(
       a.conn.reducers.onRemovePlayer,
       a.conn.reducers.removeOnRemovePlayer,
-      () => a.conn.reducers.removePlayer({ id }),
+      () => defined(a.conn.reducers.removePlayer, 'removePlayer')({ id }),
       'remove_player',
     );
     await until('the delete', () => (rows.length >= 3 ? true : undefined));
@@ -432,7 +286,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     const failed = await callAndWait(
       a.conn.reducers.onFail,
       a.conn.reducers.removeOnFail,
-      () => a.conn.reducers.fail({ message: 'the answer is no' }),
+      () => defined(a.conn.reducers.fail, 'fail')({ message: 'the answer is no' }),
       'fail',
     );
     expect(failed.ctx.event.status).toEqual({ tag: 'Failed', value: 'the answer is no' });
@@ -441,7 +295,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     const missing = await callAndWait(
       a.conn.reducers.onSetScore,
       a.conn.reducers.removeOnSetScore,
-      () => a.conn.reducers.setScore({ id: 987654, score: 1n }),
+      () => defined(a.conn.reducers.setScore, 'setScore')({ id: 987654, score: 1n }),
       'set_score of a missing player',
     );
     expect(missing.ctx.event.status).toEqual({ tag: 'Failed', value: 'no such player' });
@@ -456,7 +310,8 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     await subscribed(b.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 23');
     const seen = recordRows<Fixture.Player>(b.conn.db.player);
     const reducerEvents: { caller: string; args: unknown }[] = [];
-    b.conn.reducers.onAddPlayer((ctx, args) =>
+    const onAddPlayer = defined(b.conn.reducers.onAddPlayer, 'onAddPlayer');
+    onAddPlayer((ctx, args) =>
       reducerEvents.push({ caller: ctx.event.callerIdentity.toHexString(), args }),
     );
 
@@ -486,7 +341,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     await subscribed(b.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 25');
     const seen = recordRows<Fixture.Player>(b.conn.db.player);
     let reducerEvents = 0;
-    b.conn.reducers.onAddPlayer(() => reducerEvents++);
+    defined(b.conn.reducers.onAddPlayer, 'onAddPlayer')(() => reducerEvents++);
     await addPlayer(a, 'cy', 25, 1n);
     await until('the insert on the light connection', () => (seen.length >= 1 ? true : undefined));
     expect(seen[0]).toMatchObject({
@@ -507,18 +362,19 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 35');
     const seen = recordRows<Fixture.Player>(a.conn.db.player);
     const events: string[] = [];
-    a.conn.reducers.onAddPlayer((ctx, args) =>
-      events.push(`${ctx.event.status.tag} ${String(args.name)}`),
-    );
-    a.conn.setReducerFlags.addPlayer('NoSuccessNotify');
-    a.conn.reducers.addPlayer({ name: 'unseen', team: 36, score: 0n });
-    a.conn.reducers.addPlayer({ name: 'seen', team: 35, score: 0n });
+    const onAddPlayer = defined(a.conn.reducers.onAddPlayer, 'onAddPlayer');
+    onAddPlayer((ctx, args) => events.push(`${ctx.event.status.tag} ${String(args.name)}`));
+    const flags = defined(a.conn.setReducerFlags.addPlayer, 'setReducerFlags.addPlayer');
+    const call = defined(a.conn.reducers.addPlayer, 'addPlayer');
+    flags('NoSuccessNotify');
+    call({ name: 'unseen', team: 36, score: 0n });
+    call({ name: 'seen', team: 35, score: 0n });
     await until('the subscribed insert', () => (seen.length >= 1 ? true : undefined));
     await barrier(a.conn);
     expect(seen.map(e => [e.kind, e.row.name])).toEqual([['insert', 'seen']]);
     // The subscribed row arrives with its transaction's reducer event; the other success is silent.
     expect(events).toEqual(['Committed seen']);
-    a.conn.setReducerFlags.addPlayer('FullUpdate');
+    flags('FullUpdate');
     await addPlayer(a, 'heard', 36, 0n);
     expect(events).toEqual(['Committed seen', 'Committed heard']);
     a.conn.disconnect();
@@ -573,7 +429,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     expect(a.conn.db.player.count()).toBe(1n);
     const wide = await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player');
     const before = seen.length;
-    await within<void>('UnsubscribeApplied', resolve => narrow.unsubscribeThen(() => resolve()));
+    await unsubscribed(narrow);
     // Still in the third query: no delete.
     expect(seen.slice(before).filter(e => e.kind === 'delete')).toEqual([]);
     expect([...a.conn.db.player.iter()].some(p => p.name === 'hal')).toBe(true);
@@ -583,11 +439,18 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
   });
 
   it("takes the SDK's typed query builder SQL (quoted names, qualified columns) and SELECT * FROM * (every public table)", async () => {
-    const sql = Fixture.query.player.where(p => p.team.eq(29)).build();
+    const query = defined(Fixture.query.player, 'query.player')
+      .where(p => defined(p.team, 'the team column').eq(29))
+      .build();
     const a = await connectFixture({ token: alice.token });
     await addPlayer(a, 'ivy', 29, 4n);
     await addPlayer(a, 'jon', 30, 4n);
-    const typed = await subscribed(a.conn.subscriptionBuilder(), sql as unknown as string);
+    const typed = await within<Fixture.SubscriptionHandle>('SubscribeApplied (typed)', resolve => {
+      const h = a.conn
+        .subscriptionBuilder()
+        .onApplied(() => resolve(h))
+        .subscribe(query);
+    });
     expect([...a.conn.db.player.iter()].map(p => p.name)).toEqual(['ivy']);
     typed.unsubscribe();
     await until('the cache to empty', () => (a.conn.db.player.count() === 0n ? true : undefined));
@@ -628,7 +491,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
       const many = await callAndWait(
         a.conn.reducers.onAddMany,
         a.conn.reducers.removeOnAddMany,
-        () => a.conn.reducers.addMany({ n: 40, team, len: 200 }),
+        () => defined(a.conn.reducers.addMany, 'addMany')({ n: 40, team, len: 200 }),
         'add_many',
       );
       expect(many.ctx.event.status.tag).toBe('Committed');
@@ -667,28 +530,31 @@ describe('SELECT * FROM * (what subscribeToAllTables sends), over the legacy Sub
 describe('official SDK: the server closing the connection', () => {
   it('reports onDisconnect when the module is replaced or the database deleted; a new connection works in between', async () => {
     const publish = (query = '') =>
-      api.json('POST', `/v1/database/wsclose${query}`, {
-        token: owner.token,
-        body: moduleBytes('fixtures/ws'),
-      });
+      settled(
+        `POST /v1/database/wsclose${query}`,
+        api.json('POST', `/v1/database/wsclose${query}`, {
+          token: owner.token,
+          body: moduleBytes('fixtures/ws'),
+        }),
+        HTTP_MS,
+      );
     expect((await publish()).status).toBe(200);
     const a = await connectFixture({ token: alice.token, database: 'wsclose' });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player');
     expect((await publish('?clear=true')).status).toBe(200);
-    expect(
-      await within('onDisconnect after the update', resolve => void a.ended.then(resolve)),
-    ).toBeUndefined();
+    expect(await disconnected(a, 'onDisconnect after the update')).toBeUndefined();
     expect(a.conn.isActive).toBe(false);
 
     const b = await connectFixture({ token: alice.token, database: 'wsclose' });
     const added = await addPlayer(b, 'after', 1, 1n);
     expect(added.ctx.event.status.tag).toBe('Committed');
-    expect((await api.json('DELETE', '/v1/database/wsclose', { token: owner.token })).status).toBe(
-      200,
+    const deleted = await settled(
+      'DELETE /v1/database/wsclose',
+      api.json('DELETE', '/v1/database/wsclose', { token: owner.token }),
+      HTTP_MS,
     );
-    expect(
-      await within('onDisconnect after the delete', resolve => void b.ended.then(resolve)),
-    ).toBeUndefined();
+    expect(deleted.status).toBe(200);
+    expect(await disconnected(b, 'onDisconnect after the delete')).toBeUndefined();
     expect(b.conn.isActive).toBe(false);
   });
 });
@@ -722,7 +588,7 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     const named = await callAndWait(
       guest.conn.reducers.onSetName,
       guest.conn.reducers.removeOnSetName,
-      () => guest.conn.reducers.setName({ name: 'bob' }),
+      () => defined(guest.conn.reducers.setName, 'setName')({ name: 'bob' }),
       'set_name',
     );
     expect(named.ctx.event.status.tag).toBe('Committed');
@@ -737,13 +603,14 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     const refused = await callAndWait(
       guest.conn.reducers.onSetName,
       guest.conn.reducers.removeOnSetName,
-      () => guest.conn.reducers.setName({ name: '' }),
+      () => defined(guest.conn.reducers.setName, 'setName')({ name: '' }),
       'set_name with an empty name',
     );
     expect(refused.ctx.event.status).toEqual({ tag: 'Failed', value: 'Names must not be empty' });
 
-    const before = BigInt(Date.now()) * 1000n;
-    guest.conn.reducers.sendMessage({ text: 'hello from the official SDK' });
+    const before = nowMicros();
+    const sendMessage = defined(guest.conn.reducers.sendMessage, 'sendMessage');
+    sendMessage({ text: 'hello from the official SDK' });
     const posted = await until('the message', () => messages.find(e => e.kind === 'insert'));
     expect(posted.event).toBe('Reducer');
     expect(posted.row.text).toBe('hello from the official SDK');
@@ -754,7 +621,7 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     ]);
 
     guest.conn.disconnect();
-    expect(await within('onDisconnect', resolve => void guest.ended.then(resolve))).toBeUndefined();
+    expect(await disconnected(guest)).toBeUndefined();
     expect(guest.conn.isActive).toBe(false);
     // client_disconnected ran on the server: the guest went offline.
     const offline = await until('the guest to go offline', () =>
@@ -776,7 +643,7 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     const v = await connectFixture({ token: visitor.token });
     await until('the visit row', () => (mine().length >= 1 ? true : undefined));
     v.conn.disconnect();
-    expect(await within('onDisconnect', resolve => void v.ended.then(resolve))).toBeUndefined();
+    expect(await disconnected(v)).toBeUndefined();
     expect(v.conn.isActive).toBe(false);
     await until('the disconnect count', () => (mine().length >= 2 ? true : undefined));
     await barrier(watcher.conn);

@@ -9,7 +9,8 @@ describe('bench:keynote options', () => {
       clients: 64,
       inflight: 40,
       accounts: 100_000,
-      targets: ['wasmbase', 'node-pg', 'lmdb-raw'],
+      targets: ['wasmbase', 'wasmbase-sdk', 'node-pg', 'lmdb-raw'],
+      protocols: ['v1', 'v3'],
     });
   });
 
@@ -29,6 +30,8 @@ describe('bench:keynote options', () => {
       '1_000',
       '--targets',
       'lmdb-raw,node-pg',
+      '--protocol',
+      'v3, v1,v2',
       '--batch',
       '64',
       '--no-out',
@@ -43,6 +46,7 @@ describe('bench:keynote options', () => {
       warmup: 0.5,
       accounts: 1_000,
       targets: ['lmdb-raw', 'node-pg'],
+      protocols: ['v3', 'v1', 'v2'],
       batch: 64,
       outDir: undefined,
       profileDir: 'p',
@@ -61,9 +65,18 @@ describe('bench:keynote options', () => {
       'invalid --alpha: expected a number, got "x"',
     );
     expect(() => parseOptions(['--targets', 'wasmbase,mysql'])).toThrow(
-      'invalid --targets: unknown mysql',
+      'invalid --targets: unknown "mysql" (known: wasmbase, wasmbase-sdk, node-pg, lmdb-raw)',
     );
-    expect(() => parseOptions(['--targets', 'wasmbase,wasmbase'])).toThrow('listed twice');
+    expect(() => parseOptions(['--targets', 'wasmbase,wasmbase'])).toThrow(
+      'invalid --targets: a name is listed twice',
+    );
+    expect(() => parseOptions(['--protocol', 'v4'])).toThrow(
+      'invalid --protocol: unknown "v4" (known: v1, v2, v3)',
+    );
+    expect(() => parseOptions(['--protocol', ''])).toThrow('invalid --protocol: unknown ""');
+    expect(() => parseOptions(['--protocol', 'v2,v2'])).toThrow(
+      'invalid --protocol: a name is listed twice',
+    );
     expect(() => parseOptions(['--initial=-3'])).toThrow('invalid --initial');
     expect(() => parseOptions(['--accounts', '10000000', '--initial', '999999999999999'])).toThrow(
       'below 2^62',

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { KeynoteReport, RunRecord } from '../../../bench/keynote/report-types.js';
 import { resultSvg } from '../../../bench/keynote/report-svg.js';
-import { ratio, resultTable } from '../../../bench/keynote/report-table.js';
+import {
+  percent,
+  protocolTable,
+  ratio,
+  resultTable,
+  tpsOf,
+} from '../../../bench/keynote/report-table.js';
+import type { WasmbaseProtocol } from '../../../bench/keynote/target.js';
 
 const check = {
   ok: true,
@@ -16,12 +23,14 @@ const check = {
 const run = (
   alpha: number,
   target: RunRecord['target'],
+  protocol: WasmbaseProtocol | undefined,
   tps: number,
   p50: number,
   p99: number,
 ): RunRecord => ({
   alpha,
   target,
+  ...(protocol === undefined ? {} : { protocol }),
   status: 'ok',
   tps,
   okInWindow: tps,
@@ -34,7 +43,7 @@ const run = (
   check,
 });
 const report: KeynoteReport = {
-  version: 1,
+  version: 2,
   startedAt: '2026-01-01T00:00:00.000Z',
   finishedAt: '2026-01-01T00:01:00.000Z',
   command: 'npm run bench:keynote -- --seconds 1',
@@ -49,30 +58,65 @@ const report: KeynoteReport = {
   options: { accounts: 10, clients: 1, inflight: 1, warmup: 0, seconds: 1, batch: 512 },
   targets: [
     { name: 'wasmbase', description: 'w' },
+    { name: 'wasmbase-sdk', description: 's' },
     { name: 'node-pg', description: 'p' },
     { name: 'lmdb-raw', description: 'r' },
   ],
   runs: [
-    run(0, 'wasmbase', 30_000, 5, 12),
-    run(0, 'node-pg', 1_000, 50, 300),
-    run(0, 'lmdb-raw', 40_000, 4, 9),
-    run(1.5, 'wasmbase', 31_000, 5, 11),
+    run(0, 'wasmbase', 'v1', 30_000, 5, 12),
+    run(0, 'wasmbase', 'v2', 29_100, 5, 12),
+    run(0, 'wasmbase-sdk', 'v2', 15_000, 9, 20),
+    run(0, 'node-pg', undefined, 1_000, 50, 300),
+    run(0, 'lmdb-raw', undefined, 40_000, 4, 9),
+    run(1.5, 'wasmbase', 'v1', 31_000, 5, 11),
+    { alpha: 1.5, target: 'wasmbase', protocol: 'v2', status: 'failed', reason: 'boom\nmore' },
+    run(1.5, 'wasmbase-sdk', 'v2', 16_000, 9, 19),
     { alpha: 1.5, target: 'node-pg', status: 'skipped', reason: 'PostgreSQL is not installed' },
-    run(1.5, 'lmdb-raw', 39_000, 4, 10),
+    run(1.5, 'lmdb-raw', undefined, 39_000, 4, 10),
   ],
 };
 
 describe('keynote report', () => {
-  it('tabulates TPS, percentiles and ratios', () => {
+  it('tabulates TPS, percentiles and ratios, per protocol', () => {
     const table = resultTable(report);
     expect(table).toContain(
-      '| 0 | wasmbase | 30,000 | 5.00 | 10.8 | 12.0 | 30.0× | 75% | 0 | ok (sum, ≥ 0, exact) |',
+      '| 0 | wasmbase | v1 | 30,000 | 5.00 | 10.8 | 12.0 | 100.0% | 30.0× | 75% | 0 | ' +
+        'ok (sum, ≥ 0, exact) |',
     );
-    expect(table).toContain('| 0 | node-pg | 1,000 | 50.0 | 270 | 300 | 1× | 3% |');
-    expect(table).toContain('| 1.5 | wasmbase | 31,000 | 5.00 | 9.90 | 11.0 | – | 79% |');
-    expect(table).toContain('| 1.5 | node-pg | skipped |');
+    expect(table).toContain(
+      '| 0 | wasmbase | v2 | 29,100 | 5.00 | 10.8 | 12.0 | 97.0% | 29.1× | 73% |',
+    );
+    expect(table).toContain(
+      '| 0 | wasmbase-sdk | v2 | 15,000 | 9.00 | 18.0 | 20.0 | 50.0% | 15.0× |',
+    );
+    expect(table).toContain('| 0 | node-pg | – | 1,000 | 50.0 | 270 | 300 | – | 1× | 3% |');
+    expect(table).toContain(
+      '| 1.5 | wasmbase | v1 | 31,000 | 5.00 | 9.90 | 11.0 | 100.0% | – | 79% |',
+    );
+    expect(table).toContain('| 1.5 | wasmbase | v2 | failed | | | | | | | | boom |');
+    expect(table).toContain('| 1.5 | node-pg | – | skipped |');
     expect(ratio(316_000, 1_000)).toBe('316×');
     expect(ratio(1, undefined)).toBe('–');
+    expect(percent(1, 3, 1)).toBe('33.3%');
+  });
+
+  it('sets the protocols of each target side by side', () => {
+    const table = protocolTable(report)!;
+    const lines = table.split('\n');
+    expect(lines[0]).toBe(
+      '| α | target | v1 TPS | v2 TPS | v1 vs wasmbase v1 | v2 vs wasmbase v1 |',
+    );
+    expect(lines.slice(2)).toEqual([
+      '| 0 | wasmbase | 30,000 | 29,100 | 100.0% | 97.0% |',
+      '| 0 | wasmbase-sdk | – | 15,000 | – | 50.0% |',
+      '| 1.5 | wasmbase | 31,000 | – | 100.0% | – |',
+      '| 1.5 | wasmbase-sdk | – | 16,000 | – | 51.6% |',
+    ]);
+    expect(resultTable(report)).toContain(`\n\n${table}`);
+    const noProtocols = { ...report, runs: report.runs.filter(r => r.protocol === undefined) };
+    expect(protocolTable(noProtocols)).toBeUndefined();
+    expect(tpsOf(report.runs, 0, 'wasmbase', 'v2')).toBe(29_100);
+    expect(tpsOf(report.runs, 1.5, 'wasmbase', 'v2')).toBeUndefined();
   });
 
   it('draws an SVG with a bar per run and escaped text', () => {
@@ -81,8 +125,11 @@ describe('keynote report', () => {
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg).toContain('Test CPU &lt;x&gt;');
     expect(svg).toContain('>30k<');
+    expect(svg).toContain('>29k<');
     expect(svg).toContain('>n/a<');
     expect(svg).toContain('α = 1.5');
+    for (const series of ['wasmbase v1', 'wasmbase v2', 'wasmbase-sdk v2', 'node-pg', 'lmdb-raw'])
+      expect(svg).toContain(`>${series}<`);
     expect(svg).toContain('load average 0.5 → 1.3');
     expect(svg).not.toMatch(/NaN|undefined/);
   });

@@ -1,0 +1,18 @@
+/**
+ * @module
+ * The service layer: what HTTP and WebSocket (and the CLI through HTTP) share, so that every
+ * business rule is written once. A `Connection` is a client's session with one database
+ * (`client_connected` → calls and one-off queries → `client_disconnected`); `callOnce` is an
+ * HTTP call's short connection; `runSql` runs the `/sql` route's statements; a `DatabaseFeed`
+ * turns a database's published batches into each client's transactions and keeps its query
+ * sets, without any wire format in it.
+ */
+export { Connection, callOnce } from './connection.js';
+export { runSql, oneOffQuery } from './sql.js';
+export type { SqlCaller, RunSqlOptions, QueryTable } from './sql.js';
+export { DatabaseFeed } from './feed.js';
+export { Feeds } from './feeds.js';
+export { DurableMark } from './durable-mark.js';
+export { expandAllTables } from './all-tables.js';
+export type * from './feed-types.js';
+export type { ClientDelta } from '../subscribe/index.js';

@@ -1,0 +1,204 @@
+/**
+ * @module
+ * One open database: its store, its executor, its module log, and the consumers of the
+ * executor's published batches — the outcome waiters behind `call`, the module log, and the
+ * listeners added with `onPublished` (the WebSocket feeds).
+ */
+import type { Config } from '../config.js';
+import type { ModuleLog } from '../log/index.js';
+import { moduleLogLevel, type Logger } from '../log/index.js';
+import type { ConnectionId, Identity, ModuleSchema } from '../protocol/index.js';
+import { openDatabaseStore, type CallChanges, type DatabaseStore } from '../store/index.js';
+import { nextCallId } from './call-id.js';
+import type {
+  AppliedCall,
+  CallOutcome,
+  CallRequest,
+  DatabaseHandle,
+  DatabaseInfo,
+  ExecutedCall,
+  PublishedBatch,
+} from './engine-types.js';
+import { DatabaseExecutor } from './executor.js';
+import type { ValidatedModule } from './module-validate.js';
+import type { OutcomeWaiters } from './outcome-waiters.js';
+import { prepareCall } from './reducer-call.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
+
+/** How each failure shows in the module log: its word and level. */
+const LOGGED_FAILURES: Readonly<Record<string, readonly [string, 'info' | 'error']>> = {
+  REDUCER_FAILED: ['failed', 'info'],
+  REDUCER_TRAPPED: ['trapped', 'error'],
+  REDUCER_OUT_OF_MEMORY: ['out_of_memory', 'error'],
+  REDUCER_TIMEOUT: ['timeout', 'error'],
+};
+
+export interface LiveDatabaseDeps {
+  readonly info: DatabaseInfo;
+  readonly module: ValidatedModule;
+  readonly dir: string;
+  readonly pool: WorkerPool;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly log: ModuleLog;
+  /**
+   * The engine's waiters (one for all databases: call ids are unique in the process, and a
+   * queued call may move to the executor of a republished module).
+   */
+  readonly waiters: OutcomeWaiters;
+}
+
+export class LiveDatabase implements DatabaseHandle {
+  info: DatabaseInfo;
+  readonly schema: ModuleSchema;
+  readonly module: ValidatedModule;
+  readonly store: DatabaseStore;
+  readonly executor: DatabaseExecutor;
+  readonly log: ModuleLog;
+  readonly #logger: Logger;
+  readonly #waiters: OutcomeWaiters;
+  readonly #listeners = new Set<(batch: PublishedBatch) => void>();
+
+  constructor(deps: LiveDatabaseDeps) {
+    const { info, module, dir, config } = deps;
+    this.info = info;
+    this.module = module;
+    this.schema = module.schema;
+    this.log = deps.log;
+    this.#logger = deps.logger;
+    this.#waiters = deps.waiters;
+    this.store = openDatabaseStore(dir, module.schema);
+    this.executor = new DatabaseExecutor({
+      pool: deps.pool,
+      store: this.store,
+      module,
+      databasePath: dir,
+      databaseIdentity: info.identity,
+      reducerTimeoutMs: config.reducerTimeoutMs,
+      batchMaxCalls: config.batchMaxCalls,
+      memoryMaxPages: Math.floor(config.moduleMemoryBytes / 65536),
+      logger: deps.logger.child({ database: info.identity.toHex() }),
+      onPublished: batch => this.#published(batch),
+    });
+  }
+
+  #published(batch: PublishedBatch): void {
+    this.#waiters.published(batch);
+    for (const l of this.#listeners) {
+      try {
+        l(batch);
+      } catch (err) {
+        this.#logger.error('batch listener failed', { err });
+      }
+    }
+    if (batch.calls.some(c => c.logs.length > 0 || c.status === 'failed')) {
+      batch.durable.then(
+        () => this.#writeLogs(batch.calls),
+        () => this.#writeLogs(batch.calls),
+      );
+    }
+  }
+
+  #writeLogs(calls: readonly AppliedCall[]): void {
+    for (const c of calls) {
+      const { reducer } = c.call;
+      const caller = c.call.sender.toHex();
+      for (const line of c.logs) {
+        const level = moduleLogLevel(line.level);
+        this.log.append({ ts: line.ts, level, reducer, caller, message: line.message });
+      }
+      const failure = c.status === 'failed' ? LOGGED_FAILURES[c.error.code] : undefined;
+      if (c.status === 'failed' && failure !== undefined) {
+        const [word, level] = failure;
+        const message = `${reducer} ${word}: ${c.error.message}`;
+        this.log.append({ ts: nowMicros(), level, reducer, caller, message });
+      }
+    }
+  }
+
+  submit(request: CallRequest): ExecutedCall {
+    const prepared = prepareCall(
+      this.schema,
+      request.reducer,
+      request.args,
+      request.allowLifecycle === true,
+    );
+    const call = this.#executed(prepared.reducer.name, prepared.reducer.id, prepared.args, {
+      sender: request.sender,
+      connectionId: request.connectionId,
+    });
+    this.executor.submit(call);
+    return call;
+  }
+
+  call(request: CallRequest): Promise<CallOutcome> {
+    const prepared = prepareCall(
+      this.schema,
+      request.reducer,
+      request.args,
+      request.allowLifecycle === true,
+    );
+    const call = this.#executed(prepared.reducer.name, prepared.reducer.id, prepared.args, {
+      sender: request.sender,
+      connectionId: request.connectionId,
+    });
+    const outcome = this.#waiters.wait(call.id);
+    try {
+      this.executor.submit(call);
+    } catch (err) {
+      this.#waiters.cancel(call.id);
+      return Promise.reject(err);
+    }
+    return outcome;
+  }
+
+  #executed(
+    reducer: string,
+    reducerId: number,
+    args: Uint8Array,
+    who: { sender: Identity; connectionId: ConnectionId | undefined },
+  ): ExecutedCall {
+    const connectionId = who.connectionId?.isZero() === true ? undefined : who.connectionId;
+    const timestamp = nowMicros();
+    return {
+      id: nextCallId(),
+      reducer,
+      reducerId,
+      args,
+      sender: who.sender,
+      connectionId,
+      timestamp,
+    };
+  }
+
+  read<T>(fn: (tx: ReturnType<DatabaseStore['read']>) => T): T {
+    const tx = this.store.read();
+    try {
+      return fn(tx);
+    } finally {
+      tx.close();
+    }
+  }
+
+  transact<T>(
+    label: string,
+    sender: Identity,
+    fn: Parameters<DatabaseHandle['transact']>[2],
+  ): Promise<{ result: T; changes: CallChanges }> {
+    const call = this.#executed(label, -1, new Uint8Array(0), { sender, connectionId: undefined });
+    return this.executor.transact(call, fn) as Promise<{ result: T; changes: CallChanges }>;
+  }
+
+  onPublished(listener: (batch: PublishedBatch) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.executor.close();
+    await this.store.close();
+    this.log.close();
+  }
+}

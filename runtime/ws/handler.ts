@@ -1,0 +1,177 @@
+/**
+ * @module
+ * What the v1 and v2 handlers share: a session over the socket, the connection (its identity
+ * and `client_connected`/`client_disconnected`), membership of the database's feed, and the
+ * rule for when each kind of message may leave:
+ * - a caller's own result: once its transaction is durable, always;
+ * - row updates of other clients' transactions: once durable with confirmed reads, at once
+ *   without them (`confirmed=false`);
+ * - replies (subscriptions, one-off queries): once what they read is durable (confirmed), or at
+ *   once.
+ */
+import type {
+  ClientTransaction,
+  Connection,
+  DatabaseFeed,
+  DurableMark,
+  FeedClient,
+  FeedEnd,
+  Feeds,
+} from '../api/index.js';
+import type { Logger } from '../log/index.js';
+import {
+  toWasmbaseError,
+  wsCloseCodeFor,
+  WS_CLOSE,
+  type Identity,
+  type WasmbaseError,
+} from '../protocol/index.js';
+import type { WsParams } from './negotiate.js';
+import {
+  WsSession,
+  type Frame,
+  type Payload,
+  type SessionHandler,
+  type SessionLimits,
+  type WsSocket,
+} from './session.js';
+
+export interface HandlerDeps {
+  readonly feeds: Feeds;
+  readonly limits: SessionLimits;
+  /** Most rows of one result (`--sql-row-limit`). */
+  readonly rowLimit: number;
+  readonly logger: Logger;
+}
+
+/** Who connected, and how. */
+export interface HandlerInit {
+  readonly identity: Identity;
+  readonly isOwner: boolean;
+  readonly token: string;
+  readonly params: WsParams;
+}
+
+/** The answer to a procedure call: wasmbase modules have none yet. */
+export function noProcedure(name: string): string {
+  return `no procedure "${name.slice(0, 80)}": wasmbase modules have reducers only`;
+}
+
+const FEED_END: Record<FeedEnd, readonly [number, string]> = {
+  'module-updated': [WS_CLOSE.SERVICE_RESTART, 'the database module was updated; reconnect'],
+  deleted: [WS_CLOSE.GOING_AWAY, 'the database was deleted'],
+  shutdown: [WS_CLOSE.GOING_AWAY, 'the server is shutting down'],
+};
+
+/** A handler as the route sees it, whatever its protocol's request type. */
+export interface ConnectionHandler extends FeedClient {
+  readonly session: { readonly closed: boolean; close(code: number, reason: string): void };
+  /** Decodes a frame and queues its requests; a frame that does not decode closes the socket. */
+  onFrame(data: Uint8Array, isBinary: boolean): void;
+  start(connection: Connection, feed: DatabaseFeed): void;
+  closed(): Promise<void>;
+}
+
+export abstract class WsHandler<R> implements FeedClient, SessionHandler<R>, ConnectionHandler {
+  readonly session: WsSession<R>;
+  readonly identity: Identity;
+  readonly isOwner: boolean;
+  protected readonly deps: HandlerDeps;
+  protected readonly init: HandlerInit;
+  #connection: Connection | undefined;
+  #feed: DatabaseFeed | undefined;
+
+  constructor(socket: WsSocket, deps: HandlerDeps, init: HandlerInit) {
+    this.session = new WsSession(socket, deps.limits, this);
+    this.identity = init.identity;
+    this.isOwner = init.isOwner;
+    this.deps = deps;
+    this.init = init;
+  }
+
+  /** Decodes one frame into requests; throws PROTOCOL_DECODE (close 1007) or UNSUPPORTED. */
+  abstract decode(data: Uint8Array, isBinary: boolean): readonly R[];
+  abstract isCall(request: R): boolean;
+  abstract frames(payloads: readonly Payload[]): readonly Frame[];
+  abstract transaction(tx: ClientTransaction): void;
+  abstract querySetDropped(set: number, error: WasmbaseError, durable: DurableMark): void;
+  /** The first message: the client's identity, token and connection id. */
+  protected abstract welcome(): Payload;
+  /** Handles one request (errors it cannot answer in-protocol are thrown). */
+  protected abstract handle(request: R): void;
+
+  protected get connection(): Connection {
+    if (this.#connection === undefined) throw new TypeError('the handler has not started');
+    return this.#connection;
+  }
+
+  protected get feed(): DatabaseFeed {
+    if (this.#feed === undefined) throw new TypeError('the handler has not started');
+    return this.#feed;
+  }
+
+  /** The connection was accepted (`client_connected` ran): greet, then handle what queued. */
+  start(connection: Connection, feed: DatabaseFeed): void {
+    this.#connection = connection;
+    this.#feed = feed;
+    this.session.send(this.welcome());
+    this.session.markReady();
+  }
+
+  onFrame(data: Uint8Array, isBinary: boolean): void {
+    if (this.session.closed) return;
+    let requests: readonly R[];
+    try {
+      requests = this.decode(data, isBinary);
+    } catch (err) {
+      const error = toWasmbaseError(err);
+      if (error.code === 'INTERNAL') this.deps.logger.error('websocket decode failed', { err });
+      this.session.close(wsCloseCodeFor(error.code), error.message);
+      return;
+    }
+    this.session.receive(requests);
+  }
+
+  dispatch(request: R): void {
+    try {
+      this.handle(request);
+    } catch (err) {
+      this.deps.logger.error('websocket message failed', { err });
+      const why = 'internal error handling the message (see the server log)';
+      this.session.close(WS_CLOSE.POLICY_VIOLATION, why);
+    }
+  }
+
+  feedEnded(reason: FeedEnd): void {
+    const [code, why] = FEED_END[reason];
+    this.#feed = undefined;
+    this.session.close(code, why);
+  }
+
+  /** The socket closed: leave the feed, then `client_disconnected`. */
+  async closed(): Promise<void> {
+    this.session.markClosed();
+    if (this.#feed !== undefined) this.deps.feeds.leave(this.#feed, this);
+    this.#feed = undefined;
+    await this.#connection?.close();
+  }
+
+  /** Sends a reply: after what it read is durable when reads are confirmed. */
+  protected reply(payload: Payload): void {
+    this.session.send(payload, this.init.params.confirmed ? this.feed.lastDurable : undefined);
+  }
+
+  /** Sends a transaction's message: the caller's after durability, others' per `confirmed`. */
+  protected sendTransaction(payload: Payload, tx: ClientTransaction): void {
+    const gated = tx.ticket !== undefined || this.init.params.confirmed;
+    this.session.send(payload, gated ? tx.durable : undefined);
+  }
+
+  /** A client-facing message for an error: internal details stay in the server log. */
+  protected errorText(err: unknown, what: string): string {
+    const error = toWasmbaseError(err);
+    if (error.code !== 'INTERNAL') return error.message;
+    this.deps.logger.error(`${what} failed`, { err });
+    return 'internal error (see the server log)';
+  }
+}

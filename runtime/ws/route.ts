@@ -1,0 +1,186 @@
+/**
+ * @module
+ * `GET /v1/database/:name_or_identity/subscribe`: the WebSocket upgrade (protocol choice, query
+ * parameters, authentication), then the life of the connection — `client_connected` before
+ * the first message, frames decoded by the protocol's handler and queued on its session,
+ * `client_disconnected` on close. Everything protocol-specific is in `v1/` and `v2/`.
+ */
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { Connection, Feeds } from '../api/index.js';
+import { bearerToken, type TokenService } from '../auth/index.js';
+import type { Config } from '../config.js';
+import type { DatabaseHandle, Engine } from '../host/index.js';
+import type { Logger } from '../log/index.js';
+import {
+  statusLine,
+  toWasmbaseError,
+  WasmbaseError,
+  WS_CLOSE,
+  WS_PROTOCOL_V1_JSON,
+  WS_PROTOCOL_V2_BSATN,
+  WS_PROTOCOL_V3_BSATN,
+} from '../protocol/index.js';
+import type { ConnectionHandler, HandlerDeps, HandlerInit } from './handler.js';
+import { chooseProtocol, readParams, type WsProtocol } from './negotiate.js';
+import type { WsSocket } from './session.js';
+import { V1Handler } from './v1/v1-handler.js';
+import { V2Handler } from './v2/v2-handler.js';
+
+export interface WsDeps {
+  readonly config: Config;
+  readonly engine: Engine;
+  readonly tokens: TokenService;
+  readonly logger: Logger;
+}
+
+/** What the upgrade hands to `open`. */
+interface UpgradeData {
+  readonly handle: DatabaseHandle;
+  readonly protocol: WsProtocol;
+  readonly init: HandlerInit;
+  handler?: ConnectionHandler;
+}
+
+export interface SubscribeRoute {
+  /** Closes every connection (server shutdown). */
+  close(): void;
+}
+
+function rejectUpgrade(res: HttpResponse, err: WasmbaseError): void {
+  res.writeStatus(statusLine(err.status));
+  res.writeHeader('content-type', 'application/json');
+  res.writeHeader('access-control-allow-origin', '*');
+  res.end(JSON.stringify(err.toBody()));
+}
+
+function handlerFor(
+  protocol: WsProtocol,
+  socket: WsSocket,
+  deps: HandlerDeps,
+  init: HandlerInit,
+): ConnectionHandler {
+  switch (protocol) {
+    case WS_PROTOCOL_V3_BSATN:
+      return new V2Handler(socket, deps, init, true);
+    case WS_PROTOCOL_V2_BSATN:
+      return new V2Handler(socket, deps, init, false);
+    case WS_PROTOCOL_V1_JSON:
+      return new V1Handler(socket, deps, init, 'json');
+    default:
+      return new V1Handler(socket, deps, init, 'bsatn');
+  }
+}
+
+/** `client_connected`, then the feed, then the first message; a refusal closes with 1008. */
+async function accept(handler: ConnectionHandler, data: UpgradeData, deps: HandlerDeps) {
+  const { identity, params } = data.init;
+  let connection: Connection;
+  try {
+    connection = await Connection.open(data.handle, identity, params.connectionId, deps.logger);
+  } catch (err) {
+    const error = toWasmbaseError(err);
+    if (error.code === 'INTERNAL') deps.logger.error('client_connected failed', { err });
+    handler.session.close(WS_CLOSE.POLICY_VIOLATION, error.message);
+    return;
+  }
+  if (handler.session.closed) {
+    await connection.close();
+    return;
+  }
+  try {
+    handler.start(connection, deps.feeds.join(data.handle, handler));
+  } catch (err) {
+    handler.session.close(WS_CLOSE.SERVICE_RESTART, toWasmbaseError(err).message);
+    await connection.close();
+  }
+}
+
+export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): SubscribeRoute {
+  const { config, engine, tokens, logger } = deps;
+  const limits = {
+    rowLimit: config.sqlRowLimit,
+    maxSubscriptions: config.wsMaxSubscriptions,
+  };
+  const handlerDeps: HandlerDeps = {
+    feeds: new Feeds(engine, limits, logger),
+    limits: {
+      maxBufferedBytes: config.wsMaxBackpressureBytes,
+      maxInflightCalls: config.wsMaxInflightCalls,
+      maxQueuedMessages: config.wsMaxQueuedMessages,
+    },
+    rowLimit: config.sqlRowLimit,
+    logger,
+  };
+
+  app.ws<UpgradeData>('/v1/database/:name_or_identity/subscribe', {
+    maxPayloadLength: config.wsMaxMessageBytes,
+    idleTimeout: config.wsIdleTimeoutSec,
+    sendPingsAutomatically: true,
+    // Our own limit (checked before every send) closes slow clients with a reason; uWS's
+    // must never drop a message silently before that.
+    maxBackpressure: config.wsMaxBackpressureBytes + 64 * 1024 * 1024,
+
+    // The whole upgrade runs inside uWS's callback (token checks are synchronous): an upgrade
+    // after an await must be corked, and this uWS build can then close the new socket.
+    upgrade: (res, req, context) => {
+      try {
+        const protocol = chooseProtocol(req.getHeader('sec-websocket-protocol'));
+        const query = new URLSearchParams(req.getQuery() ?? '');
+        const params = readParams(query, protocol);
+        let name: string;
+        try {
+          name = decodeURIComponent(req.getParameter(0) ?? '');
+        } catch {
+          const why = 'the database part of the path is not valid percent-encoding';
+          throw new WasmbaseError('BAD_REQUEST', why);
+        }
+        const handle = engine.resolve(name);
+        if (handle === undefined) {
+          throw new WasmbaseError('DATABASE_NOT_FOUND', `no database "${name.slice(0, 80)}"`);
+        }
+        const presented = bearerToken(req.getHeader('authorization'), query);
+        const { identity, token } =
+          presented === undefined
+            ? tokens.mintIdentitySync()
+            : { identity: tokens.verifySync(presented).identity, token: presented };
+        const isOwner = identity.equals(handle.info.owner);
+        const data: UpgradeData = { handle, protocol, init: { identity, isOwner, token, params } };
+        const key = req.getHeader('sec-websocket-key');
+        const extensions = req.getHeader('sec-websocket-extensions');
+        res.upgrade(data, key, protocol, extensions, context);
+      } catch (err) {
+        const error = toWasmbaseError(err);
+        if (error.code === 'INTERNAL') logger.error('websocket upgrade failed', { err });
+        const hidden = 'internal server error (details are in the server log)';
+        rejectUpgrade(
+          res,
+          error.code === 'INTERNAL' ? new WasmbaseError('INTERNAL', hidden) : error,
+        );
+      }
+    },
+
+    open: ws => {
+      const data = ws.getUserData();
+      if (engine.resolve(data.handle.info.identity.toHex()) !== data.handle) {
+        ws.end(WS_CLOSE.SERVICE_RESTART, 'the database changed while connecting; reconnect');
+        return;
+      }
+      const handler = handlerFor(data.protocol, ws, handlerDeps, data.init);
+      data.handler = handler;
+      void accept(handler, data, handlerDeps);
+    },
+
+    message: (ws, buffer, isBinary) => {
+      // Decoding copies what it keeps, before uWS reuses the buffer.
+      ws.getUserData().handler?.onFrame(new Uint8Array(buffer), isBinary);
+    },
+
+    close: ws => {
+      const handler = ws.getUserData().handler;
+      if (handler === undefined) return;
+      handler.closed().catch((err: unknown) => logger.debug('disconnect failed', { err }));
+    },
+  });
+
+  return { close: () => handlerDeps.feeds.close() };
+}
