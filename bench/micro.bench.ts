@@ -1,4 +1,5 @@
 /**
+ * @module
  * Micro benchmarks (tinybench) of the hot pieces: BSATN codec, order-preserving keys, JSON
  * argument conversion, module validation, one transfer on the store overlay, the WebSocket
  * message codec, and subscription diffs.

@@ -1,4 +1,5 @@
 /**
+ * @module
  * In-process transfer benchmark (the keynote workload without the network): the bank module
  * with 100k accounts, uniform random pairs, `transfer(from, to, 1)` through the real engine
  * (worker threads, batches, durable commits), next to a raw lmdb-js loop doing the same 2 reads

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Worker thread of the fan-out benchmark: opens `count` subscriber connections, subscribes each
  * to the query, says 'ready', then records for every TransactionUpdate the time from the
  * transaction's timestamp to its receipt, until asked for a report.

@@ -1,4 +1,5 @@
 /**
+ * @module
  * The correctness check after every run: all accounts are there, the sum of balances is what
  * the seed put in, no balance is negative — and, when every call got an answer, each balance is
  * exactly its seed plus the acknowledged transfers (no lost or phantom updates).

@@ -1,4 +1,5 @@
 /**
+ * @module
  * A server child process of the harness: started with node, considered up once its output
  * matches a pattern (which also yields its address), stopped with SIGTERM (SIGKILL after a grace
  * period), and killed at exit if the harness dies first.

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Last-resort cleanup: synchronous tasks (kill a child server, stop PostgreSQL, remove a temp
  * dir) that run when the process exits for any reason, and — when asked — on Ctrl-C / SIGTERM /
  * SIGHUP before exiting. The normal path undoes each thing itself and removes its task.

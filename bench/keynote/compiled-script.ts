@@ -1,4 +1,5 @@
 /**
+ * @module
  * Paths of the harness's compiled entry points (child servers, load-generator threads). They
  * always run as JavaScript from dist/: next to this file when it runs from dist/, else under
  * dist/bench/keynote (tests import the TypeScript sources; `npm run build` compiles dist/).

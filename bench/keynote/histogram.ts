@@ -1,4 +1,5 @@
 /**
+ * @module
  * A small HDR-style latency histogram in microseconds: exact below 128 µs, then 64 linear
  * sub-buckets per power of two (at most 1/64 ≈ 1.6% relative error), up to 2^31 µs. Fixed size,
  * so threads can ship their counts as one array and the harness merges them by addition.

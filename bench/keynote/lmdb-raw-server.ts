@@ -1,4 +1,5 @@
 /**
+ * @module
  * Child-process entry of the lmdb-raw target: seeds a fresh lmdb-js environment, then serves
  * transfers over the comparison servers' WebSocket protocol (the same network path as node-pg).
  *

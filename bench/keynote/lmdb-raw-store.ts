@@ -1,4 +1,5 @@
 /**
+ * @module
  * The lmdb-raw target's storage: the physical ceiling of wasmbase's design. Accounts are stored
  * the way wasmbase stores the bank module's rows (a short order-preserving key per id, the row's
  * 12 BSATN bytes: u32 id · i64 balance), in one lmdb-js environment opened with the same options

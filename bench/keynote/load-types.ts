@@ -1,4 +1,7 @@
-/** Messages and results shared by the load generator's main side and its threads. */
+/**
+ * @module
+ * Messages and results shared by the load generator's main side and its threads.
+ */
 import type { ConnectionSpec } from './client-codec.js';
 
 export interface LoadThreadConfig {

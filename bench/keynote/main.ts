@@ -1,4 +1,5 @@
 /**
+ * @module
  * `npm run bench:keynote -- [options]`: runs the keynote transfer benchmark (see README.md in
  * this folder and USAGE in options.ts), prints the table, writes bench/results/keynote.{json,svg}.
  * Exit codes: 0 all runs passed, 1 a run failed or its correctness check failed, 2 usage error.

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Child-process entry of the node-pg target: an idiomatic Node + PostgreSQL server for the
  * keynote transfer. A `pg.Pool`; each transfer is one transaction that locks both rows with
  * `SELECT … ORDER BY id FOR UPDATE` (a fixed lock order: transfers cannot deadlock each other),

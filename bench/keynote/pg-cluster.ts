@@ -1,4 +1,5 @@
 /**
+ * @module
  * A throwaway PostgreSQL cluster for the node-pg target: `initdb` into a temp dir, `pg_ctl start`
  * on a free 127.0.0.1 port with durable commits (`fsync=on`, `synchronous_commit=on`), and
  * `pg_ctl stop` + removal afterwards — also at exit and on Ctrl-C (see cleanup.ts). PostgreSQL

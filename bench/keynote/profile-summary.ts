@@ -1,4 +1,5 @@
 /**
+ * @module
  * Summarises the V8 CPU profiles of a wasmbase server run (`npm run bench:keynote -- --profile
  * <dir>`: one .cpuprofile per thread) by stage of the hot path — decode, queue, worker hop, WASM,
  * store overlay, LMDB commit, fan-out, encode, WebSocket I/O, GC — using self time per function,

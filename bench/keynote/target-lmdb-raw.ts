@@ -1,4 +1,5 @@
 /**
+ * @module
  * The lmdb-raw target: the storage ceiling (lmdb-raw-store.ts) served by a child process over the
  * same WebSocket protocol and server as node-pg, so the network and framing cost is the same for
  * both. Balances are read back from the environment on disk after the server has stopped.

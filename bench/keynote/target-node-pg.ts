@@ -1,4 +1,5 @@
 /**
+ * @module
  * The node-pg target: a PostgreSQL cluster started by the harness (pg-cluster.ts) and, per run,
  * a freshly seeded `accounts` table and a node-pg server child (node-pg-server.ts).
  */

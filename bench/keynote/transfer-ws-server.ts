@@ -1,4 +1,5 @@
 /**
+ * @module
  * The WebSocket front of the comparison servers (node-pg, lmdb-raw): decodes transfer requests
  * (see wire.ts), runs them through a handler, answers each with its request id as soon as it is
  * done (so clients can pipeline), and shuts down cleanly on SIGTERM / SIGINT. Run inside a child

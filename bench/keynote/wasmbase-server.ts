@@ -1,4 +1,5 @@
 /**
+ * @module
  * Child-process entry of the wasmbase target: the real server (`runServer`, as `wasmbase start`
  * runs it) with the given `--<option> <value>` flags of runtime/config.ts. Started from dist/
  * directly rather than through `sdk/cli/wasmbase.mjs`, which would recompile dist/ whenever a

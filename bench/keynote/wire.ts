@@ -1,4 +1,5 @@
 /**
+ * @module
  * The trivial binary protocol of the comparison servers (node-pg, lmdb-raw): one WebSocket binary
  * message per call and per answer, each carrying the client's request id so a client can keep
  * many calls in flight and match answers that come back in any order.

@@ -1,4 +1,5 @@
 /**
+ * @module
  * The keynote workload's account pairs: a seeded Zipf sampler over the account ids (alpha 0 is
  * uniform), pairs of distinct accounts drawn from it and precomputed once, and the offset at
  * which each client starts reading them. Every target is driven by the same pairs.

@@ -347,27 +347,30 @@ export class DatabaseExecutor {
     if (result !== undefined && this.#broken !== undefined) error = this.#broken;
     if (result === undefined || error !== undefined) {
       this.#base = undefined;
-      this.#release();
       this.#failBatch(pending, timeouts, error);
+      this.#release();
       return;
     }
-    // Start the next batch on top of these writes first, then commit them: execution of the
-    // next batch overlaps this commit.
+    // The next batch runs on top of these writes: start it first, then commit, so that its
+    // execution overlaps this commit. A host transaction next in line runs on the main thread at
+    // once and reads the store itself, so it starts only after this batch is committed and
+    // published.
     this.#base = result.writeSet;
-    this.#release();
-    let durable: Promise<void>;
+    const hostNext = this.#queue[0]?.kind === 'host';
+    if (!hostNext) this.#release();
     try {
-      durable = this.#deps.store.commit(result.writeSet).durable;
+      const durable = this.#deps.store.commit(result.writeSet).durable;
+      this.#lastDurable = durable;
+      durable.catch((err: unknown) =>
+        this.#deps.logger.error('commit did not reach the disk', { err }),
+      );
+      this.#publish({ calls: [...timeouts, ...this.#outcomes(pending, result)], durable });
     } catch (err) {
       this.#broken = err;
       this.#failBatch(pending, timeouts, err);
-      return;
+    } finally {
+      if (hostNext) this.#release();
     }
-    this.#lastDurable = durable;
-    durable.catch((err: unknown) =>
-      this.#deps.logger.error('commit did not reach the disk', { err }),
-    );
-    this.#publish({ calls: [...timeouts, ...this.#outcomes(pending, result)], durable });
   }
 
   /** Publishes a batch that committed nothing: its timeouts, and every other call as failed. */

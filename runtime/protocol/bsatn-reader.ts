@@ -45,6 +45,7 @@ export class BsatnReader {
       throw new WasmbaseError(
         'PROTOCOL_DECODE',
         `${what}: ${this.#buf.length - this.#pos} unexpected trailing bytes at offset ${this.#pos}`,
+        { offset: this.#pos },
       );
     }
   }
@@ -56,6 +57,7 @@ export class BsatnReader {
         'PROTOCOL_DECODE',
         `truncated input: need ${n} bytes for ${what} at offset ${at}, ` +
           `have ${this.#buf.length - at}`,
+        { offset: at },
       );
     }
     this.#pos = at + n;
@@ -65,7 +67,10 @@ export class BsatnReader {
   readBool(): boolean {
     const at = this.#take(1, 'bool');
     const b = this.#buf[at]!;
-    if (b > 1) throw new WasmbaseError('PROTOCOL_DECODE', `invalid bool byte ${b} at offset ${at}`);
+    if (b > 1)
+      throw new WasmbaseError('PROTOCOL_DECODE', `invalid bool byte ${b} at offset ${at}`, {
+        offset: at,
+      });
     return b === 1;
   }
   readU8(): number {
@@ -131,7 +136,9 @@ export class BsatnReader {
     try {
       return textDecoder.decode(bytes);
     } catch {
-      throw new WasmbaseError('PROTOCOL_DECODE', `invalid UTF-8 in string at offset ${at}`);
+      throw new WasmbaseError('PROTOCOL_DECODE', `invalid UTF-8 in string at offset ${at}`, {
+        offset: at,
+      });
     }
   }
 }

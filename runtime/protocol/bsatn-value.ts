@@ -46,6 +46,94 @@ function isBytesType(type: AlgebraicType): boolean {
   return type.tag === 'Array' && type.elem.tag === 'U8';
 }
 
+type SmallIntTag = 'I8' | 'U8' | 'I16' | 'U16' | 'I32' | 'U32';
+type BigIntTag = keyof typeof BIG_BITS;
+
+function encodeSmallInt(w: BsatnWriter, tag: SmallIntTag, value: AlgebraicValue, path: string) {
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    fail(path, `expected an integer (${tag.toLowerCase()}), got ${describe(value)}`);
+  const [min, max] = INT_RANGES[tag];
+  if (value < min || value > max)
+    fail(path, `${value} is out of range for ${tag.toLowerCase()} (${min}..${max})`);
+  if (tag === 'I8') w.writeI8(value);
+  else if (tag === 'U8') w.writeU8(value);
+  else if (tag === 'I16') w.writeI16(value);
+  else if (tag === 'U16') w.writeU16(value);
+  else if (tag === 'I32') w.writeI32(value);
+  else w.writeU32(value);
+}
+
+function encodeBigInt(w: BsatnWriter, tag: BigIntTag, value: AlgebraicValue, path: string) {
+  if (typeof value !== 'bigint')
+    fail(path, `expected a bigint (${tag.toLowerCase()}), got ${describe(value)}`);
+  const bits = BIG_BITS[tag];
+  const signed = tag.startsWith('I');
+  const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
+  const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+  if (value < min || value > max) fail(path, `${value} is out of range for ${tag.toLowerCase()}`);
+  if (bits === 64) {
+    if (signed) w.writeI64(value);
+    else w.writeU64(value);
+  } else w.writeBigInt(value, (bits / 8) as 16 | 32);
+}
+
+type Typed<T extends AlgebraicType['tag']> = Extract<AlgebraicType, { tag: T }>;
+
+function encodeArray(
+  w: BsatnWriter,
+  type: Typed<'Array'>,
+  value: AlgebraicValue,
+  path: string,
+  depth: number,
+): void {
+  if (type.elem.tag === 'U8') {
+    if (!(value instanceof Uint8Array)) fail(path, `expected bytes, got ${describe(value)}`);
+    return w.writeBytes(value);
+  }
+  if (!Array.isArray(value)) fail(path, `expected an array, got ${describe(value)}`);
+  const items = value as readonly AlgebraicValue[];
+  w.writeU32(items.length);
+  for (let i = 0; i < items.length; i++)
+    encodeValue(w, type.elem, items[i]!, `${path}[${i}]`, depth + 1);
+}
+
+function encodeProduct(
+  w: BsatnWriter,
+  type: Typed<'Product'>,
+  value: AlgebraicValue,
+  path: string,
+  depth: number,
+): void {
+  if (!Array.isArray(value))
+    fail(
+      path,
+      `expected a product (array of ${type.elements.length} fields), got ${describe(value)}`,
+    );
+  const fields = value as readonly AlgebraicValue[];
+  if (fields.length !== type.elements.length)
+    fail(path, `expected ${type.elements.length} fields, got ${fields.length}`);
+  for (let i = 0; i < fields.length; i++) {
+    const el = type.elements[i]!;
+    const at = path === '' ? (el.name ?? String(i)) : `${path}.${el.name ?? i}`;
+    encodeValue(w, el.type, fields[i]!, at, depth + 1);
+  }
+}
+
+function encodeSum(
+  w: BsatnWriter,
+  type: Typed<'Sum'>,
+  value: AlgebraicValue,
+  path: string,
+  depth: number,
+): void {
+  if (!isSumValue(value)) fail(path, `expected a sum value {tag, value}, got ${describe(value)}`);
+  const variant = type.variants[value.tag];
+  if (!Number.isInteger(value.tag) || variant === undefined)
+    fail(path, `sum tag ${value.tag} out of range (${type.variants.length} variants)`);
+  w.writeU8(value.tag);
+  encodeValue(w, variant.type, value.value, `${path}.${variant.name ?? value.tag}`, depth + 1);
+}
+
 /** Writes `value` as BSATN of `type`. */
 export function encodeValue(
   w: BsatnWriter,
@@ -58,47 +146,21 @@ export function encodeValue(
   switch (type.tag) {
     case 'Bool':
       if (typeof value !== 'boolean') fail(path, `expected a bool, got ${describe(value)}`);
-      w.writeBool(value);
-      return;
+      return w.writeBool(value);
     case 'I8':
     case 'U8':
     case 'I16':
     case 'U16':
     case 'I32':
-    case 'U32': {
-      if (typeof value !== 'number' || !Number.isInteger(value))
-        fail(path, `expected an integer (${type.tag.toLowerCase()}), got ${describe(value)}`);
-      const [min, max] = INT_RANGES[type.tag];
-      if (value < min || value > max)
-        fail(path, `${value} is out of range for ${type.tag.toLowerCase()} (${min}..${max})`);
-      if (type.tag === 'I8') w.writeI8(value);
-      else if (type.tag === 'U8') w.writeU8(value);
-      else if (type.tag === 'I16') w.writeI16(value);
-      else if (type.tag === 'U16') w.writeU16(value);
-      else if (type.tag === 'I32') w.writeI32(value);
-      else w.writeU32(value);
-      return;
-    }
+    case 'U32':
+      return encodeSmallInt(w, type.tag, value, path);
     case 'I64':
     case 'U64':
     case 'I128':
     case 'U128':
     case 'I256':
-    case 'U256': {
-      if (typeof value !== 'bigint')
-        fail(path, `expected a bigint (${type.tag.toLowerCase()}), got ${describe(value)}`);
-      const bits = BIG_BITS[type.tag];
-      const signed = type.tag.startsWith('I');
-      const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
-      const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
-      if (value < min || value > max)
-        fail(path, `${value} is out of range for ${type.tag.toLowerCase()}`);
-      if (bits === 64) {
-        if (signed) w.writeI64(value);
-        else w.writeU64(value);
-      } else w.writeBigInt(value, (bits / 8) as 16 | 32);
-      return;
-    }
+    case 'U256':
+      return encodeBigInt(w, type.tag, value, path);
     case 'F32':
     case 'F64':
       if (typeof value !== 'number')
@@ -108,52 +170,13 @@ export function encodeValue(
       return;
     case 'String':
       if (typeof value !== 'string') fail(path, `expected a string, got ${describe(value)}`);
-      w.writeString(value);
-      return;
-    case 'Array': {
-      if (type.elem.tag === 'U8') {
-        if (!(value instanceof Uint8Array)) fail(path, `expected bytes, got ${describe(value)}`);
-        w.writeBytes(value);
-        return;
-      }
-      if (!Array.isArray(value)) fail(path, `expected an array, got ${describe(value)}`);
-      const items = value as readonly AlgebraicValue[];
-      w.writeU32(items.length);
-      for (let i = 0; i < items.length; i++)
-        encodeValue(w, type.elem, items[i]!, `${path}[${i}]`, depth + 1);
-      return;
-    }
-    case 'Product': {
-      if (!Array.isArray(value))
-        fail(
-          path,
-          `expected a product (array of ${type.elements.length} fields), got ${describe(value)}`,
-        );
-      const fields = value as readonly AlgebraicValue[];
-      if (fields.length !== type.elements.length)
-        fail(path, `expected ${type.elements.length} fields, got ${fields.length}`);
-      for (let i = 0; i < fields.length; i++) {
-        const el = type.elements[i]!;
-        encodeValue(
-          w,
-          el.type,
-          fields[i]!,
-          path === '' ? (el.name ?? String(i)) : `${path}.${el.name ?? i}`,
-          depth + 1,
-        );
-      }
-      return;
-    }
-    case 'Sum': {
-      if (!isSumValue(value))
-        fail(path, `expected a sum value {tag, value}, got ${describe(value)}`);
-      const variant = type.variants[value.tag];
-      if (!Number.isInteger(value.tag) || variant === undefined)
-        fail(path, `sum tag ${value.tag} out of range (${type.variants.length} variants)`);
-      w.writeU8(value.tag);
-      encodeValue(w, variant.type, value.value, `${path}.${variant.name ?? value.tag}`, depth + 1);
-      return;
-    }
+      return w.writeString(value);
+    case 'Array':
+      return encodeArray(w, type, value, path, depth);
+    case 'Product':
+      return encodeProduct(w, type, value, path, depth);
+    case 'Sum':
+      return encodeSum(w, type, value, path, depth);
     case 'Ref':
       fail(path, `unresolved type reference ${type.ref}`);
   }

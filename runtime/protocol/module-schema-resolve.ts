@@ -100,15 +100,13 @@ function sameColumns(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 
-function resolveTable(
+/** The table's row type, which must resolve to a product. */
+function resolveRowType(
   def: RawModuleDefV9,
   table: RawTableDefV9,
-  tableId: number,
-  firstIndexId: number,
+  path: string,
   problems: Problems,
-): TableSchema | undefined {
-  const path = `tables[${tableId}] "${table.name}"`;
-  checkName(table.name, `${path}.name`, problems);
+): ProductType | undefined {
   const raw = def.typespace[table.productTypeRef];
   if (raw === undefined) {
     problems.add(`${path}.product_type_ref`, `type ${table.productTypeRef} does not exist`);
@@ -123,6 +121,10 @@ function resolveTable(
     );
     return undefined;
   }
+  return { elements: rowType.elements };
+}
+
+function resolveColumns(rowType: ProductType, path: string, problems: Problems): ColumnSchema[] {
   if (rowType.elements.length > SCHEMA_LIMITS.columns)
     problems.add(
       path,
@@ -140,22 +142,32 @@ function resolveTable(
     }
     columns.push({ id: i, name: el.name ?? `col_${i}`, type: el.type });
   });
-  const colOk = (c: number, at: string): boolean => {
-    if (c < columns.length) return true;
-    problems.add(at, `column ${c} does not exist (the table has ${columns.length} columns)`);
-    return false;
-  };
+  return columns;
+}
 
+/** What resolving one table's parts needs: where it is, its columns, the problem list. */
+interface TableContext {
+  readonly table: RawTableDefV9;
+  readonly tableId: number;
+  readonly path: string;
+  readonly columns: readonly ColumnSchema[];
+  readonly problems: Problems;
+  /** True when column `c` exists; otherwise records a problem at `at`. */
+  colOk(c: number, at: string): boolean;
+}
+
+function resolveIndexes(ctx: TableContext, firstIndexId: number): IndexSchema[] {
+  const { table, path, columns, problems } = ctx;
   if (table.indexes.length > SCHEMA_LIMITS.indexesPerTable)
     problems.add(
       path,
       `has ${table.indexes.length} indexes; the limit is ${SCHEMA_LIMITS.indexesPerTable}`,
     );
-  const indexes: IndexSchema[] = table.indexes.map((ix, i) => {
+  return table.indexes.map((ix, i) => {
     const cols = ix.algorithm.kind === 'Direct' ? [ix.algorithm.column] : [...ix.algorithm.columns];
     const at = `${path}.indexes[${i}]`;
     if (cols.length === 0) problems.add(at, 'an index needs at least one column');
-    cols.forEach(c => colOk(c, at));
+    cols.forEach(c => ctx.colOk(c, at));
     const name =
       ix.name ??
       `${table.name}_${cols.map(c => columns[c]?.name ?? c).join('_')}` +
@@ -163,84 +175,125 @@ function resolveTable(
     const unique = table.constraints.some(con => sameColumns(con.columns, cols));
     return {
       id: firstIndexId + i,
-      tableId,
+      tableId: ctx.tableId,
       name,
       columns: cols,
       unique,
       algorithm: ix.algorithm.kind,
     };
   });
-  table.constraints.forEach((con, i) => {
-    const at = `${path}.constraints[${i}]`;
-    con.columns.forEach(c => colOk(c, at));
+}
+
+function checkConstraints(ctx: TableContext, indexes: readonly IndexSchema[]): void {
+  ctx.table.constraints.forEach((con, i) => {
+    const at = `${ctx.path}.constraints[${i}]`;
+    con.columns.forEach(c => ctx.colOk(c, at));
     if (!indexes.some(ix => sameColumns(ix.columns, con.columns))) {
-      problems.add(
+      ctx.problems.add(
         at,
         `unique constraint on columns [${con.columns.join(', ')}] ` +
           'has no index over exactly those columns',
       );
     }
   });
+}
 
-  let primaryKey: number | undefined;
-  if (table.primaryKey.length > 1)
+function resolvePrimaryKey(ctx: TableContext): number | undefined {
+  const { table, path, problems } = ctx;
+  if (table.primaryKey.length > 1) {
     problems.add(`${path}.primary_key`, 'a primary key has at most one column');
-  else if (table.primaryKey.length === 1) {
-    const pk = table.primaryKey[0]!;
-    if (colOk(pk, `${path}.primary_key`)) {
-      primaryKey = pk;
-      if (!table.constraints.some(con => sameColumns(con.columns, [pk])))
-        problems.add(
-          `${path}.primary_key`,
-          `primary key column "${columns[pk]!.name}" needs a unique constraint`,
-        );
-    }
+    return undefined;
   }
+  if (table.primaryKey.length === 0) return undefined;
+  const pk = table.primaryKey[0]!;
+  if (!ctx.colOk(pk, `${path}.primary_key`)) return undefined;
+  if (!table.constraints.some(con => sameColumns(con.columns, [pk])))
+    problems.add(
+      `${path}.primary_key`,
+      `primary key column "${ctx.columns[pk]!.name}" needs a unique constraint`,
+    );
+  return pk;
+}
+
+function resolveSequence(
+  ctx: TableContext,
+  seq: RawTableDefV9['sequences'][number],
+  at: string,
+): SequenceSchema | undefined {
+  const { problems } = ctx;
+  if (!ctx.colOk(seq.column, at)) return undefined;
+  const col = ctx.columns[seq.column]!;
+  const bounds = INT_BOUNDS[col.type.tag];
+  if (bounds === undefined) {
+    problems.add(
+      at,
+      `auto-increment column "${col.name}" must be an integer up to 128 bits, ` +
+        `found ${col.type.tag}`,
+    );
+    return undefined;
+  }
+  if (seq.increment === 0n) problems.add(at, 'sequence increment must not be 0');
+  const minValue = seq.minValue ?? (bounds[0] > 1n ? bounds[0] : 1n);
+  const maxValue = seq.maxValue ?? bounds[1];
+  const start = seq.start ?? (seq.increment > 0n ? minValue : maxValue);
+  if (minValue > maxValue || start < minValue || start > maxValue)
+    problems.add(
+      at,
+      `sequence bounds are inconsistent (start ${start}, min ${minValue}, max ${maxValue})`,
+    );
+  if (minValue < bounds[0] || maxValue > bounds[1])
+    problems.add(at, `sequence bounds exceed the range of ${col.type.tag}`);
+  return {
+    tableId: ctx.tableId,
+    column: seq.column,
+    name: seq.name ?? `${ctx.table.name}_${col.name}_seq`,
+    start,
+    minValue,
+    maxValue,
+    increment: seq.increment,
+  };
+}
+
+function resolveTable(
+  def: RawModuleDefV9,
+  table: RawTableDefV9,
+  tableId: number,
+  firstIndexId: number,
+  problems: Problems,
+): TableSchema | undefined {
+  const path = `tables[${tableId}] "${table.name}"`;
+  checkName(table.name, `${path}.name`, problems);
+  const rowType = resolveRowType(def, table, path, problems);
+  if (rowType === undefined) return undefined;
+  const columns = resolveColumns(rowType, path, problems);
+  const ctx: TableContext = {
+    table,
+    tableId,
+    path,
+    columns,
+    problems,
+    colOk(c, at) {
+      if (c < columns.length) return true;
+      problems.add(at, `column ${c} does not exist (the table has ${columns.length} columns)`);
+      return false;
+    },
+  };
+  const indexes = resolveIndexes(ctx, firstIndexId);
+  checkConstraints(ctx, indexes);
+  const primaryKey = resolvePrimaryKey(ctx);
   const primaryIndex =
     primaryKey === undefined
       ? undefined
       : indexes.find(ix => ix.unique && sameColumns(ix.columns, [primaryKey]));
-
   const sequences: SequenceSchema[] = [];
   table.sequences.forEach((seq, i) => {
-    const at = `${path}.sequences[${i}]`;
-    if (!colOk(seq.column, at)) return;
-    const col = columns[seq.column]!;
-    const bounds = INT_BOUNDS[col.type.tag];
-    if (bounds === undefined) {
-      problems.add(
-        at,
-        `auto-increment column "${col.name}" must be an integer up to 128 bits, ` +
-          `found ${col.type.tag}`,
-      );
-      return;
-    }
-    if (seq.increment === 0n) problems.add(at, 'sequence increment must not be 0');
-    const minValue = seq.minValue ?? (bounds[0] > 1n ? bounds[0] : 1n);
-    const maxValue = seq.maxValue ?? bounds[1];
-    const start = seq.start ?? (seq.increment > 0n ? minValue : maxValue);
-    if (minValue > maxValue || start < minValue || start > maxValue)
-      problems.add(
-        at,
-        `sequence bounds are inconsistent (start ${start}, min ${minValue}, max ${maxValue})`,
-      );
-    if (minValue < bounds[0] || maxValue > bounds[1])
-      problems.add(at, `sequence bounds exceed the range of ${col.type.tag}`);
-    sequences.push({
-      tableId,
-      column: seq.column,
-      name: seq.name ?? `${table.name}_${col.name}_seq`,
-      start,
-      minValue,
-      maxValue,
-      increment: seq.increment,
-    });
+    const resolved = resolveSequence(ctx, seq, `${path}.sequences[${i}]`);
+    if (resolved !== undefined) sequences.push(resolved);
   });
-
   return {
     id: tableId,
     name: table.name,
-    rowType: { elements: rowType.elements },
+    rowType,
     columns,
     primaryKey,
     primaryIndex,
@@ -248,6 +301,62 @@ function resolveTable(
     sequences,
     isPublic: table.tableAccess === 'Public',
   };
+}
+
+function resolveReducer(
+  def: RawModuleDefV9,
+  r: RawModuleDefV9['reducers'][number],
+  i: number,
+  seen: { readonly names: Set<string>; readonly lifecycles: Set<string> },
+  problems: Problems,
+): ReducerSchema | undefined {
+  const path = `reducers[${i}] "${r.name}"`;
+  checkName(r.name, `${path}.name`, problems);
+  if (seen.names.has(r.name)) problems.add(path, `duplicate reducer name "${r.name}"`);
+  seen.names.add(r.name);
+  if (r.lifecycle !== undefined) {
+    if (seen.lifecycles.has(r.lifecycle))
+      problems.add(path, `more than one ${r.lifecycle} reducer`);
+    seen.lifecycles.add(r.lifecycle);
+    if (r.params.elements.length > 0)
+      problems.add(path, `lifecycle reducer (${r.lifecycle}) must take no arguments`);
+  }
+  const params = resolveType(
+    { tag: 'Product', elements: r.params.elements },
+    def.typespace,
+    `${path}.params`,
+    problems,
+  );
+  const names = new Set<string>();
+  r.params.elements.forEach((p, j) => {
+    if (p.name === undefined) return;
+    checkName(p.name, `${path}.params[${j}]`, problems);
+    if (names.has(p.name))
+      problems.add(`${path}.params[${j}]`, `duplicate parameter name "${p.name}"`);
+    names.add(p.name);
+  });
+  if (params === undefined || params.tag !== 'Product') return undefined;
+  return {
+    id: i,
+    name: r.name,
+    params: { elements: params.elements } satisfies ProductType,
+    lifecycle: r.lifecycle,
+  };
+}
+
+function resolveTables(def: RawModuleDefV9, problems: Problems): TableSchema[] {
+  const tables: TableSchema[] = [];
+  const tableNames = new Set<string>();
+  let nextIndexId = 0;
+  def.tables.forEach((table, i) => {
+    if (tableNames.has(table.name))
+      problems.add(`tables[${i}]`, `duplicate table name "${table.name}"`);
+    tableNames.add(table.name);
+    const resolved = resolveTable(def, table, i, nextIndexId, problems);
+    nextIndexId += table.indexes.length;
+    if (resolved !== undefined) tables.push(resolved);
+  });
+  return tables;
 }
 
 /** Validates `def` and numbers its tables, indexes and reducers. Throws MODULE_INVALID. */
@@ -260,62 +369,18 @@ export function resolveModuleSchema(def: RawModuleDefV9): ModuleSchema {
       'reducers',
       `${def.reducers.length} reducers; the limit is ${SCHEMA_LIMITS.reducers}`,
     );
-
-  const tables: TableSchema[] = [];
-  const tableNames = new Set<string>();
-  let nextIndexId = 0;
-  def.tables.forEach((table, i) => {
-    if (tableNames.has(table.name))
-      problems.add(`tables[${i}]`, `duplicate table name "${table.name}"`);
-    tableNames.add(table.name);
-    const resolved = resolveTable(def, table, i, nextIndexId, problems);
-    nextIndexId += table.indexes.length;
-    if (resolved !== undefined) tables.push(resolved);
-  });
+  const tables = resolveTables(def, problems);
   const indexes = tables.flatMap(t => t.indexes);
   const indexNames = new Set<string>();
   for (const ix of indexes) {
     if (indexNames.has(ix.name)) problems.add(`index "${ix.name}"`, 'duplicate index name');
     indexNames.add(ix.name);
   }
-
   const reducers: ReducerSchema[] = [];
-  const reducerNames = new Set<string>();
-  const lifecycles = new Set<string>();
+  const seen = { names: new Set<string>(), lifecycles: new Set<string>() };
   def.reducers.forEach((r, i) => {
-    const path = `reducers[${i}] "${r.name}"`;
-    checkName(r.name, `${path}.name`, problems);
-    if (reducerNames.has(r.name)) problems.add(path, `duplicate reducer name "${r.name}"`);
-    reducerNames.add(r.name);
-    if (r.lifecycle !== undefined) {
-      if (lifecycles.has(r.lifecycle)) problems.add(path, `more than one ${r.lifecycle} reducer`);
-      lifecycles.add(r.lifecycle);
-      if (r.params.elements.length > 0)
-        problems.add(path, `lifecycle reducer (${r.lifecycle}) must take no arguments`);
-    }
-    const params = resolveType(
-      { tag: 'Product', elements: r.params.elements },
-      def.typespace,
-      `${path}.params`,
-      problems,
-    );
-    const names = new Set<string>();
-    r.params.elements.forEach((p, j) => {
-      if (p.name !== undefined) {
-        checkName(p.name, `${path}.params[${j}]`, problems);
-        if (names.has(p.name))
-          problems.add(`${path}.params[${j}]`, `duplicate parameter name "${p.name}"`);
-        names.add(p.name);
-      }
-    });
-    if (params !== undefined && params.tag === 'Product') {
-      reducers.push({
-        id: i,
-        name: r.name,
-        params: { elements: params.elements } satisfies ProductType,
-        lifecycle: r.lifecycle,
-      });
-    }
+    const resolved = resolveReducer(def, r, i, seen, problems);
+    if (resolved !== undefined) reducers.push(resolved);
   });
 
   if (problems.list.length > 0) {

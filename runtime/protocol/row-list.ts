@@ -19,9 +19,11 @@ export function encodeRowList(w: BsatnWriter, rows: readonly Uint8Array[]): void
   } else {
     w.writeU8(1);
     w.writeU32(rows.length);
+    // Offsets as two u32 halves: the same bytes as a u64, without a BigInt per row.
     let offset = 0;
     for (const r of rows) {
-      w.writeU64(BigInt(offset));
+      w.writeU32(offset % 0x100000000);
+      w.writeU32(Math.floor(offset / 0x100000000));
       offset += r.length;
     }
   }

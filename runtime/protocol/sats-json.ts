@@ -91,6 +91,138 @@ function prefixedHexToBytes(text: string): Uint8Array | undefined {
   return hexToBytes(text.startsWith('0x') ? text.slice(2) : text);
 }
 
+type Sum = Extract<AlgebraicType, { tag: 'Sum' }>;
+type Product = Extract<AlgebraicType, { tag: 'Product' }>;
+type IntTag = keyof typeof INT_RANGES;
+type BigTag = 'I64' | 'U64' | 'I128' | 'U128' | 'I256' | 'U256';
+
+function isPlainObject(json: unknown): json is Record<string, unknown> {
+  return typeof json === 'object' && json !== null && !Array.isArray(json);
+}
+
+/** Identity, ConnectionId, Timestamp, TimeDuration: the bare value, or the wrapper object. */
+function specialFromJson(type: Product, json: unknown, path: string, depth: number) {
+  const inner = type.elements[0]!;
+  const raw =
+    isPlainObject(json) && inner.name !== undefined && inner.name in json
+      ? json[inner.name]
+      : Array.isArray(json) && json.length === 1
+        ? json[0]
+        : json;
+  const special = specialKind(type);
+  const hexOk = special === 'Identity' || special === 'ConnectionId';
+  const text =
+    typeof raw === 'string' && hexOk && !raw.startsWith('0x') && /^[0-9a-fA-F]+$/.test(raw)
+      ? '0x' + raw
+      : raw;
+  return [valueFromJson(inner.type, text, path, depth + 1)];
+}
+
+/** `null`, `{"none": …}`, `{"some": v}` or the bare value. */
+function optionFromJson(type: Sum, json: unknown, path: string, depth: number): SumValue {
+  if (json === null) return { tag: 1, value: [] };
+  if (isPlainObject(json)) {
+    const keys = Object.keys(json);
+    if (keys.length === 1 && keys[0] === 'none') return { tag: 1, value: [] };
+    if (keys.length === 1 && keys[0] === 'some')
+      return {
+        tag: 0,
+        value: valueFromJson(type.variants[0]!.type, json['some'], path, depth + 1),
+      };
+  }
+  return { tag: 0, value: valueFromJson(type.variants[0]!.type, json, path, depth + 1) };
+}
+
+function smallIntFromJson(type: AlgebraicType, tag: IntTag, json: unknown, path: string) {
+  const n = typeof json === 'string' && /^-?\d+$/.test(json) ? Number(json) : json;
+  const [min, max] = INT_RANGES[tag];
+  if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
+  if (typeof n === 'number' && Number.isInteger(n))
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `${path}: ${n} is out of range for ${formatType(type)} (${min}..${max})`,
+      { path },
+    );
+  return fail(path, type, json);
+}
+
+function bigIntValueFromJson(type: AlgebraicType, tag: BigTag, json: unknown, path: string) {
+  const v = bigFromJson(json);
+  if (v === undefined) return fail(path, type, json);
+  const bits = BigInt(Number(tag.slice(1)));
+  const signed = tag.startsWith('I');
+  const min = signed ? -(1n << (bits - 1n)) : 0n;
+  const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+  if (v < min || v > max)
+    throw new WasmbaseError(
+      'INVALID_ARGUMENT',
+      `${path}: ${v} is out of range for ${formatType(type)}`,
+      { path },
+    );
+  return v;
+}
+
+/** Bytes: a hex string (`0x` optional) or an array of byte numbers. */
+function bytesFromJson(type: AlgebraicType, json: unknown, path: string): Uint8Array {
+  if (typeof json === 'string') {
+    const bytes = prefixedHexToBytes(json);
+    if (bytes !== undefined) return bytes;
+  } else if (
+    Array.isArray(json) &&
+    json.every(b => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 255)
+  ) {
+    return Uint8Array.from(json as number[]);
+  }
+  return fail(path, type, json);
+}
+
+/** A product: positional array, or an object with exactly its field names. */
+function productFromJson(type: Product, json: unknown, path: string, depth: number) {
+  const els = type.elements;
+  if (Array.isArray(json)) {
+    if (json.length !== els.length)
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `${path}: expected ${els.length} fields, got ${json.length}`,
+        { path },
+      );
+    return json.map((item, i) =>
+      valueFromJson(els[i]!.type, item, `${path}.${els[i]!.name ?? i}`, depth + 1),
+    );
+  }
+  if (!isPlainObject(json)) return fail(path, type, json);
+  const obj = json;
+  const known = new Set(els.map(e => e.name));
+  for (const key of Object.keys(obj))
+    if (!known.has(key))
+      throw new WasmbaseError('INVALID_ARGUMENT', `${path}: unknown field "${key}"`, { path });
+  return els.map((e, i) => {
+    const name = e.name ?? String(i);
+    if (!(name in obj))
+      throw new WasmbaseError(
+        'INVALID_ARGUMENT',
+        `${path}: missing field "${name}" (${formatType(e.type)})`,
+        { path },
+      );
+    return valueFromJson(e.type, obj[name], `${path}.${name}`, depth + 1);
+  });
+}
+
+/** A sum: `{"<variant name or index>": payload}`. */
+function sumFromJson(type: Sum, json: unknown, path: string, depth: number): SumValue {
+  if (isPlainObject(json)) {
+    const keys = Object.keys(json);
+    if (keys.length === 1) {
+      const key = keys[0]!;
+      const tag = /^\d+$/.test(key) ? Number(key) : type.variants.findIndex(v => v.name === key);
+      const variant = type.variants[tag];
+      if (variant !== undefined)
+        return { tag, value: valueFromJson(variant.type, json[key], `${path}.${key}`, depth + 1) };
+    }
+  }
+  return fail(path, type, json);
+}
+
 /** Converts JSON to a value of `type`; INVALID_ARGUMENT names `path` and the expected type. */
 export function valueFromJson(
   type: AlgebraicType,
@@ -101,43 +233,9 @@ export function valueFromJson(
   if (depth > 64)
     throw new WasmbaseError('INVALID_ARGUMENT', `${path}: nested deeper than 64 levels`, { path });
   const special = specialKind(type);
-  if (special !== undefined && type.tag === 'Product') {
-    const inner = type.elements[0]!;
-    const raw =
-      typeof json === 'object' &&
-      json !== null &&
-      !Array.isArray(json) &&
-      inner.name !== undefined &&
-      inner.name in json
-        ? (json as Record<string, unknown>)[inner.name]
-        : Array.isArray(json) && json.length === 1
-          ? json[0]
-          : json;
-    const hexOk = special === 'Identity' || special === 'ConnectionId';
-    const text =
-      typeof raw === 'string' && hexOk && !raw.startsWith('0x') && /^[0-9a-fA-F]+$/.test(raw)
-        ? '0x' + raw
-        : raw;
-    return [valueFromJson(inner.type, text, path, depth + 1)];
-  }
-  if (special === 'Option' && type.tag === 'Sum') {
-    if (json === null) return { tag: 1, value: [] };
-    if (typeof json === 'object' && !Array.isArray(json)) {
-      const keys = Object.keys(json);
-      if (keys.length === 1 && keys[0] === 'none') return { tag: 1, value: [] };
-      if (keys.length === 1 && keys[0] === 'some')
-        return {
-          tag: 0,
-          value: valueFromJson(
-            type.variants[0]!.type,
-            (json as Record<string, unknown>)['some'],
-            path,
-            depth + 1,
-          ),
-        };
-    }
-    return { tag: 0, value: valueFromJson(type.variants[0]!.type, json, path, depth + 1) };
-  }
+  if (special !== undefined && type.tag === 'Product')
+    return specialFromJson(type, json, path, depth);
+  if (special === 'Option' && type.tag === 'Sum') return optionFromJson(type, json, path, depth);
   switch (type.tag) {
     case 'Bool':
       if (typeof json === 'boolean') return json;
@@ -147,38 +245,15 @@ export function valueFromJson(
     case 'I16':
     case 'U16':
     case 'I32':
-    case 'U32': {
-      const n = typeof json === 'string' && /^-?\d+$/.test(json) ? Number(json) : json;
-      const [min, max] = INT_RANGES[type.tag];
-      if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
-      if (typeof n === 'number' && Number.isInteger(n))
-        throw new WasmbaseError(
-          'INVALID_ARGUMENT',
-          `${path}: ${n} is out of range for ${formatType(type)} (${min}..${max})`,
-          { path },
-        );
-      return fail(path, type, json);
-    }
+    case 'U32':
+      return smallIntFromJson(type, type.tag, json, path);
     case 'I64':
     case 'U64':
     case 'I128':
     case 'U128':
     case 'I256':
-    case 'U256': {
-      const v = bigFromJson(json);
-      if (v === undefined) return fail(path, type, json);
-      const bits = BigInt(Number(type.tag.slice(1)));
-      const signed = type.tag.startsWith('I');
-      const min = signed ? -(1n << (bits - 1n)) : 0n;
-      const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-      if (v < min || v > max)
-        throw new WasmbaseError(
-          'INVALID_ARGUMENT',
-          `${path}: ${v} is out of range for ${formatType(type)}`,
-          { path },
-        );
-      return v;
-    }
+    case 'U256':
+      return bigIntValueFromJson(type, type.tag, json, path);
     case 'F32':
     case 'F64': {
       if (typeof json === 'number') return json;
@@ -190,79 +265,14 @@ export function valueFromJson(
     case 'String':
       if (typeof json === 'string') return json;
       return fail(path, type, json);
-    case 'Array': {
-      if (type.elem.tag === 'U8') {
-        if (typeof json === 'string') {
-          const bytes = prefixedHexToBytes(json);
-          if (bytes !== undefined) return bytes;
-        } else if (
-          Array.isArray(json) &&
-          json.every(b => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 255)
-        ) {
-          return Uint8Array.from(json as number[]);
-        }
-        return fail(path, type, json);
-      }
+    case 'Array':
+      if (type.elem.tag === 'U8') return bytesFromJson(type, json, path);
       if (!Array.isArray(json)) return fail(path, type, json);
       return json.map((item, i) => valueFromJson(type.elem, item, `${path}[${i}]`, depth + 1));
-    }
-    case 'Product': {
-      const els = type.elements;
-      if (Array.isArray(json)) {
-        if (json.length !== els.length)
-          throw new WasmbaseError(
-            'INVALID_ARGUMENT',
-            `${path}: expected ${els.length} fields, got ${json.length}`,
-            { path },
-          );
-        return json.map((item, i) =>
-          valueFromJson(els[i]!.type, item, `${path}.${els[i]!.name ?? i}`, depth + 1),
-        );
-      }
-      if (typeof json === 'object' && json !== null) {
-        const obj = json as Record<string, unknown>;
-        const known = new Set(els.map(e => e.name));
-        for (const key of Object.keys(obj))
-          if (!known.has(key))
-            throw new WasmbaseError('INVALID_ARGUMENT', `${path}: unknown field "${key}"`, {
-              path,
-            });
-        return els.map((e, i) => {
-          const name = e.name ?? String(i);
-          if (!(name in obj))
-            throw new WasmbaseError(
-              'INVALID_ARGUMENT',
-              `${path}: missing field "${name}" (${formatType(e.type)})`,
-              { path },
-            );
-          return valueFromJson(e.type, obj[name], `${path}.${name}`, depth + 1);
-        });
-      }
-      return fail(path, type, json);
-    }
-    case 'Sum': {
-      if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
-        const keys = Object.keys(json);
-        if (keys.length === 1) {
-          const key = keys[0]!;
-          const tag = /^\d+$/.test(key)
-            ? Number(key)
-            : type.variants.findIndex(v => v.name === key);
-          const variant = type.variants[tag];
-          if (variant !== undefined)
-            return {
-              tag,
-              value: valueFromJson(
-                variant.type,
-                (json as Record<string, unknown>)[key],
-                `${path}.${key}`,
-                depth + 1,
-              ),
-            } satisfies SumValue;
-        }
-      }
-      return fail(path, type, json);
-    }
+    case 'Product':
+      return productFromJson(type, json, path, depth);
+    case 'Sum':
+      return sumFromJson(type, json, path, depth);
     case 'Ref':
       throw new WasmbaseError('INVALID_ARGUMENT', `${path}: unresolved type reference`, { path });
   }

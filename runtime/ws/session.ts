@@ -60,9 +60,17 @@ const utf8 = new TextEncoder();
 
 function clipReason(reason: string): string {
   if (utf8.encode(reason).length <= MAX_REASON_BYTES) return reason;
-  let clipped = reason.slice(0, 110);
-  while (utf8.encode(clipped + '…').length > MAX_REASON_BYTES) clipped = clipped.slice(0, -1);
-  return clipped + '…';
+  // By code point, so a character outside the BMP is never cut in half.
+  const chars = [...reason];
+  let bytes = utf8.encode('…').length;
+  let kept = 0;
+  while (kept < chars.length) {
+    const size = utf8.encode(chars[kept]!).length;
+    if (bytes + size > MAX_REASON_BYTES) break;
+    bytes += size;
+    kept++;
+  }
+  return chars.slice(0, kept).join('') + '…';
 }
 
 export class WsSession<R> {

@@ -1,4 +1,4 @@
-/** A WebSocket test client speaking v1.bsatn or v1.json through our own codec, with a message queue. */
+/** A WebSocket test client speaking v1.bsatn or v1.json through our own codec, with a queue. */
 import WebSocket from 'ws';
 import {
   decodeServerMessageBsatn,
@@ -93,7 +93,8 @@ export function openWs(
   options: WsClientOptions = {},
 ): Promise<TestWsClient<ServerMessage>> {
   const format = options.format ?? 'bsatn';
-  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/database/${database}/subscribe${options.query === undefined ? '?compression=None' : `?${options.query}`}`;
+  const query = options.query ?? 'compression=None';
+  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/database/${database}/subscribe?${query}`;
   const socket = new WebSocket(
     url,
     [format === 'json' ? WS_PROTOCOL_V1_JSON : WS_PROTOCOL_V1_BSATN],

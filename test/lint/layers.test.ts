@@ -36,8 +36,8 @@ const downward = (from: string, to: string, allowed: string) =>
 const noErrors = (index: string) =>
   layers(
     'no-errors-module',
-    'runtime/errors.ts is going away; import WasmbaseError, ErrorCode, toWasmbaseError and ' +
-      `the rest from '${index}'.`,
+    'runtime/errors.ts is gone; import WasmbaseError, ErrorCode, toWasmbaseError and the ' +
+      `rest from '${index}'.`,
   );
 const SQL_ALLOWED = 'store, config.ts, auth, log, protocol';
 

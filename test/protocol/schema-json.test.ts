@@ -48,7 +48,10 @@ describe('module schema JSON', () => {
     expect(() =>
       moduleDefFromJson({ typespace: {}, tables: [{ name: 3 }], reducers: 'x' }),
     ).toThrow(
-      /typespace: expected \{"types": \[\.\.\.\]\}; tables\[0\]\.indexes: expected an array; .*reducers: expected an array/,
+      new RegExp(
+        String.raw`typespace: expected \{"types": \[\.\.\.\]\}; ` +
+          String.raw`tables\[0\]\.indexes: expected an array; .*reducers: expected an array`,
+      ),
     );
   });
 

@@ -23,7 +23,7 @@ export const bsatnRows: fc.Arbitrary<Uint8Array[]> = fc.oneof(
     ),
 );
 
-/** Random bytes behind a plausible tag (`0..tags`); valid encodings cut short or with a byte changed. */
+/** Random bytes behind a plausible tag (`0..tags`); valid encodings cut short or a byte changed. */
 export const hostileBytes = (valid: fc.Arbitrary<Uint8Array>, tags: number) =>
   fc.oneof(
     fc.uint8Array({ maxLength: 80 }),

@@ -111,6 +111,17 @@ describe('ABI tables shared with sdk/assembly', () => {
     expect(handWritten).toEqual([]);
   });
 
+  it('the errno table of runtime/host/README.md has the same names and values', () => {
+    const readme = readFileSync(path.join(ROOT, 'runtime/host/README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Errnos'));
+    const rows = [...section.matchAll(/^\| (-?\d+) \| `(\w+)` \|/gm)].map(
+      m => [m[2]!, Number(m[1])] as const,
+    );
+    // EXHAUSTED (-1) is not a failure: the README documents it with iter_next_rows.
+    const { EXHAUSTED: _exhausted, ...failures } = ERRNO;
+    expect(diff(failures, rows)).toEqual([]);
+  });
+
   it('env.ts declares exactly the host functions, with their signatures', () => {
     const wasmType = (t: string) => (t === 'i64' || t === 'u64' ? 'i64' : 'i32');
     const declared = [

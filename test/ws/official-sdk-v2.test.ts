@@ -14,7 +14,7 @@
  * `TransactionUpdate` without reducer details (a `Transaction` event); unsubscribing asks for the
  * dropped rows; `subscribeToAllTables` sends one `SELECT * FROM <table>` per table it knows.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { moduleBytes } from '../helpers/modules.js';
 import {
   HTTP_MS,
@@ -36,7 +36,12 @@ import {
   type Opened,
 } from './official-sdk-helpers.js';
 import * as Chat from './sdk-bindings-v2/chat/index.js';
-import { Identity, SenderError } from './sdk-bindings-v2/sdk.js';
+import {
+  getGlobalLogLevel,
+  Identity,
+  SenderError,
+  setGlobalLogLevel,
+} from './sdk-bindings-v2/sdk.js';
 import * as Fixture from './sdk-bindings-v2/ws-fixture/index.js';
 
 /** Every HTTP request the process makes (the SDK's token exchange included). */
@@ -116,7 +121,8 @@ describe('official SDK 2.x: connecting', () => {
     expect(published).toEqual({ wsfix: 200, chat: 200 });
   });
 
-  it('exchanges a given token at /v1/identity/websocket-token, then reports that identity, the token and a server-chosen connection id', async () => {
+  it('exchanges the token at /v1/identity/websocket-token; identity, token, conn id', async () => {
+    // Reports the given token's identity, the token itself and a connection id the server chose.
     const before = requests.length;
     const a = await connectFixture({ token: alice.token });
     expect(a.identity.toHexString()).toBe(alice.identity);
@@ -139,7 +145,28 @@ describe('official SDK 2.x: connecting', () => {
     expect(a.conn.isActive).toBe(false);
   });
 
-  it('connects without a token: a new identity with a token the server accepts; reconnecting with that token is the same identity', async () => {
+  it('negotiates v3.bsatn.spacetimedb: the SDK reads server payloads as v3 frames', async () => {
+    // The SDK logs, at trace level, how it decoded each payload (`#processMessage`).
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      logged.push(args.map(String).join(' '));
+    });
+    const level = getGlobalLogLevel();
+    setGlobalLogLevel('trace');
+    try {
+      const a = await connectFixture({ token: alice.token });
+      await barrier(a.conn);
+      a.conn.disconnect();
+    } finally {
+      setGlobalLogLevel(level);
+      spy.mockRestore();
+    }
+    expect(logged.some(l => /Processing server v3 payload with \d+ message/.test(l))).toBe(true);
+    expect(logged.some(l => /Unexpected websocket subprotocol/.test(l))).toBe(false);
+  });
+
+  it('connects without a token, then again with its token as the same identity', async () => {
+    // A new identity, with a token the server accepts.
     const before = requests.length;
     const anon = await connectFixture();
     expect(requests.slice(before).some(r => r.url.includes('websocket-token'))).toBe(false);
@@ -160,7 +187,7 @@ describe('official SDK 2.x: connecting', () => {
     again.conn.disconnect();
   });
 
-  it('reports a refused upgrade (unknown database) through onConnectError, never onConnect', async () => {
+  it('reports a refused upgrade (unknown database) through onConnectError only', async () => {
     let connected = false;
     const err = await within<unknown>('onConnectError', resolve => {
       Fixture.DbConnection.builder()
@@ -175,7 +202,7 @@ describe('official SDK 2.x: connecting', () => {
     expect(err).toBeInstanceOf(Error);
   });
 
-  it('fails to connect with a token the server does not accept (the token exchange is refused)', async () => {
+  it('fails to connect with a token the server refuses at the token exchange', async () => {
     await expect(connectFixture({ token: 'not-a-token' })).rejects.toThrow(
       /Failed to verify token/,
     );
@@ -183,7 +210,7 @@ describe('official SDK 2.x: connecting', () => {
 });
 
 describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws fixture)', () => {
-  it('applies a subscription with the initial rows, firing onInsert for each, with index lookups', async () => {
+  it('applies a subscription with its initial rows: onInsert each, index lookups', async () => {
     for (const [id, name] of [
       [11, 'red'],
       [12, 'blue'],
@@ -219,7 +246,8 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     a.conn.disconnect();
   });
 
-  it('resolves a reducer call on its ReducerResult with the rows already applied: onInsert, onUpdate (same key), onDelete', async () => {
+  it('resolves a call on its ReducerResult, rows applied: insert, update, delete', async () => {
+    // onInsert, onUpdate (same primary key) and onDelete have run when each promise resolves.
     const a = await connectFixture({ token: alice.token });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 21');
     const events = recordPlayerEvents(a);
@@ -268,7 +296,7 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     a.conn.disconnect();
   });
 
-  it("delivers the caller's own changes once, inside its ReducerResult, not again as a TransactionUpdate", async () => {
+  it("delivers the caller's own changes once, in its ReducerResult, not twice", async () => {
     const a = await connectFixture({ token: alice.token });
     const b = await connectFixture({ token: owner.token });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 38');
@@ -302,7 +330,7 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     b.conn.disconnect();
   });
 
-  it("rejects a failing reducer's promise with a SenderError carrying the module's message, and changes nothing", async () => {
+  it("rejects a failing call with a SenderError with the module's message; no change", async () => {
     const a = await connectFixture({ token: alice.token });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 22');
     const rows = recordRows(a.conn.db.player);
@@ -333,7 +361,7 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     a.conn.disconnect();
   });
 
-  it("shows a second connection the first one's changes as Transaction events, only those its queries cover", async () => {
+  it("shows another connection's changes as Transaction events, only those it covers", async () => {
     const a = await connectFixture({ token: alice.token });
     const b = await connectFixture({ token: owner.token });
     await subscribed(b.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 23');
@@ -354,7 +382,7 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     b.conn.disconnect();
   });
 
-  it('answers many calls sent in one tick (several messages per v3 frame), each promise on its own result', async () => {
+  it('answers many calls sent in one tick (one v3 frame), each promise on its result', async () => {
     const a = await connectFixture({ token: alice.token });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 41');
     const rows = recordRows(a.conn.db.player);
@@ -371,7 +399,7 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     a.conn.disconnect();
   });
 
-  it('unsubscribes: the dropped rows leave the cache (onDelete) and later changes are not sent', async () => {
+  it('unsubscribes: dropped rows leave the cache (onDelete), later changes not sent', async () => {
     const a = await connectFixture({ token: alice.token });
     const b = await connectFixture({ token: owner.token });
     await addPlayer(a, 'eve', 26, 1n);
@@ -398,7 +426,7 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     b.conn.disconnect();
   });
 
-  it('keeps one cached row for overlapping queries and reference-counts it across their unsubscribes', async () => {
+  it('keeps one cached row for overlapping queries, refcounted across unsubscribes', async () => {
     const a = await connectFixture({ token: alice.token });
     const narrow = await subscribed(a.conn.subscriptionBuilder(), [
       'SELECT * FROM player WHERE team = 27',
@@ -421,7 +449,8 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
 });
 
 describe('official SDK 2.x: the query builder and subscribeToAllTables', () => {
-  it('takes the typed query builder (quoted names, qualified columns), as a query and as a function of the tables', async () => {
+  it('takes the typed query builder, as a query and as a function of the tables', async () => {
+    // Its SQL has quoted names and qualified columns.
     const players = defined(Fixture.tables.player, 'tables.player');
     const query = players.where(p => defined(p.team, 'the team column').eq(29));
     expect(query.toSql()).toBe('SELECT * FROM "player" WHERE "player"."team" = 29');
@@ -476,7 +505,7 @@ describe('official SDK 2.x: the query builder and subscribeToAllTables', () => {
     all.conn.disconnect();
   });
 
-  it("reports a query the server refuses through the subscription's onError, and keeps the connection", async () => {
+  it("reports a refused query through the subscription's onError; connection stays", async () => {
     const a = await connectFixture({ token: alice.token });
     const err = await subscriptionError(a.conn.subscriptionBuilder(), 'SELECT * FROM nosuchtable');
     expect(err.message).toMatch(/nosuchtable/);
@@ -528,7 +557,8 @@ describe('official SDK 2.x: compression and confirmed reads', () => {
 });
 
 describe('official SDK 2.x: the server closing the connection', () => {
-  it('reports onDisconnect when the module is replaced or the database deleted; a new connection works in between', async () => {
+  it('reports onDisconnect when the module is replaced and when the database goes', async () => {
+    // A new connection works in between.
     const publish = (query = '') =>
       settled(
         `POST /v1/database/wsclose2${query}`,
@@ -558,8 +588,8 @@ describe('official SDK 2.x: the server closing the connection', () => {
   });
 });
 
-describe('official SDK 2.x: chat module (Identity primary key, options, timestamps, lifecycle reducers)', () => {
-  it('follows users and messages across connections, with onUpdate on the Identity key', async () => {
+describe('official SDK 2.x: chat (Identity key, options, timestamps, lifecycle reducers)', () => {
+  it('follows users and messages across connections, onUpdate on the Identity key', async () => {
     const watcher = await connectChat({ token: owner.token });
     await subscribed(watcher.conn.subscriptionBuilder(), [
       'SELECT * FROM user',
@@ -622,7 +652,7 @@ describe('official SDK 2.x: chat module (Identity primary key, options, timestam
     watcher.conn.disconnect();
   });
 
-  it('shows the caller its own chat rows as Reducer events, applied when the call resolves', async () => {
+  it('shows the caller its own chat rows as Reducer events, applied on resolve', async () => {
     const me = await connectChat({ token: alice.token });
     await subscribed(me.conn.subscriptionBuilder(), 'SELECT * FROM user');
     const users = recordRows(me.conn.db.user);
@@ -636,7 +666,7 @@ describe('official SDK 2.x: chat module (Identity primary key, options, timestam
     me.conn.disconnect();
   });
 
-  it('closes cleanly from the client side: onDisconnect without an error, client_disconnected runs once', async () => {
+  it('closes cleanly from the client: no error, client_disconnected runs once', async () => {
     const visitor = await api.newIdentity();
     const watcher = await connectFixture({ token: owner.token });
     await subscribed(watcher.conn.subscriptionBuilder(), 'SELECT * FROM visit');

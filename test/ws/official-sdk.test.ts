@@ -118,7 +118,7 @@ describe('official SDK: connecting', () => {
     expect(published).toEqual({ wsfix: 200, chat: 200 });
   });
 
-  it('exchanges a given token at /v1/identity/websocket-token, then reports that identity and token', async () => {
+  it('exchanges the token at /v1/identity/websocket-token; its identity and token', async () => {
     const before = requests.length;
     const a = await connectFixture({ token: alice.token });
     expect(a.identity.toHexString()).toBe(alice.identity);
@@ -140,7 +140,8 @@ describe('official SDK: connecting', () => {
     expect(await disconnected(a)).toBeUndefined();
   });
 
-  it('connects without a token: a new identity with a token the server accepts and that connects again as the same identity', async () => {
+  it('connects without a token, then again with its token as the same identity', async () => {
+    // A new identity, with a token the server accepts.
     const before = requests.length;
     const anon = await connectFixture();
     expect(requests.slice(before).some(r => r.url.includes('websocket-token'))).toBe(false);
@@ -157,7 +158,7 @@ describe('official SDK: connecting', () => {
     again.conn.disconnect();
   });
 
-  it('reports a refused upgrade (unknown database) through onConnectError, never onConnect', async () => {
+  it('reports a refused upgrade (unknown database) through onConnectError only', async () => {
     let connected = false;
     const err = await within<unknown>('onConnectError', resolve => {
       Fixture.DbConnection.builder()
@@ -172,7 +173,7 @@ describe('official SDK: connecting', () => {
     expect(String((err as { message?: unknown }).message)).toMatch(/non-101|network error/i);
   });
 
-  it('fails to connect with a token the server does not accept (the token exchange is refused)', async () => {
+  it('fails to connect with a token the server refuses at the token exchange', async () => {
     await expect(connectFixture({ token: 'not-a-token' })).rejects.toThrow(
       /Failed to verify token/,
     );
@@ -180,7 +181,7 @@ describe('official SDK: connecting', () => {
 });
 
 describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
-  it('applies a subscription with the initial rows, firing onInsert for each, with unique-index lookups', async () => {
+  it('applies a subscription with its initial rows: onInsert each, unique lookups', async () => {
     for (const [id, name] of [
       [11, 'red'],
       [12, 'blue'],
@@ -215,7 +216,8 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     a.conn.disconnect();
   });
 
-  it('calls reducers: the caller gets its reducer event, onInsert, onUpdate (same primary key) and onDelete with the right rows', async () => {
+  it('calls reducers: reducer event, onInsert, onUpdate, onDelete, the right rows', async () => {
+    // onUpdate fires for a change under the same primary key.
     const a = await connectFixture({ token: alice.token });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 21');
     const rows = recordRows<Fixture.Player>(a.conn.db.player);
@@ -304,7 +306,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     a.conn.disconnect();
   });
 
-  it("shows a second connection the first one's changes, as reducer events with the caller's identity", async () => {
+  it("shows another connection's changes as reducer events with the caller", async () => {
     const a = await connectFixture({ token: alice.token });
     const b = await connectFixture({ token: owner.token });
     await subscribed(b.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 23');
@@ -357,7 +359,8 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     b.conn.disconnect();
   });
 
-  it('honours NoSuccessNotify (setReducerFlags): no reducer event for a success that touches no subscribed row', async () => {
+  it('honours NoSuccessNotify: no event for a success touching no subscribed row', async () => {
+    // The flag is set with setReducerFlags.
     const a = await connectFixture({ token: alice.token, confirmedReads: true });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player WHERE team = 35');
     const seen = recordRows<Fixture.Player>(a.conn.db.player);
@@ -380,7 +383,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     a.conn.disconnect();
   });
 
-  it('unsubscribes: the rows leave the cache (onDelete) and later changes are not sent', async () => {
+  it('unsubscribes: the rows leave the cache (onDelete), later changes not sent', async () => {
     const a = await connectFixture({ token: alice.token });
     const b = await connectFixture({ token: owner.token });
     await addPlayer(a, 'eve', 26, 1n);
@@ -414,7 +417,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     b.conn.disconnect();
   });
 
-  it('keeps one cached row for overlapping queries and reference-counts it across their updates', async () => {
+  it('keeps one cached row for overlapping queries, refcounted across their updates', async () => {
     const a = await connectFixture({ token: alice.token });
     const narrow = await subscribed(a.conn.subscriptionBuilder(), [
       'SELECT * FROM player WHERE team = 27',
@@ -438,7 +441,8 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     a.conn.disconnect();
   });
 
-  it("takes the SDK's typed query builder SQL (quoted names, qualified columns) and SELECT * FROM * (every public table)", async () => {
+  it("takes the typed query builder's SQL and SELECT * FROM * (every public table)", async () => {
+    // The builder's SQL has quoted names and qualified columns.
     const query = defined(Fixture.query.player, 'query.player')
       .where(p => defined(p.team, 'the team column').eq(29))
       .build();
@@ -471,7 +475,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     all.conn.disconnect();
   });
 
-  it('reports a query the server refuses through the subscription onError, with its message', async () => {
+  it('reports a refused query through the subscription onError, with its message', async () => {
     const a = await connectFixture({ token: alice.token });
     const err = await subscriptionError(a.conn.subscriptionBuilder(), 'SELECT * FROM nosuchtable');
     expect(err.message).toMatch(/nosuchtable/);
@@ -511,7 +515,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
 });
 
 describe('SELECT * FROM * (what subscribeToAllTables sends), over the legacy Subscribe too', () => {
-  it('subscribes to every table the client may read: public ones, and the private ones for the owner', async () => {
+  it('subscribes to every table the client may read (private ones for the owner)', async () => {
     const tablesFor = async (token: string) => {
       const c = await openWs(server.url, 'wsfix', { token });
       expect((await c.next()).tag).toBe('IdentityToken');
@@ -528,7 +532,8 @@ describe('SELECT * FROM * (what subscribeToAllTables sends), over the legacy Sub
 });
 
 describe('official SDK: the server closing the connection', () => {
-  it('reports onDisconnect when the module is replaced or the database deleted; a new connection works in between', async () => {
+  it('reports onDisconnect when the module is replaced and when the database goes', async () => {
+    // A new connection works in between.
     const publish = (query = '') =>
       settled(
         `POST /v1/database/wsclose${query}`,
@@ -559,8 +564,8 @@ describe('official SDK: the server closing the connection', () => {
   });
 });
 
-describe('official SDK: chat module (Identity primary key, options, timestamps, lifecycle reducers)', () => {
-  it('follows users and messages across connections, with onUpdate on the Identity key', async () => {
+describe('official SDK: chat (Identity key, options, timestamps, lifecycle reducers)', () => {
+  it('follows users and messages across connections, onUpdate on the Identity key', async () => {
     const watcher = await connectChat({ token: owner.token });
     await subscribed(watcher.conn.subscriptionBuilder(), [
       'SELECT * FROM user',
@@ -634,7 +639,7 @@ describe('official SDK: chat module (Identity primary key, options, timestamps, 
     watcher.conn.disconnect();
   });
 
-  it('closes cleanly from the client side: onDisconnect without an error, client_disconnected runs once', async () => {
+  it('closes cleanly from the client: no error, client_disconnected runs once', async () => {
     const visitor = await api.newIdentity();
     const watcher = await connectFixture({ token: owner.token });
     await subscribed(watcher.conn.subscriptionBuilder(), 'SELECT * FROM visit');

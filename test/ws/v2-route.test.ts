@@ -51,7 +51,8 @@ const player = (row: Uint8Array) =>
 const names = (rows: readonly Uint8Array[]) => rows.map(r => player(r)[2]).sort();
 
 let nextId = 1;
-const callMessage = (name: string, team: number, score = 1n): V2ClientMessage => ({
+type CallMessage = Extract<V2ClientMessage, { tag: 'CallReducer' }>;
+const callMessage = (name: string, team: number, score = 1n): CallMessage => ({
   tag: 'CallReducer',
   requestId: nextId++,
   flags: 0,
@@ -220,7 +221,7 @@ describe('v3 batching', () => {
     c.send(...calls);
     const ids: number[] = [];
     for (let i = 0; i < calls.length; i++) ids.push((await c.next('ReducerResult')).requestId);
-    expect(ids).toEqual(calls.map(m => (m.tag === 'CallReducer' ? m.requestId : -1)));
+    expect(ids).toEqual(calls.map(m => m.requestId));
     expect(c.frames.length - framesBefore).toBeLessThan(calls.length);
     c.close();
   });

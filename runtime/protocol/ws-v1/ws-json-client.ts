@@ -101,16 +101,13 @@ function parseClientJson(text: string): unknown {
   }
 }
 
+/** Query strings within `WS_LIMITS` (count, and bytes of each). */
+const queries = (v: unknown, path: string): string[] =>
+  read.array(v, path, (x, p) => read.str(x, p, WS_LIMITS.queryStringBytes), WS_LIMITS.queryStrings);
+
 /** Decodes a client message from SATS-JSON; bad input is `PROTOCOL_DECODE` naming the path. */
 export function decodeClientMessageJson(text: string): ClientMessage {
   const [tag, body] = read.variant(parseClientJson(text), 'client message', CLIENT_MESSAGE_TAGS);
-  const queries = (v: unknown, path: string) =>
-    read.array(
-      v,
-      path,
-      (x, p) => read.str(x, p, WS_LIMITS.queryStringBytes),
-      WS_LIMITS.queryStrings,
-    );
   switch (tag) {
     case 'CallReducer': {
       const f = read.fields(body, tag, ['reducer', 'args', 'request_id', 'flags']);

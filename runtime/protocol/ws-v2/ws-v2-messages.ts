@@ -7,9 +7,11 @@
  *
  * Binary only. Rows are BSATN of the table's row type; row lists go on the wire as
  * `BsatnRowList`. The official SDK 2.10.1's generated `client_api/types.ts` is the reference the
- * tests check the bytes against (its field order is the wire order). Differences from v1 that matter to a server: query-set ids instead of query
- * ids, no reducer name or arguments for non-callers, the caller's rows inside its
- * `ReducerResult`, inserts before deletes in `PersistentTable` rows.
+ * tests check the bytes against (its field order is the wire order).
+ *
+ * Differences from v1 that matter to a server: query-set ids instead of query ids, no reducer
+ * name or arguments for non-callers, the caller's rows inside its `ReducerResult`, inserts
+ * before deletes in `PersistentTable` rows.
  */
 import type { ConnectionId, Identity } from '../identity.js';
 

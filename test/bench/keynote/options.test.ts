@@ -53,7 +53,9 @@ describe('bench:keynote options', () => {
     });
     expect(parseOptions(['-h'])).toBe('help');
   });
+});
 
+describe('bench:keynote option errors', () => {
   it('names the bad flag', () => {
     expect(() => parseOptions(['--clients', 'many'])).toThrow(
       'invalid --clients: expected an integer, got "many"',

@@ -154,7 +154,10 @@ export function messageArbitraries(opts: {
   return { client, server };
 }
 
-/** A deep copy of plain data (fast-check records have a null prototype) without the encoders' memo slots; class instances are kept as they are. */
+/**
+ * A deep copy of plain data (fast-check records have a null prototype) without the encoders'
+ * memo slots; class instances are kept as they are.
+ */
 export function withoutMemos<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutMemos) as T;
   if (

@@ -341,7 +341,7 @@ describe('v1 BSATN client messages', () => {
     ).toBe(hex(TRANSFER_ARGS));
   });
 
-  it('accepts NoSuccessNotify (flags 1) and rejects other CallReducer flags with the offset', () => {
+  it('accepts NoSuccessNotify (flags 1), rejects other CallReducer flags with the offset', () => {
     const ok = fromHex(h('00', bstr('f'), le32(0), le32(1), '01'));
     expect(decodeClientMessageBsatn(ok)).toEqual({
       tag: 'CallReducer',
@@ -499,7 +499,7 @@ describe('v1 BSATN server messages', () => {
     );
   });
 
-  it('decodes gzip- and brotli-compressed query updates (tags 2 and 1) with the given decompressor', () => {
+  it('decodes gzip and brotli query updates (tags 2 and 1) with the given decompressor', () => {
     const plain = fromHex(h(EMPTY_ROWS_HEX, ROWS_HEX));
     for (const [tag, packed] of [
       ['02', gzipSync(plain)],
@@ -617,7 +617,8 @@ describe('v1 BSATN server messages', () => {
   });
 });
 
-// The SDK's d.ts exports `AlgebraicType` twice (star re-exports collide), so TypeScript hides it; type what we use.
+// The SDK's d.ts exports `AlgebraicType` twice (star re-exports collide), so TypeScript hides
+// it; type what we use.
 interface SdkCodec {
   serializeValue(writer: stdb.BinaryWriter, type: unknown, value: unknown): void;
   deserializeValue(reader: stdb.BinaryReader, type: unknown): unknown;
@@ -666,7 +667,7 @@ describe('v1 BSATN interop with the official TypeScript SDK 1.12 message definit
     }
   });
 
-  it('the SDK decodes every server message we encode, consuming every byte, and re-encodes it identically', () => {
+  it('the SDK decodes each server message we encode, all bytes, and re-encodes it the same', () => {
     for (const [name, make] of SERVER_CASES) {
       const ours = encodeServerMessageBsatn(make());
       const { value, remaining } = sdkDecode(sdk.ServerMessage, ours);

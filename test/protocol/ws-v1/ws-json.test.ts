@@ -133,7 +133,8 @@ const tableUpdate = (): TableUpdate => ({
   updates: [queryUpdate()],
 });
 const dbUpdate = (): DatabaseUpdate => ({ tables: [tableUpdate()] });
-const QU_JSON = `{"deletes":[],"inserts":[${JSON.stringify(ROW0_JSON)},${JSON.stringify(ROW1_JSON)}]}`;
+const ROWS_JSON = `${JSON.stringify(ROW0_JSON)},${JSON.stringify(ROW1_JSON)}`;
+const QU_JSON = `{"deletes":[],"inserts":[${ROWS_JSON}]}`;
 const TU_JSON = `{"table_id":0,"table_name":"accounts","num_rows":2,"updates":[${QU_JSON}]}`;
 const DU_JSON = `{"tables":[${TU_JSON}]}`;
 
@@ -199,7 +200,8 @@ const CLIENT_CASES: readonly [string, ClientMessage, string][] = [
   [
     'Subscribe',
     { tag: 'Subscribe', queryStrings: [Q1, Q2], requestId: 3 },
-    `{"Subscribe":{"query_strings":["${Q1}","SELECT * FROM accounts WHERE name = 'a\\"b'"],"request_id":3}}`,
+    `{"Subscribe":{"query_strings":["${Q1}","SELECT * FROM accounts WHERE name = 'a\\"b'"],` +
+      `"request_id":3}}`,
   ],
   [
     'OneOffQuery',
@@ -253,7 +255,12 @@ const txUpdate = (
   energyQuantaUsed: 2n ** 100n,
   totalHostExecutionDurationMicros: 250n,
 });
-const TX_TAIL_JSON = `"timestamp":${TS_JSON},"caller_identity":${IDENTITY_JSON},"caller_connection_id":${CONNECTION_JSON},"reducer_call":{"reducer_name":"transfer","reducer_id":0,"args":"[1,2,1]","request_id":7},"energy_quanta_used":{"quanta":1267650600228229401496703205376},"total_host_execution_duration":{"__time_duration_micros__":250}`;
+const TX_TAIL_JSON =
+  `"timestamp":${TS_JSON},"caller_identity":${IDENTITY_JSON},` +
+  `"caller_connection_id":${CONNECTION_JSON},` +
+  '"reducer_call":{"reducer_name":"transfer","reducer_id":0,"args":"[1,2,1]","request_id":7},' +
+  '"energy_quanta_used":{"quanta":1267650600228229401496703205376},' +
+  '"total_host_execution_duration":{"__time_duration_micros__":250}';
 const BSATN_ARGS = { format: 'bsatn' as const, bytes: TRANSFER_ARGS };
 const JSON_ARGS = { format: 'json' as const, text: '[1,2,1]' };
 
@@ -266,7 +273,8 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       requestId: 7,
       totalHostExecutionDurationMicros: 1500n,
     }),
-    `{"InitialSubscription":{"database_update":${DU_JSON},"request_id":7,"total_host_execution_duration":{"__time_duration_micros__":1500}}}`,
+    `{"InitialSubscription":{"database_update":${DU_JSON},` +
+      `"request_id":7,"total_host_execution_duration":{"__time_duration_micros__":1500}}}`,
   ],
   [
     'TransactionUpdate Committed (BSATN args rendered by the schema)',
@@ -291,7 +299,8 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
   [
     'IdentityToken',
     () => ({ tag: 'IdentityToken', identity: IDENTITY, token: 'tok.en', connectionId: CONNECTION }),
-    `{"IdentityToken":{"identity":${IDENTITY_JSON},"token":"tok.en","connection_id":${CONNECTION_JSON}}}`,
+    `{"IdentityToken":{"identity":${IDENTITY_JSON},` +
+      `"token":"tok.en","connection_id":${CONNECTION_JSON}}}`,
   ],
   [
     'OneOffQueryResponse rows',
@@ -302,7 +311,10 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       tables: [{ tableName: 'accounts', rowType: accounts.rowType, rows: [ROW0, ROW1] }],
       totalHostExecutionDurationMicros: 42n,
     }),
-    `{"OneOffQueryResponse":{"message_id":"01020304","error":{"none":[]},"tables":[{"table_name":"accounts","rows":[${JSON.stringify(ROW0_JSON)},${JSON.stringify(ROW1_JSON)}]}],"total_host_execution_duration":{"__time_duration_micros__":42}}}`,
+    `{"OneOffQueryResponse":{"message_id":"01020304",` +
+      `"error":{"none":[]},"tables":[{"table_name":"accounts",` +
+      `"rows":[${JSON.stringify(ROW0_JSON)},${JSON.stringify(ROW1_JSON)}]}],` +
+      `"total_host_execution_duration":{"__time_duration_micros__":42}}}`,
   ],
   [
     'OneOffQueryResponse error',
@@ -313,7 +325,9 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       tables: [],
       totalHostExecutionDurationMicros: 42n,
     }),
-    '{"OneOffQueryResponse":{"message_id":"01020304","error":{"some":"no such table"},"tables":[],"total_host_execution_duration":{"__time_duration_micros__":42}}}',
+    '{"OneOffQueryResponse":{"message_id":"01020304",' +
+      '"error":{"some":"no such table"},"tables":[],' +
+      '"total_host_execution_duration":{"__time_duration_micros__":42}}}',
   ],
   [
     'SubscribeApplied',
@@ -324,7 +338,9 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       queryId: 9,
       rows: { tableId: 0, tableName: 'accounts', tableRows: tableUpdate() },
     }),
-    `{"SubscribeApplied":{"request_id":5,"total_host_execution_duration_micros":77,"query_id":{"id":9},"rows":{"table_id":0,"table_name":"accounts","table_rows":${TU_JSON}}}}`,
+    `{"SubscribeApplied":{"request_id":5,"total_host_execution_duration_micros":77,` +
+      `"query_id":{"id":9},"rows":{"table_id":0,"table_name":"accounts",` +
+      `"table_rows":${TU_JSON}}}}`,
   ],
   [
     'UnsubscribeApplied',
@@ -335,7 +351,9 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       queryId: 9,
       rows: { tableId: 0, tableName: 'accounts', tableRows: tableUpdate() },
     }),
-    `{"UnsubscribeApplied":{"request_id":5,"total_host_execution_duration_micros":77,"query_id":{"id":9},"rows":{"table_id":0,"table_name":"accounts","table_rows":${TU_JSON}}}}`,
+    `{"UnsubscribeApplied":{"request_id":5,"total_host_execution_duration_micros":77,` +
+      `"query_id":{"id":9},"rows":{"table_id":0,"table_name":"accounts",` +
+      `"table_rows":${TU_JSON}}}}`,
   ],
   [
     'SubscriptionError',
@@ -347,7 +365,9 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       tableId: 0,
       error: 'bad query',
     }),
-    '{"SubscriptionError":{"total_host_execution_duration_micros":3,"request_id":{"some":5},"query_id":{"none":[]},"table_id":{"some":0},"error":"bad query"}}',
+    '{"SubscriptionError":{"total_host_execution_duration_micros":3,' +
+      '"request_id":{"some":5},"query_id":{"none":[]},' +
+      '"table_id":{"some":0},"error":"bad query"}}',
   ],
   [
     'SubscribeMultiApplied',
@@ -358,7 +378,9 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       queryId: 9,
       update: dbUpdate(),
     }),
-    `{"SubscribeMultiApplied":{"request_id":5,"total_host_execution_duration_micros":18446744073709551615,"query_id":{"id":9},"update":${DU_JSON}}}`,
+    '{"SubscribeMultiApplied":{"request_id":5,' +
+      '"total_host_execution_duration_micros":18446744073709551615,' +
+      `"query_id":{"id":9},"update":${DU_JSON}}}`,
   ],
   [
     'UnsubscribeMultiApplied',
@@ -369,7 +391,8 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       queryId: 9,
       update: { tables: [] },
     }),
-    '{"UnsubscribeMultiApplied":{"request_id":5,"total_host_execution_duration_micros":77,"query_id":{"id":9},"update":{"tables":[]}}}',
+    '{"UnsubscribeMultiApplied":{"request_id":5,"total_host_execution_duration_micros":77,' +
+      '"query_id":{"id":9},"update":{"tables":[]}}}',
   ],
   [
     'ProcedureResult Returned',
@@ -380,7 +403,9 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       totalHostExecutionDurationMicros: 12n,
       requestId: 11,
     }),
-    `{"ProcedureResult":{"status":{"Returned":"{\\"ok\\":42}"},"timestamp":${TS_JSON},"total_host_execution_duration":{"__time_duration_micros__":12},"request_id":11}}`,
+    `{"ProcedureResult":{"status":{"Returned":"{\\"ok\\":42}"},` +
+      `"timestamp":${TS_JSON},"total_host_execution_duration":{"__time_duration_micros__":12},` +
+      `"request_id":11}}`,
   ],
   [
     'ProcedureResult OutOfEnergy',
@@ -391,7 +416,9 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       totalHostExecutionDurationMicros: 12n,
       requestId: 11,
     }),
-    `{"ProcedureResult":{"status":{"OutOfEnergy":[]},"timestamp":${TS_JSON},"total_host_execution_duration":{"__time_duration_micros__":12},"request_id":11}}`,
+    `{"ProcedureResult":{"status":{"OutOfEnergy":[]},` +
+      `"timestamp":${TS_JSON},"total_host_execution_duration":{"__time_duration_micros__":12},` +
+      `"request_id":11}}`,
   ],
   [
     'ProcedureResult InternalError',
@@ -402,12 +429,14 @@ const SERVER_CASES: readonly [string, () => ServerMessage, string][] = [
       totalHostExecutionDurationMicros: -12n,
       requestId: 11,
     }),
-    `{"ProcedureResult":{"status":{"InternalError":"no such procedure"},"timestamp":${TS_JSON},"total_host_execution_duration":{"__time_duration_micros__":-12},"request_id":11}}`,
+    `{"ProcedureResult":{"status":{"InternalError":"no such procedure"},` +
+      `"timestamp":${TS_JSON},"total_host_execution_duration":{"__time_duration_micros__":-12},` +
+      `"request_id":11}}`,
   ],
 ];
 
 describe('v1 JSON: worked example (notes §2.8)', () => {
-  it('CallReducer transfer(1, 2, 1) with request id 7 is the documented text, and decodes back', () => {
+  it('CallReducer transfer(1, 2, 1), request id 7, is the documented text and decodes back', () => {
     const text = '{"CallReducer":{"reducer":"transfer","args":"[1,2,1]","request_id":7,"flags":0}}';
     const msg: ClientMessage = {
       tag: 'CallReducer',
@@ -589,9 +618,13 @@ describe('v1 JSON server messages', () => {
     expect(json).toBe(
       '{"who":{"__identity__":"0xc2' +
         '0'.repeat(62) +
-        '"},"conn":{"__connection_id__":340282366920938463463374607431768211455},"at":{"__timestamp_micros_since_unix_epoch__":-1},' +
-        '"dur":{"__time_duration_micros__":90},"nick":{"none":{}},"big":18446744073709551615,"huge":1267650600228229401496703205376,' +
-        `"neg":"-0x1${'0'.repeat(50)}","pos":"0xff","ratio":0.1,"precise":-0,"blob":"00ff10","label":"line\\n\\"quoted\\" ünïcode","flag":true,` +
+        '"},"conn":{"__connection_id__":340282366920938463463374607431768211455},' +
+        '"at":{"__timestamp_micros_since_unix_epoch__":-1},' +
+        '"dur":{"__time_duration_micros__":90},"nick":{"none":{}},' +
+        '"big":18446744073709551615,"huge":1267650600228229401496703205376,' +
+        `"neg":"-0x1${'0'.repeat(50)}","pos":"0xff",` +
+        `"ratio":0.1,"precise":-0,"blob":"00ff10","label":"line\\n\\"quoted\\" ünïcode",` +
+        `"flag":true,` +
         '"color":{"Rgb":{"r":1,"g":2,"b":3}},"tags":["a","b"]}',
     );
     const back = parseJsonExact(json) as Record<string, JsonValue>;
@@ -619,12 +652,15 @@ describe('v1 JSON server messages', () => {
         ]),
       ),
     ).toBe(
-      '{"who":{"__identity__":"0x0"},"conn":{"__connection_id__":0},"at":{"__timestamp_micros_since_unix_epoch__":0},"dur":{"__time_duration_micros__":0},' +
-        '"nick":{"some":"x"},"big":0,"huge":0,"neg":"0x0","pos":"0x0","ratio":null,"precise":null,"blob":"","label":"","flag":false,"color":{"Red":{}},"tags":[]}',
+      '{"who":{"__identity__":"0x0"},"conn":{"__connection_id__":0},' +
+        '"at":{"__timestamp_micros_since_unix_epoch__":0},"dur":{"__time_duration_micros__":0},' +
+        '"nick":{"some":"x"},"big":0,"huge":0,"neg":"0x0",' +
+        '"pos":"0x0","ratio":null,"precise":null,"blob":"",' +
+        '"label":"","flag":false,"color":{"Red":{}},"tags":[]}',
     );
   });
 
-  it('encodes a shared QueryUpdate to JSON once: the memo is filled on first use and reused', () => {
+  it('encodes a shared QueryUpdate to JSON once: the memo is filled on first use, reused', () => {
     const shared = queryUpdate();
     const msg = (): ServerMessage => ({
       tag: 'TransactionUpdateLight',
@@ -635,7 +671,8 @@ describe('v1 JSON server messages', () => {
     expect(shared.jsonMemo).toBe(QU_JSON);
     shared.jsonMemo = '{"deletes":[],"inserts":[]}';
     expect(encodeServerMessageJson(msg(), schema)).toBe(
-      '{"TransactionUpdateLight":{"request_id":1,"update":{"tables":[{"table_id":0,"table_name":"accounts","num_rows":2,"updates":[{"deletes":[],"inserts":[]}]}]}}}',
+      '{"TransactionUpdateLight":{"request_id":1,"update":{"tables":[{"table_id":0,' +
+        '"table_name":"accounts","num_rows":2,"updates":[{"deletes":[],"inserts":[]}]}]}}}',
     );
   });
 
@@ -676,22 +713,26 @@ describe('v1 JSON server messages', () => {
     ],
     [
       'a u64 out of range',
-      '{"SubscriptionError":{"total_host_execution_duration_micros":18446744073709551616,"request_id":{"none":[]},"query_id":{"none":[]},"table_id":{"none":[]},"error":""}}',
+      '{"SubscriptionError":{"total_host_execution_duration_micros":18446744073709551616,' +
+        '"request_id":{"none":[]},"query_id":{"none":[]},"table_id":{"none":[]},"error":""}}',
       /18446744073709551616 is out of range for u64/,
     ],
     [
       'a bad option',
-      '{"SubscriptionError":{"total_host_execution_duration_micros":1,"request_id":{"maybe":1},"query_id":{"none":[]},"table_id":{"none":[]},"error":""}}',
+      '{"SubscriptionError":{"total_host_execution_duration_micros":1,' +
+        '"request_id":{"maybe":1},"query_id":{"none":[]},"table_id":{"none":[]},"error":""}}',
       /SubscriptionError\.request_id: unknown variant "maybe"/,
     ],
     [
       'a row that is not a string',
-      `{"TransactionUpdateLight":{"request_id":1,"update":{"tables":[{"table_id":0,"table_name":"a","num_rows":1,"updates":[{"deletes":[],"inserts":[{"id":1}]}]}]}}}`,
+      `{"TransactionUpdateLight":{"request_id":1,"update":{"tables":[{"table_id":0,` +
+        `"table_name":"a","num_rows":1,"updates":[{"deletes":[],"inserts":[{"id":1}]}]}]}}}`,
       /updates\[0\]\.inserts\[0\]: expected a string/,
     ],
     [
       'an identity that is not hex',
-      `{"IdentityToken":{"identity":{"__identity__":"c2"},"token":"","connection_id":{"__connection_id__":1}}}`,
+      `{"IdentityToken":{"identity":{"__identity__":"c2"},` +
+        `"token":"","connection_id":{"__connection_id__":1}}}`,
       /IdentityToken\.identity\.__identity__: expected a u256 as a "0x…" hex string/,
     ],
     [
@@ -708,7 +749,8 @@ describe('parseJsonExact', () => {
   it('keeps big integers exact and everything else as JSON.parse would', () => {
     expect(
       parseJsonExact(
-        '[9007199254740991,9007199254740992,-18446744073709551616,1.5,1e400,-0,"\\u00e9\\n\\/",true,null,{}]',
+        '[9007199254740991,9007199254740992,-18446744073709551616,1.5,1e400,-0,' +
+          '"\\u00e9\\n\\/",true,null,{}]',
       ),
     ).toEqual([
       9007199254740991,
@@ -773,7 +815,7 @@ describe('v1 JSON properties', () => {
     );
   });
 
-  it('encode → decode gives the JSON form of random server messages (rows as their JSON texts)', () => {
+  it('encode → decode gives the JSON form of random server messages (rows as JSON texts)', () => {
     fc.assert(
       fc.property(withRowTypes, msg => {
         const expected = asJsonForm(withoutMemos(msg), () => accounts.rowType);
@@ -808,9 +850,9 @@ describe('v1 JSON properties', () => {
       tags: fc.array(text(5), { maxLength: 3 }),
     });
     const type = rowTypeOf(everything.rowType);
-    // Our lenient reader (sats-json.ts) takes big integers as strings: unsigned as 0x hex (a decimal
-    // string of hex digits would be read as hex for a ConnectionId), negative as decimal; it does not
-    // read SpacetimeDB's "-0x…" form of a negative i256.
+    // Our lenient reader (sats-json.ts) takes big integers as strings: unsigned as 0x hex (a
+    // decimal string of hex digits would be read as hex for a ConnectionId), negative as decimal;
+    // it does not read SpacetimeDB's "-0x…" form of a negative i256.
     const forOurReader = (v: JsonValue): unknown => {
       if (typeof v === 'bigint') return v < 0n ? v.toString() : '0x' + v.toString(16);
       if (typeof v === 'string' && v.startsWith('-0x')) return (-BigInt(v.slice(1))).toString();

@@ -4,6 +4,7 @@ import {
   encodeV2ServerMessage,
   type V2ServerMessage,
 } from '../../../runtime/protocol/index.js';
+import { MEMO_MIN_ROWS } from '../../../runtime/protocol/ws-v2/ws-v2-server-encode.js';
 import { bstr, expectDecodeError, fromHex, h, hex, le32, le64 } from '../wire-test-helpers.js';
 import { ROW0, ROW1, SERVER_CASES, TS } from './ws-v2-fixtures.js';
 
@@ -35,16 +36,27 @@ describe('v2 server messages: row lists are encoded once per array', () => {
     rows: { tables: [{ table: 'accounts', rows }] },
   });
 
+  const rowsOf = (n: number): Uint8Array[] =>
+    Array.from({ length: n }, (_, i) => Uint8Array.of(i, ...ROW0.subarray(1)));
+
   it('a row array shared by many messages is read once: later changes to it do not show', () => {
-    const shared = [ROW0, ROW1];
+    const shared = rowsOf(MEMO_MIN_ROWS);
     const first = encodeV2ServerMessage(applied(shared));
     // Proof that the memo is used: the array's contents change, the encoding does not.
-    shared.pop();
+    shared[0] = ROW1;
     const second = encodeV2ServerMessage(applied(shared));
     expect(hex(second)).toBe(hex(first));
-    expect(decodeV2ServerMessage(second)).toEqual(applied([ROW0, ROW1]));
+    expect(decodeV2ServerMessage(second)).toEqual(applied(rowsOf(MEMO_MIN_ROWS)));
     // A different array with the same rows is encoded afresh.
-    expect(decodeV2ServerMessage(encodeV2ServerMessage(applied([ROW0])))).toEqual(applied([ROW0]));
+    const other = rowsOf(MEMO_MIN_ROWS - 1);
+    expect(decodeV2ServerMessage(encodeV2ServerMessage(applied(other)))).toEqual(applied(other));
+  });
+
+  it('lists shorter than MEMO_MIN_ROWS are encoded each time (cheaper than a lookup)', () => {
+    const short = [ROW0, ROW1];
+    encodeV2ServerMessage(applied(short));
+    short.pop();
+    expect(decodeV2ServerMessage(encodeV2ServerMessage(applied(short)))).toEqual(applied([ROW0]));
   });
 
   it('each message gets its own bytes (the writer is reused, the results are not shared)', () => {

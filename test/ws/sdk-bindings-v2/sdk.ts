@@ -9,7 +9,7 @@
  * types from the declaration files of its `sdk/` and `lib/` folders, which do resolve.
  */
 import * as runtime from 'spacetimedb2';
-import type * as ConnectionIdModule from '../../../node_modules/spacetimedb2/dist/lib/connection_id.js';
+import type * as ConnIdModule from '../../../node_modules/spacetimedb2/dist/lib/connection_id.js';
 import type * as ErrorsModule from '../../../node_modules/spacetimedb2/dist/lib/errors.js';
 import type * as IdentityModule from '../../../node_modules/spacetimedb2/dist/lib/identity.js';
 import type * as QueryModule from '../../../node_modules/spacetimedb2/dist/lib/query.js';
@@ -17,7 +17,7 @@ import type * as TimestampModule from '../../../node_modules/spacetimedb2/dist/l
 import type * as SdkModule from '../../../node_modules/spacetimedb2/dist/sdk/index.js';
 
 const sdk = runtime as unknown as typeof SdkModule &
-  typeof ConnectionIdModule &
+  typeof ConnIdModule &
   typeof ErrorsModule &
   typeof IdentityModule &
   typeof QueryModule &
@@ -40,6 +40,8 @@ export const {
   Timestamp,
   SenderError,
   InternalError,
+  getGlobalLogLevel,
+  setGlobalLogLevel,
 } = sdk;
 
 export type {
@@ -55,6 +57,6 @@ export type {
 export type { QueryBuilder } from '../../../node_modules/spacetimedb2/dist/lib/query.js';
 export type Identity = IdentityModule.Identity;
 export type Timestamp = TimestampModule.Timestamp;
-export type ConnectionId = ConnectionIdModule.ConnectionId;
+export type ConnectionId = ConnIdModule.ConnectionId;
 export type SenderError = ErrorsModule.SenderError;
 export type InternalError = ErrorsModule.InternalError;

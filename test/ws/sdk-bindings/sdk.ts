@@ -6,14 +6,14 @@
  * package itself at run time and their types from those files.
  */
 import * as runtime from 'spacetimedb';
-import type * as ConnectionIdModule from '../../../node_modules/spacetimedb/dist/lib/connection_id.js';
+import type * as ConnIdModule from '../../../node_modules/spacetimedb/dist/lib/connection_id.js';
 import type * as IdentityModule from '../../../node_modules/spacetimedb/dist/lib/identity.js';
 import type * as QueryModule from '../../../node_modules/spacetimedb/dist/lib/query.js';
 import type * as TimestampModule from '../../../node_modules/spacetimedb/dist/lib/timestamp.js';
 import type * as SdkModule from '../../../node_modules/spacetimedb/dist/sdk/index.js';
 
 const sdk = runtime as unknown as typeof SdkModule &
-  typeof ConnectionIdModule &
+  typeof ConnIdModule &
   typeof IdentityModule &
   typeof QueryModule &
   typeof TimestampModule;
@@ -47,4 +47,4 @@ export type {
 export type { QueryBuilder } from '../../../node_modules/spacetimedb/dist/lib/query.js';
 export type Identity = IdentityModule.Identity;
 export type Timestamp = TimestampModule.Timestamp;
-export type ConnectionId = ConnectionIdModule.ConnectionId;
+export type ConnectionId = ConnIdModule.ConnectionId;

@@ -16,7 +16,7 @@ import {
   frameServerPayload,
   unframeServerPayload,
 } from '../../runtime/ws/frame-compression.js';
-import { RUNS, SEED, expectDecodeError } from './wire-test-helpers.js';
+import { RUNS, SEED, expectDecodeError } from '../protocol/wire-test-helpers.js';
 
 process.stdout.write(
   `ws-frame property tests: seed ${SEED}, ${RUNS} runs (FC_SEED=${SEED} to replay)\n`,
