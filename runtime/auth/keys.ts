@@ -53,7 +53,9 @@ export async function loadOrCreateKeys(dataDir: string): Promise<SigningKeys> {
   } catch (err) {
     throw new WasmbaseError(
       'UNAVAILABLE',
-      `the signing key ${privatePath} is not a usable ES256 (P-256) private key: ${err instanceof Error ? err.message : String(err)}; move it away to create a new one (tokens signed with it stop working)`,
+      `the signing key ${privatePath} is not a usable ES256 (P-256) private key: ` +
+        `${err instanceof Error ? err.message : String(err)}; ` +
+        'move it away to create a new one (tokens signed with it stop working)',
     );
   }
   chmodSync(privatePath, 0o600);

@@ -113,7 +113,9 @@ export class TokenService {
       iat: now,
       ...(expiresInSeconds === undefined ? {} : { exp: now + expiresInSeconds }),
     };
-    const input = `${base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}`;
+    const input =
+      `${base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT' }))}.` +
+      base64url(JSON.stringify(claims));
     const signature = signBytes('sha256', Buffer.from(input), {
       key: this.#keys.privateKey,
       dsaEncoding: 'ieee-p1363',

@@ -70,7 +70,10 @@ export interface BatchResult {
   readonly changes: Uint8Array;
 }
 
-/** Appends one call's changes: `[tables u32]` then per table `[id u32][n u32][len u32 row]…` for inserts, then deletes. */
+/**
+ * Appends one call's changes: `[tables u32]` then per table `[id u32][n u32][len u32 row]…` for
+ * inserts, then deletes.
+ */
 export function packChanges(w: BsatnWriter, changes: CallChanges): void {
   w.writeU32(changes.length);
   for (const t of changes) {
@@ -96,7 +99,9 @@ export function unpackChanges(bytes: Uint8Array): CallChanges {
   return out;
 }
 
-/** Packs calls as `[reducer u32][timestamp i64][sender 32][connection 16][args len u32][args]…`. */
+/**
+ * Packs calls as `[reducer u32][timestamp i64][sender 32][connection 16][args len u32][args]…`.
+ */
 export function packCalls(calls: readonly BatchCall[]): Uint8Array {
   let size = 4;
   for (const c of calls) size += 4 + 8 + 32 + 16 + 4 + c.args.length;

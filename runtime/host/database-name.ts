@@ -8,7 +8,8 @@ import { Identity, WasmbaseError } from '../protocol/index.js';
 const NAME = /^[a-z][a-z0-9-]{1,62}[a-z0-9]$/;
 
 export const DATABASE_NAME_RULE =
-  'lowercase letters, digits and "-", starting with a letter, 3 to 64 characters, no "--", not ending with "-"';
+  'lowercase letters, digits and "-", starting with a letter, 3 to 64 characters, ' +
+  'no "--", not ending with "-"';
 
 /** Throws NAME_INVALID unless `name` follows the rule. */
 export function validateDatabaseName(name: string): void {

@@ -119,31 +119,13 @@ export class LiveDatabase implements DatabaseHandle {
   }
 
   submit(request: CallRequest): ExecutedCall {
-    const prepared = prepareCall(
-      this.schema,
-      request.reducer,
-      request.args,
-      request.allowLifecycle === true,
-    );
-    const call = this.#executed(prepared.reducer.name, prepared.reducer.id, prepared.args, {
-      sender: request.sender,
-      connectionId: request.connectionId,
-    });
+    const call = this.#prepare(request);
     this.executor.submit(call);
     return call;
   }
 
   call(request: CallRequest): Promise<CallOutcome> {
-    const prepared = prepareCall(
-      this.schema,
-      request.reducer,
-      request.args,
-      request.allowLifecycle === true,
-    );
-    const call = this.#executed(prepared.reducer.name, prepared.reducer.id, prepared.args, {
-      sender: request.sender,
-      connectionId: request.connectionId,
-    });
+    const call = this.#prepare(request);
     const outcome = this.#waiters.wait(call.id);
     try {
       this.executor.submit(call);
@@ -152,6 +134,19 @@ export class LiveDatabase implements DatabaseHandle {
       return Promise.reject(err);
     }
     return outcome;
+  }
+
+  /** Checks the call (`prepareCall`) and gives it its id and timestamp. */
+  #prepare(request: CallRequest): ExecutedCall {
+    const allowLifecycle = request.allowLifecycle === true;
+    const { reducer, args } = prepareCall(
+      this.schema,
+      request.reducer,
+      request.args,
+      allowLifecycle,
+    );
+    const who = { sender: request.sender, connectionId: request.connectionId };
+    return this.#executed(reducer.name, reducer.id, args, who);
   }
 
   #executed(

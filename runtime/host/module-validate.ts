@@ -82,7 +82,10 @@ export function validateModule(bytes: Uint8Array, maxBytes: number): ValidatedMo
     const name = `${imp.module}.${imp.name}`;
     if (imp.module !== ABI_NAMESPACE) {
       problems.push(
-        `import ${name} is not allowed: modules may import only from ${ABI_NAMESPACE}${imp.module === 'env' ? ' (build with the wasmbase SDK: it maps abort and memory to wasmbase_v1)' : ''}`,
+        `import ${name} is not allowed: modules may import only from ${ABI_NAMESPACE}` +
+          (imp.module === 'env'
+            ? ' (build with the wasmbase SDK: it maps abort and memory to wasmbase_v1)'
+            : ''),
       );
       continue;
     }
@@ -98,13 +101,15 @@ export function validateModule(bytes: Uint8Array, maxBytes: number): ValidatedMo
       problems.push(`import ${name} is not part of the ${ABI_NAMESPACE} ABI`);
     } else if (imp.type !== undefined && !sameType(imp.type, expected)) {
       problems.push(
-        `import ${name} has signature ${formatFuncType(imp.type)}; the ABI says ${formatFuncType(expected)}`,
+        `import ${name} has signature ${formatFuncType(imp.type)}; ` +
+          `the ABI says ${formatFuncType(expected)}`,
       );
     }
   }
   if (!memoryImported)
     problems.push(
-      `the module must import its memory as ${ABI_NAMESPACE}.memory (asc --importMemory; the wasmbase SDK does this)`,
+      `the module must import its memory as ${ABI_NAMESPACE}.memory ` +
+        '(asc --importMemory; the wasmbase SDK does this)',
     );
   if (summary.ownMemories > 0)
     problems.push('the module defines its own memory; it must import it instead');
@@ -114,7 +119,8 @@ export function validateModule(bytes: Uint8Array, maxBytes: number): ValidatedMo
       problems.push(`missing export ${name}${formatFuncType(expected)}`);
     else if (exp.type !== undefined && !sameType(exp.type, expected))
       problems.push(
-        `export ${name} has signature ${formatFuncType(exp.type)}; the ABI says ${formatFuncType(expected)}`,
+        `export ${name} has signature ${formatFuncType(exp.type)}; ` +
+          `the ABI says ${formatFuncType(expected)}`,
       );
   }
   const sections = WebAssembly.Module.customSections(module, SCHEMA_SECTION);

@@ -95,12 +95,14 @@ export function planMigration(
         columnsOk = false;
       } else if (now.name !== col.name) {
         problems.push(
-          `${where}: column ${i + 1} was ${col.name}, is now ${now.name} (columns cannot be renamed, reordered or removed)`,
+          `${where}: column ${i + 1} was ${col.name}, is now ${now.name} ` +
+            '(columns cannot be renamed, reordered or removed)',
         );
         columnsOk = false;
       } else if (!same(now.type, col.type)) {
         problems.push(
-          `${where}: column ${col.name} changed type from ${formatType(col.type)} to ${formatType(now.type)}`,
+          `${where}: column ${col.name} changed type from ${formatType(col.type)} ` +
+            `to ${formatType(now.type)}`,
         );
         columnsOk = false;
       }
@@ -110,7 +112,8 @@ export function planMigration(
       const value = defaultValue(added.type);
       if (value === undefined) {
         problems.push(
-          `${where}: new column ${added.name} of type ${formatType(added.type)} has no default value`,
+          `${where}: new column ${added.name} of type ${formatType(added.type)} ` +
+            'has no default value',
         );
         columnsOk = false;
       } else encodeValue(w, added.type, value);
@@ -124,7 +127,9 @@ export function planMigration(
       if (oldIx.has(key)) continue;
       if (ix.unique)
         problems.push(
-          `${where}: adds a unique constraint on ${ix.columns.map(c => next.columns[c]!.name).join(', ')} (existing rows may violate it)`,
+          `${where}: adds a unique constraint on ` +
+            `${ix.columns.map(c => next.columns[c]!.name).join(', ')} ` +
+            '(existing rows may violate it)',
         );
       else addIndexes.push(ix.name);
     }

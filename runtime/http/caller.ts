@@ -27,7 +27,8 @@ export async function requireCaller(ctx: RequestContext, tokens: TokenService): 
   if (token === undefined)
     throw new WasmbaseError(
       'UNAUTHORIZED',
-      'this route needs a token: send "Authorization: Bearer <token>" (get one with POST /v1/identity)',
+      'this route needs a token: send "Authorization: Bearer <token>" ' +
+        '(get one with POST /v1/identity)',
     );
   const verified = await tokens.verify(token);
   return { identity: verified.identity, verified, headers: {} };

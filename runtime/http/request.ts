@@ -25,11 +25,17 @@ export interface BodyReply {
 
 /** The server's side of an open streaming response (log follow). */
 export interface StreamControl {
-  /** Writes a chunk; ignored once the stream ended. Ends the stream if the client reads too slowly. */
+  /**
+   * Writes a chunk; ignored once the stream ended. Ends the stream if the client reads too
+   * slowly.
+   */
   write(chunk: string): void;
   /** Ends the response (runs the cleanup registered with `onClose`). */
   end(): void;
-  /** Registers cleanup, run once when the stream ends for any reason (client left, `end()`, server closing). */
+  /**
+   * Registers cleanup, run once when the stream ends for any reason (client left, `end()`, server
+   * closing).
+   */
   onClose(fn: () => void): void;
 }
 

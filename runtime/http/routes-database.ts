@@ -120,7 +120,8 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
 
   const sql = async (ctx: RequestContext): Promise<Reply> => {
     const db = find(ctx);
-    parseBool(ctx, 'confirmed'); // every answer is durable already; the flag is accepted for compatibility
+    // Every answer is durable already; the flag is accepted for compatibility.
+    parseBool(ctx, 'confirmed');
     const caller = await callerOrAnonymous(ctx, tokens);
     const started = performance.now();
     const results = await runSql(
@@ -279,7 +280,8 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
         if (version !== '9')
           throw new WasmbaseError(
             'INVALID_ARGUMENT',
-            `query parameter version must be 9 (RawModuleDefV9), got ${version === null ? 'none' : `"${version.slice(0, 20)}"`}`,
+            'query parameter version must be 9 (RawModuleDefV9), got ' +
+              (version === null ? 'none' : `"${version.slice(0, 20)}"`),
           );
         const caller = await optionalCaller(ctx);
         const def = moduleDefToJson(db.schema.def) as {

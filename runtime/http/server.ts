@@ -25,7 +25,9 @@ export interface ServerDeps {
   readonly logger: Logger;
 }
 
-/** Which size limit applies to a route's body: none (ignored), other bodies, modules or SQL text. */
+/**
+ * Which size limit applies to a route's body: none (ignored), other bodies, modules or SQL text.
+ */
 export type BodyLimit = 'none' | 'body' | 'module' | 'sql';
 
 export interface Route {
@@ -145,7 +147,8 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
           } else if (!aborted) writeReply(res, reply);
         } catch (err) {
           const error = toWasmbaseError(err);
-          // Reducer failures (530) and timeouts (504) are the module's business: they are in its log.
+          // Reducer failures (530) and timeouts (504) are the module's business: they are in its
+          // log.
           if (error.status >= 500 && error.status !== 530 && error.status !== 504)
             logger.error('request failed', {
               method: ctxBase.method,

@@ -211,7 +211,8 @@ function bindExpr(expr: Expr, scope: Scope): BoundExpr {
       if (t.tag !== 'Bool')
         throw sqlErrorAt(
           'SQL_TYPE_MISMATCH',
-          `${column.label} is ${formatType(column.type)}, not a condition (compare it with something)`,
+          `${column.label} is ${formatType(column.type)}, not a condition ` +
+            '(compare it with something)',
           expr.pos,
         );
       return { kind: 'BoolColumn', column };
@@ -242,7 +243,8 @@ function bindExpr(expr: Expr, scope: Scope): BoundExpr {
         if (!sameType(ta, tb)) {
           throw sqlErrorAt(
             'SQL_TYPE_MISMATCH',
-            `cannot compare ${a.label} (${formatType(a.type)}) with ${b.label} (${formatType(b.type)})`,
+            `cannot compare ${a.label} (${formatType(a.type)}) ` +
+              `with ${b.label} (${formatType(b.type)})`,
             expr.pos,
           );
         }
@@ -281,7 +283,8 @@ function bindSelect(s: Select, schema: ModuleSchema, options: BindOptions): Boun
     if (sources.some(x => x.alias === source.alias)) {
       throw sqlErrorAt(
         'SQL_UNKNOWN_NAME',
-        `"${source.alias}" names two tables of this query: give one an alias (JOIN ${ref.table} AS other)`,
+        `"${source.alias}" names two tables of this query: ` +
+          `give one an alias (JOIN ${ref.table} AS other)`,
         ref.pos,
       );
     }
@@ -389,7 +392,8 @@ function bindInsert(s: Insert, schema: ModuleSchema, options: BindOptions): Boun
     if (values.length !== targets.length) {
       throw sqlErrorAt(
         'SQL_SYNTAX',
-        `${values.length} value${values.length === 1 ? '' : 's'} for ${targets.length} column${targets.length === 1 ? '' : 's'}`,
+        `${values.length} value${values.length === 1 ? '' : 's'} ` +
+          `for ${targets.length} column${targets.length === 1 ? '' : 's'}`,
         values[0]!.pos,
       );
     }
@@ -409,7 +413,8 @@ function bindInsert(s: Insert, schema: ModuleSchema, options: BindOptions): Boun
       else
         throw sqlErrorAt(
           'SQL_TYPE_MISMATCH',
-          `column ${table.name}.${c.name} (${formatType(c.type)}) needs a value: it is neither auto-increment nor optional`,
+          `column ${table.name}.${c.name} (${formatType(c.type)}) needs a value: ` +
+            'it is neither auto-increment nor optional',
           s.table.pos,
         );
     });

@@ -111,7 +111,8 @@ function* joinTuples(
     }
     return;
   }
-  // Hash and nested-loop joins read their side once, lazily (nothing is read if no outer row comes).
+  // Hash and nested-loop joins read their side once, lazily (nothing is read if no outer row
+  // comes).
   let inner: (readonly AlgebraicValue[])[] | undefined;
   const load = (): (readonly AlgebraicValue[])[] => {
     const pad: (readonly AlgebraicValue[])[] = new Array<readonly AlgebraicValue[]>(step.source);
@@ -199,7 +200,8 @@ function tupleComparator(order: readonly BoundOrder[]): (a: Tuple, b: Tuple) => 
 function rowLimitError(limit: number): WasmbaseError {
   return new WasmbaseError(
     'SQL_ROW_LIMIT',
-    `the query returns more than ${limit} rows, the row limit (--sql-row-limit); add a LIMIT or a narrower WHERE`,
+    `the query returns more than ${limit} rows, the row limit (--sql-row-limit); ` +
+      'add a LIMIT or a narrower WHERE',
     { limit },
   );
 }
@@ -230,7 +232,8 @@ export function executeSelect(
   if (limit === 0) return out;
   let tuples: Iterable<Tuple>;
   if (plan.sort.length > 0) {
-    // More than `cap` sorted tuples mean more than rowLimit returned rows: fail as soon as that is certain.
+    // More than `cap` sorted tuples mean more than rowLimit returned rows: fail as soon as that
+    // is certain.
     const cap = offset + options.rowLimit;
     const keep = offset + limit;
     const guard =

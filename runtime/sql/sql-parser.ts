@@ -118,7 +118,8 @@ class Parser {
     }
     if (t.kind === 'keyword')
       throw sqlError(
-        `expected ${what}, found the keyword ${t.text} (quote it as "${t.text.toLowerCase()}" to use it as a name)`,
+        `expected ${what}, found the keyword ${t.text} ` +
+          `(quote it as "${t.text.toLowerCase()}" to use it as a name)`,
         t.pos,
       );
     return this.#fail(what);

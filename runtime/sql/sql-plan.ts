@@ -149,8 +149,13 @@ export function exprText(e: BoundExpr): string {
 
 function accessText(a: AccessPath, alias: string): string {
   switch (a.kind) {
-    case 'IndexUnion':
-      return `IndexUnion ${a.table.name} AS ${alias} OF ${a.branches.map(b => `[${accessText(b.access, alias)}${b.filter !== undefined ? ` FILTER ${exprText(b.filter)}` : ''}]`).join(' + ')}`;
+    case 'IndexUnion': {
+      const branches = a.branches.map(b => {
+        const filter = b.filter !== undefined ? ` FILTER ${exprText(b.filter)}` : '';
+        return `[${accessText(b.access, alias)}${filter}]`;
+      });
+      return `IndexUnion ${a.table.name} AS ${alias} OF ${branches.join(' + ')}`;
+    }
     case 'TableScan':
       return `TableScan ${a.table.name} AS ${alias}`;
     case 'Empty':
@@ -171,7 +176,11 @@ function accessText(a: AccessPath, alias: string): string {
         : conds.length === 0
           ? 'IndexOrderScan'
           : 'IndexRange';
-      return `${kind} ${a.table.name} AS ${alias} USING ${a.index.name}(${cols.join(', ')})${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''}${a.reverse ? ' REVERSE' : ''}`;
+      const where = conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '';
+      return (
+        `${kind} ${a.table.name} AS ${alias} USING ${a.index.name}(${cols.join(', ')})` +
+        `${where}${a.reverse ? ' REVERSE' : ''}`
+      );
     }
   }
 }
@@ -212,14 +221,13 @@ export function explainPlan(plan: StatementPlan): string {
     if (j.filter !== undefined) add(depth++, `Filter ${exprText(j.filter)}`);
     if (j.kind === 'IndexJoin') {
       const cols = j.index.columns.map(c => j.table.columns[c]!.name);
-      add(
-        depth++,
-        `IndexJoin ${j.table.name} AS ${alias} USING ${j.index.name} ON ${j.keys.map((k, n) => `${alias}.${cols[n]} = ${operandText(k)}`).join(' AND ')}`,
-      );
+      const on = j.keys.map((k, n) => `${alias}.${cols[n]} = ${operandText(k)}`).join(' AND ');
+      add(depth++, `IndexJoin ${j.table.name} AS ${alias} USING ${j.index.name} ON ${on}`);
     } else {
       const on =
         j.kind === 'HashJoin'
-          ? ` ON ${j.buildKeys.map((b, n) => `${b.label} = ${j.probeKeys[n]!.label}`).join(' AND ')}`
+          ? ' ON ' +
+            j.buildKeys.map((b, n) => `${b.label} = ${j.probeKeys[n]!.label}`).join(' AND ')
           : '';
       add(depth, `${j.kind} ${s.sources[j.source]!.table.name} AS ${alias}${on}`);
       add(

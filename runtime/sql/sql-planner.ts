@@ -94,7 +94,10 @@ interface IndexChoice {
   readonly orderSatisfied: boolean;
 }
 
-/** Whether ORDER BY `order` is the order of `index` once its first `eqCount` columns are fixed; and which direction. */
+/**
+ * Whether ORDER BY `order` is the order of `index` once its first `eqCount` columns are fixed; and
+ * which direction.
+ */
 function orderFromIndex(
   index: IndexSchema,
   eqCount: number,

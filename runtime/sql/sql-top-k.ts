@@ -51,7 +51,8 @@ export class TopK<T> {
       }
       return;
     }
-    // Full: a newcomer replaces the root only if it sorts strictly before it (ties: the earlier stays).
+    // Full: a newcomer replaces the root only if it sorts strictly before it (ties: the earlier
+    // stays).
     if (this.cmp(item, items[0]!) >= 0) return;
     items[0] = item;
     this.#seqs[0] = seq;

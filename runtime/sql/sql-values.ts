@@ -99,11 +99,12 @@ function bigRange(tag: string): [bigint, bigint] {
     : [0n, (1n << bits) - 1n];
 }
 
+/** An ISO 8601 date, optional time, fraction and offset (`parseTimestampMicros`). */
+const ISO_TIMESTAMP =
+  /^(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+
 function parseTimestampMicros(text: string): bigint | undefined {
-  const m =
-    /^(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(
-      text.trim(),
-    );
+  const m = ISO_TIMESTAMP.exec(text.trim());
   if (m === null) return undefined;
   const ms = Date.parse(
     `${m[1]!.replace(' ', 'T')}${m[1]!.length > 10 ? '' : 'T00:00:00'}${m[3] ?? 'Z'}`,
@@ -140,7 +141,8 @@ export function literalToValue(lit: Literal, type: AlgebraicType, what: string):
           : undefined;
     if (hex === undefined)
       return mismatch(
-        `${what} is ${special}; write it as a hex literal (0x… or X'…'), not ${showLiteral(lit)}`,
+        `${what} is ${special}; write it as a hex literal (0x… or X'…'), ` +
+          `not ${showLiteral(lit)}`,
       );
     if (hex.replace(/^0+/, '').length > digits)
       return mismatch(
@@ -155,7 +157,9 @@ export function literalToValue(lit: Literal, type: AlgebraicType, what: string):
       micros = parseTimestampMicros(lit.text);
     if (micros === undefined)
       return mismatch(
-        `${what} is ${special}; write microseconds as an integer${special === 'Timestamp' ? " or an ISO 8601 string ('2024-01-31T12:00:00Z')" : ''}, not ${showLiteral(lit)}`,
+        `${what} is ${special}; write microseconds as an integer` +
+          (special === 'Timestamp' ? " or an ISO 8601 string ('2024-01-31T12:00:00Z')" : '') +
+          `, not ${showLiteral(lit)}`,
       );
     const [min, max] = bigRange('I64');
     if (micros < min || micros > max)
@@ -192,7 +196,8 @@ export function literalToValue(lit: Literal, type: AlgebraicType, what: string):
           : bigRange(type.tag);
       if (v < min || v > max)
         return mismatch(
-          `${lit.type === 'hex' ? '0x' + lit.text : lit.text} does not fit in ${formatType(type)} (${min}..${max}) for ${what}`,
+          `${lit.type === 'hex' ? '0x' + lit.text : lit.text} ` +
+            `does not fit in ${formatType(type)} (${min}..${max}) for ${what}`,
         );
       return type.tag in INT_RANGES ? Number(v) : v;
     }
@@ -223,7 +228,8 @@ export function literalToValue(lit: Literal, type: AlgebraicType, what: string):
         return { tag, value: [] };
       }
       return mismatch(
-        `${what} is ${formatType(type)}; SQL has no literals of that type${isUnitEnum(type) ? ' other than variant names as strings' : ''}`,
+        `${what} is ${formatType(type)}; SQL has no literals of that type` +
+          (isUnitEnum(type) ? ' other than variant names as strings' : ''),
       );
     default:
       return mismatch(`${what} is ${formatType(type)}; SQL has no literals of that type`);

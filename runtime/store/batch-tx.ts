@@ -188,7 +188,8 @@ export class OverlayBatchTx extends TableView implements BatchTx {
           const cols = index.schema.columns.map(c => table.schema.columns[c]!.name).join(', ');
           throw new WasmbaseError(
             'UNIQUE_VIOLATION',
-            `duplicate value in unique column ${cols} of table ${table.schema.name} (index ${index.schema.name})`,
+            `duplicate value in unique column ${cols} of table ${table.schema.name} ` +
+              `(index ${index.schema.name})`,
             {
               table: table.schema.name,
               index: index.schema.name,
@@ -271,7 +272,8 @@ export class OverlayBatchTx extends TableView implements BatchTx {
         const cols = index.schema.columns.map(c => table.schema.columns[c]!.name).join(', ');
         throw new WasmbaseError(
           'UNIQUE_VIOLATION',
-          `duplicate value in unique column ${cols} of table ${table.schema.name} (index ${index.schema.name})`,
+          `duplicate value in unique column ${cols} of table ${table.schema.name} ` +
+            `(index ${index.schema.name})`,
           {
             table: table.schema.name,
             index: index.schema.name,

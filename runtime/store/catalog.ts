@@ -26,7 +26,10 @@ export interface Catalog {
   listDatabases(): DatabaseRecord[];
   /** Identity hex of the database with this name. */
   lookupName(name: string): string | undefined;
-  /** Creates or replaces a record and (re)binds its names; NAME_TAKEN if a name belongs to another database. */
+  /**
+   * Creates or replaces a record and (re)binds its names; NAME_TAKEN if a name belongs to another
+   * database.
+   */
   putDatabase(record: DatabaseRecord): Promise<void>;
   /** Removes a database record and frees its names. */
   deleteDatabase(identity: string): Promise<void>;

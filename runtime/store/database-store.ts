@@ -72,7 +72,10 @@ function loadStorageIds(db: RootDatabase<Uint8Array, Uint8Array>): StorageIds {
   return JSON.parse(new TextDecoder().decode(raw)) as StorageIds;
 }
 
-/** Codecs for every table and index of `schema`, drawing storage ids for new names from `ids` (exported for store tests). */
+/**
+ * Codecs for every table and index of `schema`, drawing storage ids for new names from `ids`
+ * (exported for store tests).
+ */
 export function buildLayout(
   schema: ModuleSchema,
   ids: StorageIds,
@@ -136,7 +139,8 @@ export function openDatabaseStore(
   } catch (err) {
     throw new WasmbaseError(
       'STORAGE_FAILURE',
-      `cannot open the database store at ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      `cannot open the database store at ${path}: ` +
+        `${err instanceof Error ? err.message : String(err)}`,
       undefined,
       { cause: err },
     );

@@ -201,7 +201,8 @@ export class OverlayKv implements KvReader {
             ? keys[i]!
             : undefined;
         if (ok === undefined && bk === undefined) return;
-        // The pending write comes first when its key is next in walking order (or equal: it shadows the base).
+        // The pending write comes first when its key is next in walking order (or equal: it
+        // shadows the base).
         if (ok !== undefined && (bk === undefined || (reverse ? ok >= bk : ok <= bk))) {
           i += step;
           if (ok === bk) head = undefined;

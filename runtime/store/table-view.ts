@@ -170,7 +170,8 @@ export class TableView implements TableReader {
     if (range.prefixElems < 0 || range.prefixElems > index.types.length) {
       throw new WasmbaseError(
         'INVALID_ARGUMENT',
-        `index ${index.schema.name} has ${index.types.length} columns; prefix of ${range.prefixElems} is out of range`,
+        `index ${index.schema.name} has ${index.types.length} columns; ` +
+          `prefix of ${range.prefixElems} is out of range`,
       );
     }
     const prefixTypes = index.types.slice(0, range.prefixElems);

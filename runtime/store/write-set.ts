@@ -1,7 +1,8 @@
 /**
  * @module
- * The binary form of a batch's writes: a sequence of `[op u8][key len u32][key][value len u32][value]`
- * (op 1 = put, 0 = delete, no value). Small, flat and transferable between threads.
+ * The binary form of a batch's writes: a sequence of
+ * `[op u8][key len u32][key][value len u32][value]` (op 1 = put, 0 = delete, no value). Small,
+ * flat and transferable between threads.
  */
 import { BsatnReader, BsatnWriter, WasmbaseError } from '../protocol/index.js';
 import type { WriteSet } from './store-types.js';

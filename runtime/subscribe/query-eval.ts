@@ -124,7 +124,10 @@ function startRows(
   }
 }
 
-/** Lower is cheaper: nothing, a unique point, a point or prefix, a range (or several), a whole table. */
+/**
+ * Lower is cheaper: nothing, a unique point, a point or prefix, a range (or several), a whole
+ * table.
+ */
 function accessRank(a: AccessPath): number {
   if (a.kind === 'Empty') return 0;
   if (a.kind === 'TableScan') return 4;
@@ -133,7 +136,10 @@ function accessRank(a: AccessPath): number {
   return a.eq.length > 0 ? 2 : 3;
 }
 
-/** The cheapest source to start the initial evaluation from (smaller tables break ties), and how to read it. */
+/**
+ * The cheapest source to start the initial evaluation from (smaller tables break ties), and how to
+ * read it.
+ */
 function initialStart(plan: QueryPlan, reader: TableReader): { start: number; access: AccessPath } {
   let best: { start: number; access: AccessPath; rank: number; count: number } | undefined;
   for (const s of plan.sources) {

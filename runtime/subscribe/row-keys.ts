@@ -24,7 +24,9 @@ export function some(v: AlgebraicValue): SumValue {
   return { tag: 0, value: v };
 }
 
-/** True for float columns (and Options of them): -0/0 and NaN make byte equality differ from SQL. */
+/**
+ * True for float columns (and Options of them): -0/0 and NaN make byte equality differ from SQL.
+ */
 export function isFloatType(type: AlgebraicType): boolean {
   const inner = optionInner(type) ?? type;
   return inner.tag === 'F32' || inner.tag === 'F64';

@@ -68,7 +68,8 @@ function checkShape(s: Select, sql: string): void {
   const second = s.items[1];
   if (second !== undefined) {
     throw unsupportedAt(
-      'a subscription returns whole rows of one table (SELECT * or SELECT t.*), not a list of items',
+      'a subscription returns whole rows of one table (SELECT * or SELECT t.*), ' +
+        'not a list of items',
       second.kind === 'Column' ? second.column.pos : second.pos,
     );
   }
@@ -86,7 +87,8 @@ function checkShape(s: Select, sql: string): void {
     );
   if (item.kind === 'Star' && s.joins.length > 0) {
     throw unsupportedAt(
-      'SELECT * over a join mixes the columns of several tables: a subscription returns whole rows of one table, so write SELECT alias.*',
+      'SELECT * over a join mixes the columns of several tables: ' +
+        'a subscription returns whole rows of one table, so write SELECT alias.*',
       item.pos,
     );
   }
@@ -96,12 +98,14 @@ function checkShape(s: Select, sql: string): void {
       s.orderBy[0]!.column.pos,
     );
   if (s.limit !== undefined || s.offset !== undefined) {
-    // The tree keeps no position for LIMIT; the first LIMIT keyword is it (there are no subqueries).
+    // The tree keeps no position for LIMIT; the first LIMIT keyword is it (there are no
+    // subqueries).
     const t = tokenize(sql).find(
       x => x.kind === 'keyword' && (x.text === 'LIMIT' || x.text === 'OFFSET'),
     );
     throw unsupportedAt(
-      'LIMIT and OFFSET are not supported in subscriptions (a subscription keeps every matching row)',
+      'LIMIT and OFFSET are not supported in subscriptions ' +
+        '(a subscription keeps every matching row)',
       t?.pos ?? s.pos,
     );
   }
@@ -174,7 +178,9 @@ function tablePos(s: Select, source: number): Position {
   return source === 0 ? s.from.pos : s.joins[source - 1]!.table.pos;
 }
 
-/** The index to look rows of `table` up by `column`: its first column is `column` (unique first). */
+/**
+ * The index to look rows of `table` up by `column`: its first column is `column` (unique first).
+ */
 export function probeIndex(table: TableSchema, column: number): IndexSchema | undefined {
   if (isFloatType(table.columns[column]!.type)) return undefined;
   let best: IndexSchema | undefined;
@@ -208,7 +214,10 @@ function joinEdges(cross: readonly BoundExpr[]): Edge[] {
   return out;
 }
 
-/** The probe steps from `start` to every other source, or a positioned error naming what is missing. */
+/**
+ * The probe steps from `start` to every other source, or a positioned error naming what is
+ * missing.
+ */
 function probeOrder(
   s: Select,
   b: BoundSelect,
@@ -279,12 +288,18 @@ function missingJoin(
       const col = table.columns[target.column]!;
       if (isFloatType(col.type)) {
         return unsupportedAt(
-          `join column ${target.label} is ${formatType(col.type)}: float columns cannot be looked up through an index (-0 and NaN); join on another column`,
+          `join column ${target.label} is ${formatType(col.type)}: ` +
+            'float columns cannot be looked up through an index (-0 and NaN); ' +
+            'join on another column',
           columnPos(s, b, target),
         );
       }
       return unsupportedAt(
-        `join column ${target.label} is not indexed: when rows of ${b.sources[from.source]!.alias} change, a subscription looks up the matching rows of ${b.sources[target.source]!.alias} by it; add an index on ${table.name}.${col.name} (btree, unique or primary key)`,
+        `join column ${target.label} is not indexed: ` +
+          `when rows of ${b.sources[from.source]!.alias} change, ` +
+          'a subscription looks up the matching rows of ' +
+          `${b.sources[target.source]!.alias} by it; ` +
+          `add an index on ${table.name}.${col.name} (btree, unique or primary key)`,
         columnPos(s, b, target),
       );
     }
@@ -292,7 +307,9 @@ function missingJoin(
   const lost = position.findIndex(p => p < 0);
   const src = b.sources[lost]!;
   return unsupportedAt(
-    `table ${src.alias} is not joined to the others by an equality between columns (JOIN ${src.table.name} ON ${src.alias}.col = other.col): subscriptions take inner equi-joins only`,
+    `table ${src.alias} is not joined to the others by an equality between columns ` +
+      `(JOIN ${src.table.name} ON ${src.alias}.col = other.col): ` +
+      'subscriptions take inner equi-joins only',
     tablePos(s, lost),
   );
 }

@@ -94,7 +94,8 @@ export class SubscriptionRegistry<S> {
       if (plan.schema !== this.schema)
         throw new WasmbaseError(
           'INVALID_ARGUMENT',
-          'the query was compiled against another module schema than this registry’s: compile it again',
+          'the query was compiled against another module schema than this registry’s: ' +
+            'compile it again',
         );
       const subscribers = new Set<S>();
       entry = {

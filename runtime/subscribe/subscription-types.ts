@@ -15,7 +15,10 @@ import type { BoundExpr, BoundSelect, BoundSource, Tuple } from '../sql/index.js
 
 /** A subscription query, compiled against one module schema. */
 export interface CompiledSubscription {
-  /** Canonical text (the normalized query) — identical queries from different clients share one key. */
+  /**
+   * Canonical text (the normalized query) — identical queries from different clients share one
+   * key.
+   */
   readonly key: string;
   /** The text as the client wrote it. */
   readonly sql: string;
@@ -51,7 +54,9 @@ export interface EvaluateOptions {
   readonly maxRows?: number;
 }
 
-/** The default of `EvaluateOptions.maxRows` (the same as the server's `--sql-row-limit` default). */
+/**
+ * The default of `EvaluateOptions.maxRows` (the same as the server's `--sql-row-limit` default).
+ */
 export const DEFAULT_SUBSCRIPTION_ROW_LIMIT = 100_000;
 
 /** Most tables one subscription query may join (each adds a term to every delta). */

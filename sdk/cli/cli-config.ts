@@ -34,7 +34,8 @@ export function readCliConfig(file: string): CliConfig {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(
-      `${file} is not valid JSON (${err instanceof Error ? err.message : String(err)}); fix or remove it`,
+      `${file} is not valid JSON (${err instanceof Error ? err.message : String(err)}); ` +
+        'fix or remove it',
       { cause: err },
     );
   }

@@ -74,7 +74,8 @@ async function request(
         { cause: err },
       );
     throw new CliError(
-      `cannot reach ${server}: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`,
+      `cannot reach ${server}: ` +
+        `${cause?.message ?? (err instanceof Error ? err.message : String(err))}`,
       { cause: err },
     );
   }

@@ -72,8 +72,10 @@ async function publishExample(
       '',
       `wasmbase is running at ${base} — try:`,
       '',
-      `  curl -X POST ${base}/v1/database/${example}/call/add -H 'Content-Type: application/json' -d '["Alice"]'`,
-      `  curl -X POST ${base}/v1/database/${example}/call/say_hello -H 'Content-Type: application/json' -d '[]'`,
+      `  curl -X POST ${base}/v1/database/${example}/call/add ` +
+        `-H 'Content-Type: application/json' -d '["Alice"]'`,
+      `  curl -X POST ${base}/v1/database/${example}/call/say_hello ` +
+        `-H 'Content-Type: application/json' -d '[]'`,
       `  curl ${auth} '${base}/v1/database/${example}/logs?num_lines=10'`,
       `  curl '${base}/v1/database/${example}/schema?version=9'`,
       '',

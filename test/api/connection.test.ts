@@ -18,24 +18,16 @@ import {
   WasmbaseError,
   type AlgebraicValue,
 } from '../../runtime/protocol/index.js';
-import { testEngine } from '../helpers/engine.js';
 import { moduleBytes } from '../helpers/modules.js';
+import { reducerArgs, wsFixtureDatabase } from '../helpers/ws-fixture-db.js';
 
-const { engine } = await testEngine();
-const owner = Identity.random();
-await engine.publish({
-  moduleBytes: moduleBytes('fixtures/ws'),
-  owner,
-  nameOrIdentity: 'conn',
-  clear: false,
-});
+const { engine, owner, handle } = await wsFixtureDatabase('conn');
 await engine.publish({
   moduleBytes: moduleBytes('quickstart'),
   owner,
   nameOrIdentity: 'plain',
   clear: false,
 });
-const handle: DatabaseHandle = engine.resolve('conn')!;
 const plain: DatabaseHandle = engine.resolve('plain')!;
 
 /** Every call published on `db` from now on. */
@@ -45,10 +37,8 @@ function follow(db: DatabaseHandle): { calls: ExecutedCall[]; stop: () => void }
   return { calls, stop };
 }
 
-function args(reducer: string, values: AlgebraicValue[]): Uint8Array {
-  const params = handle.schema.reducerByName(reducer)!.params;
-  return encodeToBytes({ tag: 'Product', elements: params.elements }, values);
-}
+const args = (reducer: string, values: AlgebraicValue[]): Uint8Array =>
+  reducerArgs(handle, reducer, values);
 
 /** [connects, disconnects] of `who` in the visit table (its row: identity, u32, u32). */
 function visits(who: Identity): [number, number] {

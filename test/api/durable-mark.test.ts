@@ -29,7 +29,7 @@ describe('DurableMark', () => {
     expect([mark.durable, mark.failed]).toEqual([true, false]);
   });
 
-  it('is failed once its promise rejects, and its promise rejects with the same error', async () => {
+  it('is failed once its promise rejects, and its promise rejects the same', async () => {
     const gate = manual();
     const mark = new DurableMark(gate.promise);
     const boom = new Error('fsync failed');
@@ -56,7 +56,7 @@ describe('DurableMark', () => {
     }
   });
 
-  it('needs a promise turn to notice an already resolved promise, unless built settled', async () => {
+  it('needs a turn to notice a resolved promise, unless built settled', async () => {
     const late = new DurableMark(Promise.resolve());
     expect(late.durable).toBe(false);
     await late.promise;

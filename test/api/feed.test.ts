@@ -18,76 +18,20 @@ import {
   type FeedEnd,
   type FeedLimits,
 } from '../../runtime/api/index.js';
-import type {
-  CallOutcome,
-  CallRequest,
-  DatabaseHandle,
-  ExecutedCall,
-} from '../../runtime/host/index.js';
-import type { LogFields, Logger } from '../../runtime/log/index.js';
 import { silentLogger } from '../../runtime/log/index.js';
 import {
   ConnectionId,
-  decodeFromBytes,
-  encodeToBytes,
   Identity,
   WasmbaseError,
   type AlgebraicValue,
 } from '../../runtime/protocol/index.js';
-import type { ReadTx } from '../../runtime/store/index.js';
 import { SQL_TX_LABEL } from '../../runtime/sql/index.js';
-import { testEngine } from '../helpers/engine.js';
-import { moduleBytes } from '../helpers/modules.js';
+import { PassThroughHandle as FlakyHandle } from '../helpers/pass-through-handle.js';
+import { RecordingLogger } from '../helpers/recording-logger.js';
+import { until as waitUntil } from '../helpers/wait.js';
+import { playerNames, reducerArgs, wsFixtureDatabase } from '../helpers/ws-fixture-db.js';
 
-const { engine } = await testEngine();
-const owner = Identity.random();
-await engine.publish({
-  moduleBytes: moduleBytes('fixtures/ws'),
-  owner,
-  nameOrIdentity: 'feed',
-  clear: false,
-});
-const real: DatabaseHandle = engine.resolve('feed')!;
-
-/** The real handle, whose reads can be made to fail (a broken evaluation). */
-class FlakyHandle implements DatabaseHandle {
-  failReads = false;
-  constructor(readonly inner: DatabaseHandle) {}
-  get info() {
-    return this.inner.info;
-  }
-  get schema() {
-    return this.inner.schema;
-  }
-  submit(request: CallRequest): ExecutedCall {
-    return this.inner.submit(request);
-  }
-  call(request: CallRequest): Promise<CallOutcome> {
-    return this.inner.call(request);
-  }
-  read<T>(fn: (tx: ReadTx) => T): T {
-    if (this.failReads) throw new Error('MDB_BAD_TXN: /data/databases/x');
-    return this.inner.read(fn);
-  }
-  transact: DatabaseHandle['transact'] = (label, sender, fn) =>
-    this.inner.transact(label, sender, fn);
-  onPublished(listener: Parameters<DatabaseHandle['onPublished']>[0]): () => void {
-    return this.inner.onPublished(listener);
-  }
-}
-
-class RecordingLogger implements Logger {
-  readonly errors: string[] = [];
-  debug(): void {}
-  info(): void {}
-  warn(): void {}
-  error(msg: string, _fields?: LogFields): void {
-    this.errors.push(msg);
-  }
-  child(): Logger {
-    return this;
-  }
-}
+const { owner, handle: real } = await wsFixtureDatabase('feed');
 
 class Client implements FeedClient {
   readonly txs: ClientTransaction[] = [];
@@ -110,30 +54,16 @@ class Client implements FeedClient {
 
 const LIMITS: FeedLimits = { rowLimit: 1000, maxSubscriptions: 8 };
 
-function args(reducer: string, values: AlgebraicValue[]): Uint8Array {
-  const params = real.schema.reducerByName(reducer)!.params;
-  return encodeToBytes({ tag: 'Product', elements: params.elements }, values);
-}
-
-const playerType = {
-  tag: 'Product',
-  elements: real.schema.tableByName('player')!.rowType.elements,
-} as const;
-const names = (rows: readonly Uint8Array[]): string[] =>
-  rows.map(r => (decodeFromBytes(playerType, r) as AlgebraicValue[])[2] as string).sort();
+const args = (reducer: string, values: AlgebraicValue[]): Uint8Array =>
+  reducerArgs(real, reducer, values);
+const names = playerNames(real);
 
 /** A connection of `client`'s identity (client_connected ran). */
 const connect = (client: Client): Promise<Connection> =>
   Connection.open(real, client.identity, ConnectionId.random(), silentLogger);
 
-/** Waits (bounded) until `ready()` holds. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (ready()) return;
-    await new Promise(resolve => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Waits (bounded: 500 polls) until `ready()` holds. */
+const until = (ready: () => boolean, what: string): Promise<void> => waitUntil(ready, what, 500);
 
 /** The error `fn` throws (it must throw a WasmbaseError). */
 function thrown(fn: () => unknown): WasmbaseError {
@@ -149,7 +79,7 @@ function thrown(fn: () => unknown): WasmbaseError {
 let nextTeam = 1000;
 
 describe('DatabaseFeed transactions', () => {
-  it('tells the caller once with its ticket, and only the clients whose queries changed', async () => {
+  it('tells the caller once with its ticket, and only clients whose queries changed', async () => {
     const feed = new DatabaseFeed(real, LIMITS, silentLogger);
     const team = nextTeam++;
     const [caller, watcher, elsewhere, idle] = [
@@ -315,7 +245,7 @@ describe('DatabaseFeed transactions', () => {
 });
 
 describe('DatabaseFeed query sets', () => {
-  it('returns the current rows, refuses a taken set unless replacing, and unsubscribes', async () => {
+  it('returns current rows, refuses a taken set unless replacing, unsubscribes', async () => {
     const feed = new DatabaseFeed(real, LIMITS, silentLogger);
     const team = nextTeam++;
     await real.call({

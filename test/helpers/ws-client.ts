@@ -12,6 +12,7 @@ import {
   type ServerMessage,
 } from '../../runtime/protocol/index.js';
 import { decompressBytes, unframeServerPayload } from '../../runtime/ws/frame-compression.js';
+import { openSocket } from './ws-open.js';
 
 export interface WsClientOptions {
   readonly token?: string;
@@ -93,31 +94,8 @@ export function openWs(
   options: WsClientOptions = {},
 ): Promise<TestWsClient<ServerMessage>> {
   const format = options.format ?? 'bsatn';
-  const query = options.query ?? 'compression=None';
-  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/database/${database}/subscribe?${query}`;
-  const socket = new WebSocket(
-    url,
-    [format === 'json' ? WS_PROTOCOL_V1_JSON : WS_PROTOCOL_V1_BSATN],
-    {
-      headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
-    },
-  );
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(new TestWsClient(socket, format)));
-    socket.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () =>
-        reject(
-          Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), {
-            status: res.statusCode,
-            body,
-          }),
-        ),
-      );
-    });
-    socket.once('error', reject);
-  });
+  const protocol = format === 'json' ? WS_PROTOCOL_V1_JSON : WS_PROTOCOL_V1_BSATN;
+  return openSocket(baseUrl, database, protocol, options, s => new TestWsClient(s, format));
 }
 
 export type { JsonServerMessage };

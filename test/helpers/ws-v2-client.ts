@@ -19,6 +19,7 @@ import {
   type V2ServerMessage,
 } from '../../runtime/protocol/index.js';
 import { unframeServerPayload } from '../../runtime/ws/frame-compression.js';
+import { openSocket } from './ws-open.js';
 
 export type V2Subprotocol = typeof WS_PROTOCOL_V2_BSATN | typeof WS_PROTOCOL_V3_BSATN;
 export type V2Tag = V2ServerMessage['tag'];
@@ -160,24 +161,7 @@ export function openV2(
   database: string,
   options: V2ClientOptions = {},
 ): Promise<TestV2Client> {
-  const query = options.query ?? 'compression=None';
-  const url = `${baseUrl.replace(/^http/, 'ws')}/v1/database/${database}/subscribe?${query}`;
-  const headers = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
-  const socket = new WebSocket(url, [options.protocol ?? WS_PROTOCOL_V2_BSATN], { headers });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(new TestV2Client(socket, socket.protocol)));
-    socket.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () =>
-        reject(
-          Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), {
-            status: res.statusCode,
-            body,
-          }),
-        ),
-      );
-    });
-    socket.once('error', reject);
-  });
+  const protocol = options.protocol ?? WS_PROTOCOL_V2_BSATN;
+  return openSocket(baseUrl, database, protocol, options, s => new TestV2Client(s, s.protocol));
 }
+

@@ -96,7 +96,7 @@ describe('OutcomeWaiters', () => {
     expect(two).toMatchObject({ timestamp: 1_002n, durationMicros: 3 });
   });
 
-  it('turns committed calls into STORAGE_FAILURE when the batch never reaches the disk', async () => {
+  it('turns committed calls into STORAGE_FAILURE when the disk is never reached', async () => {
     const waiters = new OutcomeWaiters();
     const seen = new Map<number, CallOutcome>();
     watch(waiters.wait(5), seen, 5);
@@ -147,7 +147,7 @@ describe('OutcomeWaiters', () => {
     expect(resolved).toBe(false);
   });
 
-  it("reads a committed call's changes through to the applied call (decoded on first use)", async () => {
+  it("reads a committed call's changes through (decoded on first use)", async () => {
     const waiters = new OutcomeWaiters();
     let reads = 0;
     const base = committed(12);

@@ -8,6 +8,12 @@
  * nested loops over every row of the state, its own three-valued logic, no indexes, nothing
  * shared with the engine.
  *
+ * The same deltas also go the way the WebSocket handlers send them: each call's deltas through
+ * `fanOut`, shaped as v1 (`deltaUpdate`, `rowsUpdate`) and v2 (`transactionUpdateOf`,
+ * `queryRowsOf`) messages, encoded, decoded with the client decoders and applied to two more
+ * caches per client (subscribers belong to a few clients, under a few query sets): v1 per table,
+ * v2 per query set and table. Both must equal the sum of the client's subscribers' references.
+ *
  * An operation is a subscribe, an unsubscribe or one write.
  *
  * SUBSCRIBE_MODEL_SEED sets the first seed (printed), SUBSCRIBE_MODEL_RUNS how many seeds run
@@ -17,17 +23,30 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeFromBytes,
+  decodeServerMessageBsatn,
+  decodeV2ServerMessage,
+  encodeServerMessageBsatn,
+  encodeV2ServerMessage,
   type AlgebraicType,
   type AlgebraicValue,
+  type DatabaseUpdate,
+  type ServerMessage,
   type TableSchema,
+  type V2ServerMessage,
 } from '../../runtime/protocol/index.js';
 import type { CallChanges, DatabaseStore } from '../../runtime/store/index.js';
 import {
   compileSubscription,
   evaluateSubscription,
+  fanOut,
   SubscriptionRegistry,
+  type CallFanOut,
+  type ClientDelta,
   type CompiledSubscription,
+  type Subscriber,
 } from '../../runtime/subscribe/index.js';
+import { deltaUpdate, rowsUpdate } from '../../runtime/ws/v1/v1-messages.js';
+import { queryRowsOf, transactionUpdateOf } from '../../runtime/ws/v2/v2-messages.js';
 import { buildSchema, T } from '../helpers/schemas.js';
 import { NONE, newStore, runBatch, some, type Write } from './subscribe-fixtures.js';
 import { mulberry32 } from '../../bench/keynote/zipf.js';
@@ -380,12 +399,171 @@ function reference(q: QueryModel, state: State): Map<string, number> {
   return out;
 }
 
+// ---- the same deltas through both wire protocols -------------------------------------------
+// Each subscriber belongs to one of a few clients, under one of its query sets. Every call's
+// deltas go through `fanOut`, are shaped as v1 and v2 messages, encoded, decoded with the client
+// decoders and applied to each client's caches as the SDKs keep them: v1 per table (a
+// `TableUpdate` does not say which query a row came from), v2 per query set and table.
+
+type Multiset = Map<string, number>;
+
+interface WireClient {
+  readonly name: string;
+  /** v1: rows per table name. */
+  readonly v1: Map<string, Multiset>;
+  /** v2: rows per `${querySetId}/${table name}`. */
+  readonly v2: Map<string, Multiset>;
+}
+
+const wireClients = (): WireClient[] =>
+  ['c0', 'c1', 'c2'].map(name => ({ name, v1: new Map(), v2: new Map() }));
+
+/** Adds (`sign` 1) or removes (-1) rows; removing a row the cache does not hold fails. */
+function applyRows(
+  cache: Map<string, Multiset>,
+  key: string,
+  rows: readonly Uint8Array[],
+  sign: 1 | -1,
+  fail: (message: string) => never,
+): void {
+  let rowsOf = cache.get(key);
+  if (rowsOf === undefined) cache.set(key, (rowsOf = new Map()));
+  for (const raw of rows) {
+    const h = hexOf(raw);
+    const n = (rowsOf.get(h) ?? 0) + sign;
+    if (n < 0) fail(`the cache ${key} loses a row it does not hold: ${h}`);
+    if (n === 0) rowsOf.delete(h);
+    else rowsOf.set(h, n);
+  }
+}
+
+/** A decoded v1 `DatabaseUpdate` applied to a v1 cache (each query update: deletes first). */
+function applyV1(client: WireClient, update: DatabaseUpdate, fail: (m: string) => never): void {
+  for (const t of update.tables) {
+    if (schema.tableByName(t.tableName)?.id !== t.tableId)
+      fail(`v1 table ${t.tableName} arrived with id ${t.tableId}`);
+    for (const q of t.updates) {
+      applyRows(client.v1, t.tableName, q.deletes, -1, fail);
+      applyRows(client.v1, t.tableName, q.inserts, 1, fail);
+    }
+  }
+}
+
+function v1Message(message: ServerMessage): ServerMessage {
+  return decodeServerMessageBsatn(encodeServerMessageBsatn(message));
+}
+
+function v2Message(message: V2ServerMessage): V2ServerMessage {
+  return decodeV2ServerMessage(encodeV2ServerMessage(message));
+}
+
+/** A query set's rows (subscribe or unsubscribe) through both protocols. */
+function wireRows(
+  sub: ModelSub,
+  rows: readonly Uint8Array[],
+  joined: boolean,
+  fail: (m: string) => never,
+) {
+  const list = [{ query: sub.query, rows }];
+  const common = { requestId: 0, totalHostExecutionDurationMicros: 0n, queryId: sub.set };
+  const v1 = v1Message(
+    joined
+      ? { tag: 'SubscribeMultiApplied', ...common, update: rowsUpdate(list, 'inserts') }
+      : { tag: 'UnsubscribeMultiApplied', ...common, update: rowsUpdate(list, 'deletes') },
+  );
+  if (v1.tag !== 'SubscribeMultiApplied' && v1.tag !== 'UnsubscribeMultiApplied')
+    return fail(`v1 rows decoded as ${v1.tag}`);
+  applyV1(sub.client, v1.update, fail);
+  const base = { requestId: 0, querySetId: sub.set, rows: queryRowsOf(list) };
+  const v2 = v2Message(
+    joined ? { tag: 'SubscribeApplied', ...base } : { tag: 'UnsubscribeApplied', ...base },
+  );
+  if ((v2.tag !== 'SubscribeApplied' && v2.tag !== 'UnsubscribeApplied') || v2.rows === undefined)
+    return fail(`v2 rows decoded as ${v2.tag}`);
+  for (const t of v2.rows.tables)
+    applyRows(sub.client.v2, `${sub.set}/${t.table}`, t.rows, joined ? 1 : -1, fail);
+}
+
+/** One call's fan-out, each distinct share encoded once per protocol, applied to its clients. */
+function wireDeliver(fan: CallFanOut<WireClient>, fail: (m: string) => never): number {
+  if (fan.failed.length > 0) fail(`${fan.failed.length} queries failed`);
+  const decoded = new Map<readonly ClientDelta[], [ServerMessage, V2ServerMessage]>();
+  for (const [client, deltas] of fan.byClient) {
+    let pair = decoded.get(deltas);
+    if (pair === undefined) {
+      const v1 = v1Message({
+        tag: 'TransactionUpdateLight',
+        requestId: 0,
+        update: deltaUpdate(deltas),
+      });
+      const v2 = v2Message({ tag: 'TransactionUpdate', ...transactionUpdateOf(deltas) });
+      decoded.set(deltas, (pair = [v1, v2]));
+    }
+    const [v1, v2] = pair;
+    if (v1.tag !== 'TransactionUpdateLight') return fail(`v1 delta decoded as ${v1.tag}`);
+    if (v2.tag !== 'TransactionUpdate') return fail(`v2 delta decoded as ${v2.tag}`);
+    applyV1(client, v1.update, fail);
+    for (const set of v2.querySets)
+      for (const t of set.tables)
+        for (const r of t.rows) {
+          if (r.tag !== 'PersistentTable') return fail(`v2 rows of ${t.tableName} are ${r.tag}`);
+          applyRows(client.v2, `${set.querySetId}/${t.tableName}`, r.deletes, -1, fail);
+          applyRows(client.v2, `${set.querySetId}/${t.tableName}`, r.inserts, 1, fail);
+        }
+  }
+  return decoded.size;
+}
+
+/** The caches each client must hold: the sum of its subscribers' reference results. */
+function wireCheck(
+  clients: readonly WireClient[],
+  subscribers: readonly ModelSub[],
+  want: (s: ModelSub) => ReadonlyMap<string, number>,
+  fail: (m: string) => never,
+): void {
+  for (const client of clients) {
+    const v1 = new Map<string, Multiset>();
+    const v2 = new Map<string, Multiset>();
+    for (const s of subscribers) {
+      if (s.client !== client) continue;
+      const table = s.model.sources[s.model.returned]!.table;
+      applyRows(v1, table, [], 1, fail);
+      applyRows(v2, `${s.set}/${table}`, [], 1, fail);
+      for (const [h, n] of want(s)) {
+        for (const [cache, key] of [
+          [v1, table],
+          [v2, `${s.set}/${table}`],
+        ] as const) {
+          const rows = cache.get(key)!;
+          rows.set(h, (rows.get(h) ?? 0) + n);
+        }
+      }
+    }
+    for (const [what, got, expected] of [
+      ['v1', client.v1, v1],
+      ['v2', client.v2, v2],
+    ] as const) {
+      const keys = new Set([...got.keys(), ...expected.keys()]);
+      for (const key of keys) {
+        const table = key.slice(key.indexOf('/') + 1) as TableName;
+        const g = got.get(key) ?? new Map<string, number>();
+        const e = expected.get(key) ?? new Map<string, number>();
+        if (!sameMultiset(g, e))
+          fail(
+            `${what} cache ${key} of client ${client.name} holds ${describeMultiset(g, table)}, ` +
+              `the reference says ${describeMultiset(e, table)}`,
+          );
+      }
+    }
+  }
+}
+
 // ---- the run -------------------------------------------------------------------------------
 
-interface Subscriber {
+/** A subscribed query of one client under one of its query sets, with its own cache. */
+interface ModelSub extends Subscriber<WireClient> {
   readonly id: number;
   readonly model: QueryModel;
-  readonly query: CompiledSubscription;
   readonly cache: Map<string, number>;
 }
 
@@ -399,6 +577,8 @@ interface Totals {
   batches: number;
   calls: number;
   multiCallRows: number;
+  /** Distinct shares encoded and decoded in both protocols. */
+  wireShares: number;
 }
 
 function sameMultiset(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
@@ -432,8 +612,9 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
     if (wipe.length > 0) runBatch(store, [wipe]).after.close();
   }
   let state: State = { a: new Map(), b: new Map(), c: new Map() };
-  const registry = new SubscriptionRegistry<Subscriber>(schema);
-  const subscribers: Subscriber[] = [];
+  const registry = new SubscriptionRegistry<ModelSub>(schema);
+  const subscribers: ModelSub[] = [];
+  const clients = wireClients();
   const queries: QueryModel[] = [];
   let nextId = 1;
 
@@ -451,6 +632,12 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
         );
       }
     }
+    wireCheck(
+      clients,
+      subscribers,
+      sub => memo.get(sub.model.sql)!,
+      m => fail(op, `${label}: ${m}`),
+    );
   };
 
   /** A random write against `work`, mostly one that succeeds; applied to `work`. */
@@ -512,11 +699,15 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
       } catch (err) {
         return fail(op, `${model.sql} did not compile: ${(err as Error).message}`);
       }
-      const sub: Subscriber = { id: nextId++, model, query, cache: new Map() };
+      // Clients and query sets follow from the id, so the random stream is the same as before.
+      const id = nextId++;
+      const [client, set] = [clients[id % clients.length]!, 1 + (Math.floor(id / 3) % 2)];
+      const sub: ModelSub = { id, model, query, cache: new Map(), client, set };
       const reader = store.read();
       try {
-        for (const raw of evaluateSubscription(query, reader))
-          sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
+        const rows = evaluateSubscription(query, reader);
+        for (const raw of rows) sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
+        wireRows(sub, rows, true, m => fail(op, `subscribing: ${m}`));
       } finally {
         reader.close();
       }
@@ -527,6 +718,13 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
     } else if (r < 0.27) {
       const sub = subscribers.splice(int(0, subscribers.length - 1), 1)[0]!;
       registry.remove(sub.query, sub);
+      const reader = store.read();
+      try {
+        const rows = evaluateSubscription(sub.query, reader);
+        wireRows(sub, rows, false, m => fail(op, `unsubscribing: ${m}`));
+      } finally {
+        reader.close();
+      }
     } else {
       // A batch of 1–5 calls, each of 1–3 writes; a call that fails (a key collision) is rolled back.
       const calls: Write[][] = [];
@@ -554,6 +752,9 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
         const deltas = registry.evaluateBatch(changes, after);
         if (deltas.length !== changes.length)
           fail(op, `${deltas.length} delta lists for ${changes.length} calls`);
+        const fans = fanOut<WireClient>(registry, changes, after);
+        if (fans.length !== changes.length)
+          fail(op, `${fans.length} fan-outs for ${changes.length} calls`);
         changes.forEach((call, i) => {
           state = applyChanges(state, call);
           for (const d of deltas[i]!) {
@@ -579,6 +780,7 @@ function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
                 sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
             }
           }
+          totals.wireShares += wireDeliver(fans[i]!, m => fail(op, `call ${i}: ${m}`));
           check(op, state, `after call ${i} of the batch`);
         });
       } finally {
@@ -615,6 +817,7 @@ describe('subscription engine against a reference model', () => {
         batches: 0,
         calls: 0,
         multiCallRows: 0,
+        wireShares: 0,
       };
       const started = performance.now();
       const cpu = process.cpuUsage();
@@ -633,6 +836,7 @@ describe('subscription engine against a reference model', () => {
         expect(totals.pinnedQueries).toBeGreaterThan(RUNS);
         expect(totals.multiCallRows).toBeGreaterThan(RUNS * 3);
         expect(totals.comparisons).toBeGreaterThan(RUNS * 100);
+        expect(totals.wireShares).toBeGreaterThan(RUNS * 20);
       }
       expect(totals.rowsDelivered).toBeGreaterThan(0);
       // About 40 ms of CPU per seed; the margin covers a busy machine.

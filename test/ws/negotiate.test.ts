@@ -54,7 +54,8 @@ describe('chooseProtocol', () => {
     expect(err.code).toBe('BAD_REQUEST');
     expect(err.status).toBe(400);
     expect(err.message).toBe(
-      `no valid protocol selected: offer one of ${V3}, ${V2}, ${V1B}, ${V1J} in Sec-WebSocket-Protocol`,
+      `no valid protocol selected: offer one of ${V3}, ${V2}, ${V1B}, ${V1J} ` +
+        'in Sec-WebSocket-Protocol',
     );
   });
 

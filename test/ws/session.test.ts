@@ -206,7 +206,7 @@ describe('WsSession outbound order', () => {
     expect(socket.sent).toEqual(['x', 'y']);
   });
 
-  it('closes 1011 when a held transaction never becomes durable, sending nothing after it', async () => {
+  it('closes 1011 when a held transaction never becomes durable, sending no more', async () => {
     const { socket, session } = setup();
     const g = gate();
     session.send('before');

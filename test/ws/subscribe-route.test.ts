@@ -11,41 +11,16 @@ import {
   type AlgebraicType,
   type ServerMessage,
 } from '../../runtime/protocol/index.js';
-import { moduleBytes } from '../helpers/modules.js';
-import { client, testServer } from '../helpers/server.js';
+import {
+  addPlayerArgs as addPlayer,
+  player,
+  serveWsFixture,
+  U32 as u32,
+} from '../helpers/ws-fixture.js';
 import { openWs, type JsonServerMessage, type TestWsClient } from '../helpers/ws-client.js';
 
-const server = await testServer();
-const api = client(server);
-const owner = await api.newIdentity();
+const { server, api, owner, published } = await serveWsFixture('wsfix');
 const other = await api.newIdentity();
-const published = await api.json('POST', '/v1/database/wsfix', {
-  token: owner.token,
-  body: moduleBytes('fixtures/ws'),
-});
-
-const u32: AlgebraicType = { tag: 'U32' };
-const PLAYER: AlgebraicType = {
-  tag: 'Product',
-  elements: [
-    { name: 'id', type: u32 },
-    { name: 'team', type: u32 },
-    { name: 'name', type: { tag: 'String' } },
-    { name: 'score', type: { tag: 'I64' } },
-  ],
-};
-const ADD_PLAYER_ARGS: AlgebraicType = {
-  tag: 'Product',
-  elements: [
-    { name: 'name', type: { tag: 'String' } },
-    { name: 'team', type: u32 },
-    { name: 'score', type: { tag: 'I64' } },
-  ],
-};
-const player = (row: Uint8Array) =>
-  decodeFromBytes(PLAYER, row) as [number, number, string, bigint];
-const addPlayer = (name: string, team: number, score: bigint) =>
-  encodeToBytes(ADD_PLAYER_ARGS, [name, team, score]);
 
 let requestId = 100;
 function call(c: TestWsClient, reducer: string, args: Uint8Array, flags = 0): number {
@@ -86,7 +61,7 @@ function committedRows(m: ServerMessage): { inserts: Uint8Array[]; deletes: Uint
 }
 
 describe('upgrade', () => {
-  it('publishes the fixture', () => expect(published.status).toBe(200));
+  it('publishes the fixture', () => expect(published).toBe(200));
 
   it('refuses a missing or unknown protocol with 400 "no valid protocol selected"', async () => {
     for (const protocols of [['v9.nope'], []]) {

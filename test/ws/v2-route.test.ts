@@ -8,46 +8,16 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
   BsatnReader,
-  decodeFromBytes,
   encodeToBytes,
   WS_PROTOCOL_V1_BSATN,
   WS_PROTOCOL_V2_BSATN,
   WS_PROTOCOL_V3_BSATN,
-  type AlgebraicType,
   type V2ClientMessage,
 } from '../../runtime/protocol/index.js';
-import { moduleBytes } from '../helpers/modules.js';
-import { client, testServer } from '../helpers/server.js';
+import { ADD_PLAYER_ARGS, player, serveWsFixture } from '../helpers/ws-fixture.js';
 import { openV2, type TestV2Client, type V2Subprotocol } from '../helpers/ws-v2-client.js';
 
-const server = await testServer();
-const api = client(server);
-const owner = await api.newIdentity();
-await api.json('POST', '/v1/database/wsv2', {
-  token: owner.token,
-  body: moduleBytes('fixtures/ws'),
-});
-
-const u32: AlgebraicType = { tag: 'U32' };
-const PLAYER: AlgebraicType = {
-  tag: 'Product',
-  elements: [
-    { name: 'id', type: u32 },
-    { name: 'team', type: u32 },
-    { name: 'name', type: { tag: 'String' } },
-    { name: 'score', type: { tag: 'I64' } },
-  ],
-};
-const ADD_PLAYER: AlgebraicType = {
-  tag: 'Product',
-  elements: [
-    { name: 'name', type: { tag: 'String' } },
-    { name: 'team', type: u32 },
-    { name: 'score', type: { tag: 'I64' } },
-  ],
-};
-const player = (row: Uint8Array) =>
-  decodeFromBytes(PLAYER, row) as [number, number, string, bigint];
+const { server, owner } = await serveWsFixture('wsv2');
 const names = (rows: readonly Uint8Array[]) => rows.map(r => player(r)[2]).sort();
 
 let nextId = 1;
@@ -57,7 +27,7 @@ const callMessage = (name: string, team: number, score = 1n): CallMessage => ({
   requestId: nextId++,
   flags: 0,
   reducer: 'add_player',
-  args: encodeToBytes(ADD_PLAYER, [name, team, score]),
+  args: encodeToBytes(ADD_PLAYER_ARGS, [name, team, score]),
 });
 
 async function connect(protocol: V2Subprotocol = WS_PROTOCOL_V2_BSATN, query?: string) {

@@ -188,7 +188,8 @@ export class V1Handler extends WsHandler<ClientMessage> {
       return;
     }
     if (tx.updates.length === 0) return;
-    this.session.send(this.#shared(tx, args), this.init.params.confirmed ? tx.durable : undefined);
+    // A NoSuccessNotify caller still hears of its rows only once they are durable.
+    this.sendTransaction(this.#shared(tx, args), tx);
   }
 
   /** A non-caller's message, encoded once for every session with the same key. */

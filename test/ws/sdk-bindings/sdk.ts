@@ -1,4 +1,5 @@
 /**
+ * @module
  * The official SDK (npm `spacetimedb` 1.x) with its types. The package's root declaration file
  * re-exports its parts through extensionless paths, which NodeNext resolution refuses in an ESM
  * package, so `import { t } from 'spacetimedb'` type-checks as "no exported member". The

@@ -8,166 +8,31 @@
  * errors never reach the client.
  */
 import { describe, expect, it } from 'vitest';
-import { Connection, Feeds } from '../../../runtime/api/index.js';
-import type {
-  CallOutcome,
-  CallRequest,
-  DatabaseHandle,
-  ExecutedCall,
-  PublishedBatch,
-} from '../../../runtime/host/index.js';
-import type { LogFields, Logger } from '../../../runtime/log/index.js';
 import {
-  decodeFromBytes,
   decodeServerMessageBsatn,
   decodeServerMessageJson,
   encodeClientMessageBsatn,
   encodeClientMessageJson,
-  encodeToBytes,
   Identity,
   WS_CLOSE,
   WS_PROTOCOL_V1_BSATN,
   WS_PROTOCOL_V1_JSON,
-  type AlgebraicValue,
   type ClientMessage,
   type DatabaseUpdate,
   type ServerMessage,
 } from '../../../runtime/protocol/index.js';
-import type { ReadTx } from '../../../runtime/store/index.js';
 import { decompressBytes, unframeServerPayload } from '../../../runtime/ws/frame-compression.js';
-import type { HandlerDeps } from '../../../runtime/ws/handler.js';
 import { readParams } from '../../../runtime/ws/negotiate.js';
-import type { WsSocket } from '../../../runtime/ws/session.js';
 import { V1Handler } from '../../../runtime/ws/v1/v1-handler.js';
-import { testEngine } from '../../helpers/engine.js';
-import { moduleBytes } from '../../helpers/modules.js';
+import { flushed, until } from '../../helpers/wait.js';
+import { FakeSocket, HandlerHarness } from '../../helpers/ws-handler-harness.js';
 
-// ---- harness: a fake socket, a handle with durability by hand, a recording logger ----------
+// ---- the database and the clients (harness: test/helpers/ws-handler-harness.ts) -------------
 
-class FakeSocket implements WsSocket {
-  readonly frames: { data: Uint8Array | string; binary: boolean }[] = [];
-  readonly ended: { code: number; reason: string }[] = [];
-  send(data: Uint8Array | string, binary: boolean): number {
-    this.frames.push({ data, binary });
-    return 1;
-  }
-  getBufferedAmount(): number {
-    return 0;
-  }
-  end(code: number, reason: string): void {
-    this.ended.push({ code, reason });
-  }
-  cork(cb: () => void): this {
-    cb();
-    return this;
-  }
-}
-
-/** The real handle; batches that committed become durable once the test releases them. */
-class GatedHandle implements DatabaseHandle {
-  /** Every batch published, as the engine published it. */
-  readonly published: PublishedBatch[] = [];
-  failReads = false;
-  readonly #gated = new WeakMap<PublishedBatch, Promise<void>>();
-  #releases: (() => void)[] = [];
-  constructor(readonly inner: DatabaseHandle) {}
-  get info() {
-    return this.inner.info;
-  }
-  get schema() {
-    return this.inner.schema;
-  }
-  submit(request: CallRequest): ExecutedCall {
-    return this.inner.submit(request);
-  }
-  call(request: CallRequest): Promise<CallOutcome> {
-    return this.inner.call(request);
-  }
-  read<T>(fn: (tx: ReadTx) => T): T {
-    if (this.failReads) throw new Error('MDB_CORRUPTED: /var/lib/wasmbase/databases/x');
-    return this.inner.read(fn);
-  }
-  transact: DatabaseHandle['transact'] = (label, sender, fn) =>
-    this.inner.transact(label, sender, fn);
-  onPublished(listener: (batch: PublishedBatch) => void): () => void {
-    return this.inner.onPublished(batch => listener({ ...batch, durable: this.#gate(batch) }));
-  }
-  /** Makes every batch published so far durable (once the disk agrees). */
-  release(): void {
-    for (const r of this.#releases.splice(0)) r();
-  }
-  #gate(batch: PublishedBatch): Promise<void> {
-    let gated = this.#gated.get(batch);
-    if (gated !== undefined) return gated;
-    if (!batch.calls.some(c => c.status === 'committed')) gated = batch.durable;
-    else {
-      const released = new Promise<void>(resolve => this.#releases.push(resolve));
-      gated = batch.durable.then(() => released);
-      gated.catch(() => {});
-    }
-    this.published.push(batch);
-    this.#gated.set(batch, gated);
-    return gated;
-  }
-}
-
-class RecordingLogger implements Logger {
-  readonly errors: string[] = [];
-  debug(): void {}
-  info(): void {}
-  warn(): void {}
-  error(msg: string, _fields?: LogFields): void {
-    this.errors.push(msg);
-  }
-  child(): Logger {
-    return this;
-  }
-}
-
-/** Waits (bounded) until `ready()` holds. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (ready()) return;
-    await new Promise(resolve => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Lets promise callbacks and the once-per-turn send scheduler run. */
-async function flushed(): Promise<void> {
-  for (let i = 0; i < 4; i++) await new Promise(resolve => setImmediate(resolve));
-}
-
-// ---- the database and the clients ------------------------------------------------------------
-
-const { engine } = await testEngine();
-const owner = Identity.random();
-await engine.publish({
-  moduleBytes: moduleBytes('fixtures/ws'),
-  owner,
-  nameOrIdentity: 'v1h',
-  clear: false,
-});
-const gated = new GatedHandle(engine.resolve('v1h')!);
-const logger = new RecordingLogger();
-const deps: HandlerDeps = {
-  feeds: new Feeds(engine, { rowLimit: 50, maxSubscriptions: 64 }, logger),
-  limits: { maxBufferedBytes: 1 << 30, maxInflightCalls: 64, maxQueuedMessages: 1000 },
-  rowLimit: 50,
-  logger,
-};
-
-const PLAYER = {
-  tag: 'Product',
-  elements: gated.schema.tableByName('player')!.rowType.elements,
-} as const;
-const names = (rows: readonly Uint8Array[]): string[] =>
-  rows.map(r => (decodeFromBytes(PLAYER, r) as AlgebraicValue[])[2] as string).sort();
-
-function args(reducer: string, values: AlgebraicValue[]): Uint8Array {
-  const params = gated.schema.reducerByName(reducer)!.params;
-  return encodeToBytes({ tag: 'Product', elements: params.elements }, values);
-}
+const harness = await HandlerHarness.create('v1h');
+const { gated, logger, deps, names } = harness;
+const args = harness.args.bind(harness);
+const settle = () => harness.settle();
 
 class Client {
   constructor(
@@ -192,18 +57,14 @@ class Client {
 
 async function open(query = 'compression=None', format: 'bsatn' | 'json' = 'bsatn') {
   const protocol = format === 'json' ? WS_PROTOCOL_V1_JSON : WS_PROTOCOL_V1_BSATN;
-  const params = readParams(new URLSearchParams(query), protocol);
-  const identity = Identity.random();
-  const init = { identity, isOwner: false, token: `token-${identity.toHex()}`, params };
-  const socket = new FakeSocket();
-  const handler = new V1Handler(socket, deps, init, format);
-  const client = new Client(handler, socket, identity, format);
-  const connection = await Connection.open(gated, identity, params.connectionId, logger);
-  handler.start(connection, deps.feeds.join(gated, handler));
-  gated.release();
-  await flushed();
+  const { handler, socket, init } = await harness.open(
+    protocol,
+    query,
+    (socket, init) => new V1Handler(socket, deps, init, format),
+  );
+  const client = new Client(handler, socket, init.identity, format);
   if (format === 'bsatn') expect(client.take().map(m => m.tag)).toEqual(['IdentityToken']);
-  return { client, connectionId: params.connectionId };
+  return { client, connectionId: init.params.connectionId };
 }
 
 let nextTeam = 2000;
@@ -213,8 +74,7 @@ async function subscribe(c: Client, sql: string, queryId = nextRequest++): Promi
   const requestId = nextRequest++;
   c.send({ tag: 'SubscribeSingle', query: sql, requestId, queryId });
   await until(() => c.socket.frames.length > 0, 'SubscribeApplied');
-  gated.release();
-  await flushed();
+  await settle();
   expect(c.take().map(m => m.tag)).toEqual(['SubscribeApplied']);
 }
 
@@ -227,17 +87,8 @@ const addPlayer = (name: string, team: number, flags = 0): ClientMessage => ({
 });
 
 /** Sends `message` and waits until its batch is published (not yet durable). */
-async function callAndPublish(c: Client, message: ClientMessage): Promise<void> {
-  const before = gated.published.length;
-  c.send(message);
-  await until(() => gated.published.length > before, 'the publish');
-  await flushed();
-}
-
-async function settle(): Promise<void> {
-  gated.release();
-  await flushed();
-}
+const callAndPublish = (c: Client, message: ClientMessage): Promise<void> =>
+  harness.callAndPublish(() => c.send(message));
 
 const inserted = (u: DatabaseUpdate): string[] =>
   u.tables.flatMap(t => t.updates.flatMap(q => names(q.inserts)));
@@ -254,17 +105,10 @@ describe('v1 handler: greeting and calls', () => {
     const params = readParams(new URLSearchParams('compression=None'), WS_PROTOCOL_V1_BSATN);
     const identity = Identity.random();
     const socket = new FakeSocket();
-    const handler = new V1Handler(
-      socket,
-      deps,
-      { identity, isOwner: false, token: 't0', params },
-      'bsatn',
-    );
+    const init = { identity, isOwner: false, token: 't0', params };
+    const handler = new V1Handler(socket, deps, init, 'bsatn');
     const c = new Client(handler, socket, identity, 'bsatn');
-    handler.start(
-      await Connection.open(gated, identity, params.connectionId, logger),
-      deps.feeds.join(gated, handler),
-    );
+    await harness.start(handler, init);
     await flushed();
     const hello = only(c.take(), 'IdentityToken');
     expect([hello.identity.toHex(), hello.token, hello.connectionId.toHex()]).toEqual([
@@ -332,7 +176,7 @@ describe('v1 handler: greeting and calls', () => {
     expect(caller.take().map(m => m.tag)).toEqual(['TransactionUpdate']);
   });
 
-  it('sends light clients TransactionUpdateLight for others’ calls, full ones for theirs', async () => {
+  it('sends light clients TransactionUpdateLight for others’ calls only', async () => {
     const team = nextTeam++;
     const { client: watcher } = await open('compression=None&light=true');
     const { client: caller } = await open('compression=None&light=true');
@@ -418,15 +262,7 @@ describe('v1 handler: NoSuccessNotify, failures, order', () => {
       requestId: nextRequest++,
       queryId: 900,
     });
-    await until(
-      () =>
-        gated.published.some(b =>
-          b.calls.some(
-            c => c.call.reducer === 'add_player' && c.call.sender.equals(caller.identity),
-          ),
-        ),
-      'the call',
-    );
+    await until(() => gated.hasPublished(caller.identity, 'add_player'), 'the call');
     await flushed();
     expect(caller.take()).toEqual([]);
     await settle();
@@ -524,15 +360,7 @@ describe('v1 handler: JSON', () => {
       requestId: 41,
       flags: 0,
     });
-    await until(
-      () =>
-        gated.published.some(b =>
-          b.calls.some(
-            c => c.call.sender.equals(client.identity) && c.call.reducer === 'add_player',
-          ),
-        ),
-      'the call',
-    );
+    await until(() => gated.hasPublished(client.identity, 'add_player'), 'the call');
     await settle();
     const [tx] = texts();
     expect(tx?.tag).toBe('TransactionUpdate');

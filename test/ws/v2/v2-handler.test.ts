@@ -8,21 +8,10 @@
  * turn into frames of at most 512 KiB, an oversized message alone; failures and internal errors.
  */
 import { describe, expect, it } from 'vitest';
-import { Connection, Feeds } from '../../../runtime/api/index.js';
-import type {
-  CallOutcome,
-  CallRequest,
-  DatabaseHandle,
-  ExecutedCall,
-  PublishedBatch,
-} from '../../../runtime/host/index.js';
-import type { LogFields, Logger } from '../../../runtime/log/index.js';
 import {
   BsatnReader,
-  decodeFromBytes,
   decodeV2ServerMessage,
   decodeV3ServerPayload,
-  encodeToBytes,
   encodeV2ClientMessage,
   encodeV3ClientPayload,
   Identity,
@@ -35,141 +24,17 @@ import {
   type V2ServerMessage,
   type V2TransactionUpdate,
 } from '../../../runtime/protocol/index.js';
-import type { ReadTx } from '../../../runtime/store/index.js';
 import { unframeServerPayload } from '../../../runtime/ws/frame-compression.js';
-import type { HandlerDeps } from '../../../runtime/ws/handler.js';
-import { readParams } from '../../../runtime/ws/negotiate.js';
-import type { WsSocket } from '../../../runtime/ws/session.js';
 import { V2Handler } from '../../../runtime/ws/v2/v2-handler.js';
-import { testEngine } from '../../helpers/engine.js';
-import { moduleBytes } from '../../helpers/modules.js';
+import { flushed, until } from '../../helpers/wait.js';
+import { FakeSocket, HandlerHarness } from '../../helpers/ws-handler-harness.js';
 
-// ---- harness: a fake socket, a handle with durability by hand, a recording logger ----------
+// ---- the database and the clients (harness: test/helpers/ws-handler-harness.ts) -------------
 
-class FakeSocket implements WsSocket {
-  readonly frames: { data: Uint8Array | string; binary: boolean }[] = [];
-  readonly ended: { code: number; reason: string }[] = [];
-  send(data: Uint8Array | string, binary: boolean): number {
-    this.frames.push({ data, binary });
-    return 1;
-  }
-  getBufferedAmount(): number {
-    return 0;
-  }
-  end(code: number, reason: string): void {
-    this.ended.push({ code, reason });
-  }
-  cork(cb: () => void): this {
-    cb();
-    return this;
-  }
-}
-
-/** The real handle; batches that committed become durable once the test releases them. */
-class GatedHandle implements DatabaseHandle {
-  /** Every batch published, as the engine published it. */
-  readonly published: PublishedBatch[] = [];
-  failReads = false;
-  readonly #gated = new WeakMap<PublishedBatch, Promise<void>>();
-  #releases: (() => void)[] = [];
-  constructor(readonly inner: DatabaseHandle) {}
-  get info() {
-    return this.inner.info;
-  }
-  get schema() {
-    return this.inner.schema;
-  }
-  submit(request: CallRequest): ExecutedCall {
-    return this.inner.submit(request);
-  }
-  call(request: CallRequest): Promise<CallOutcome> {
-    return this.inner.call(request);
-  }
-  read<T>(fn: (tx: ReadTx) => T): T {
-    if (this.failReads) throw new Error('MDB_CORRUPTED: /var/lib/wasmbase/databases/x');
-    return this.inner.read(fn);
-  }
-  transact: DatabaseHandle['transact'] = (label, sender, fn) =>
-    this.inner.transact(label, sender, fn);
-  onPublished(listener: (batch: PublishedBatch) => void): () => void {
-    return this.inner.onPublished(batch => listener({ ...batch, durable: this.#gate(batch) }));
-  }
-  /** Makes every batch published so far durable (once the disk agrees). */
-  release(): void {
-    for (const r of this.#releases.splice(0)) r();
-  }
-  #gate(batch: PublishedBatch): Promise<void> {
-    let gated = this.#gated.get(batch);
-    if (gated !== undefined) return gated;
-    if (!batch.calls.some(c => c.status === 'committed')) gated = batch.durable;
-    else {
-      const released = new Promise<void>(resolve => this.#releases.push(resolve));
-      gated = batch.durable.then(() => released);
-      gated.catch(() => {});
-    }
-    this.published.push(batch);
-    this.#gated.set(batch, gated);
-    return gated;
-  }
-}
-
-class RecordingLogger implements Logger {
-  readonly errors: string[] = [];
-  debug(): void {}
-  info(): void {}
-  warn(): void {}
-  error(msg: string, _fields?: LogFields): void {
-    this.errors.push(msg);
-  }
-  child(): Logger {
-    return this;
-  }
-}
-
-/** Waits (bounded) until `ready()` holds. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (ready()) return;
-    await new Promise(resolve => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Lets promise callbacks and the once-per-turn send scheduler run. */
-async function flushed(): Promise<void> {
-  for (let i = 0; i < 4; i++) await new Promise(resolve => setImmediate(resolve));
-}
-
-// ---- the database and the clients ------------------------------------------------------------
-
-const { engine } = await testEngine();
-const owner = Identity.random();
-await engine.publish({
-  moduleBytes: moduleBytes('fixtures/ws'),
-  owner,
-  nameOrIdentity: 'v2h',
-  clear: false,
-});
-const gated = new GatedHandle(engine.resolve('v2h')!);
-const logger = new RecordingLogger();
-const deps: HandlerDeps = {
-  feeds: new Feeds(engine, { rowLimit: 50, maxSubscriptions: 64 }, logger),
-  limits: { maxBufferedBytes: 1 << 30, maxInflightCalls: 64, maxQueuedMessages: 1000 },
-  rowLimit: 50,
-  logger,
-};
-
-const PLAYER = {
-  tag: 'Product',
-  elements: gated.schema.tableByName('player')!.rowType.elements,
-} as const;
-const names = (rows: readonly Uint8Array[]): string[] =>
-  rows.map(r => (decodeFromBytes(PLAYER, r) as AlgebraicValue[])[2] as string).sort();
-
-function args(reducer: string, values: AlgebraicValue[]): Uint8Array {
-  const params = gated.schema.reducerByName(reducer)!.params;
-  return encodeToBytes({ tag: 'Product', elements: params.elements }, values);
-}
+const harness = await HandlerHarness.create('v2h');
+const { gated, logger, deps, names } = harness;
+const args = harness.args.bind(harness);
+const settle = () => harness.settle();
 
 type Tag = V2ServerMessage['tag'];
 type Message<T extends Tag> = Extract<V2ServerMessage, { tag: T }>;
@@ -203,16 +68,13 @@ class Client {
 
 async function open(query = 'compression=None', batched = false) {
   const protocol = batched ? WS_PROTOCOL_V3_BSATN : WS_PROTOCOL_V2_BSATN;
-  const params = readParams(new URLSearchParams(query), protocol);
-  const identity = Identity.random();
-  const init = { identity, isOwner: false, token: `token-${identity.toHex()}`, params };
-  const socket = new FakeSocket();
-  const handler = new V2Handler(socket, deps, init, batched);
+  const { handler, socket, init } = await harness.open(
+    protocol,
+    query,
+    (socket, init) => new V2Handler(socket, deps, init, batched),
+  );
+  const { identity, params } = init;
   const client = new Client(handler, socket, identity, batched);
-  const connection = await Connection.open(gated, identity, params.connectionId, logger);
-  handler.start(connection, deps.feeds.join(gated, handler));
-  gated.release();
-  await flushed();
   const [hello, ...rest] = client.take();
   expect(rest).toEqual([]);
   expect(hello?.tag === 'InitialConnection' && [hello.identity.toHex(), hello.token]).toEqual([
@@ -232,12 +94,12 @@ async function subscribe(c: Client, querySetId: number, sql: string): Promise<vo
   const requestId = nextRequest++;
   c.send({ tag: 'Subscribe', requestId, querySetId, queryStrings: [sql] });
   await until(() => c.socket.frames.length > 0, 'SubscribeApplied');
-  gated.release();
-  await flushed();
+  await settle();
   expect(only(c.take(), 'SubscribeApplied')).toMatchObject({ requestId, querySetId });
 }
 
-const call = (reducer: string, values: AlgebraicValue[]): V2ClientMessage => ({
+type CallMessage = Extract<V2ClientMessage, { tag: 'CallReducer' }>;
+const call = (reducer: string, values: AlgebraicValue[]): CallMessage => ({
   tag: 'CallReducer',
   requestId: nextRequest++,
   flags: 0,
@@ -247,17 +109,8 @@ const call = (reducer: string, values: AlgebraicValue[]): V2ClientMessage => ({
 const addPlayer = (name: string, team: number) => call('add_player', [name, team, 1n]);
 
 /** Sends `messages` and waits until `n` more batches are published (none durable yet). */
-async function callAndPublish(c: Client, messages: V2ClientMessage[], n = 1): Promise<void> {
-  const before = gated.published.length;
-  c.send(...messages);
-  await until(() => gated.published.length >= before + n, 'the publish');
-  await flushed();
-}
-
-async function settle(): Promise<void> {
-  gated.release();
-  await flushed();
-}
+const callAndPublish = (c: Client, messages: V2ClientMessage[], n = 1): Promise<void> =>
+  harness.callAndPublish(() => c.send(...messages), n);
 
 function only<T extends Tag>(ms: V2ServerMessage[], tag: T): Message<T> {
   expect(ms.map(m => m.tag)).toEqual([tag]);
@@ -370,7 +223,7 @@ describe('v2 handler: reducer results', () => {
 });
 
 describe('v2 handler: other clients and confirmed reads', () => {
-  it('sends others their rows at once with confirmed=false, the caller’s result after', async () => {
+  it('sends others rows at once with confirmed=false, the caller’s result after', async () => {
     const team = nextTeam++;
     const watcher = await open('compression=None&confirmed=false');
     await subscribe(watcher, 5, `SELECT * FROM player WHERE team = ${team}`);
@@ -401,7 +254,7 @@ describe('v2 handler: other clients and confirmed reads', () => {
     expect(only(caller.take(), 'ReducerResult').result.tag).toBe('OkEmpty');
   });
 
-  it('sends a SubscriptionError without request id, once durable, for a set over the row limit', async () => {
+  it('sends a SubscriptionError, once durable, for a set over the row limit', async () => {
     const team = nextTeam++;
     const watcher = await open('compression=None&confirmed=false');
     await subscribe(watcher, 12, `SELECT * FROM player WHERE team = ${team}`);

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Client bindings for `modules/chat` on the official SpacetimeDB TypeScript SDK 1.x, hand-written
  * in the shape of the SDK's generated `module_bindings/index.ts`.
  */

@@ -1,4 +1,7 @@
-/** Parameters of the callable reducers of `modules/chat`. */
+/**
+ * @module
+ * Parameters of the callable reducers of `modules/chat`.
+ */
 import { t } from '../sdk.js';
 
 export const SetNameParams = { name: t.string() };

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Row types of `modules/chat`, written by hand the way `spacetime generate` (1.x) would: columns
  * in declaration order (the BSATN field order); `name` is an `Option<String>`.
  */

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Client bindings for `modules/fixtures/ws` on the official SpacetimeDB TypeScript SDK 1.x,
  * hand-written in the shape of the SDK's generated `module_bindings/index.ts`: a remote module
  * description (tables, reducers, no procedures) and the typed `DbConnection` built on it.

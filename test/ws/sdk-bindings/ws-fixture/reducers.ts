@@ -1,4 +1,7 @@
-/** Parameters of the callable reducers of `modules/fixtures/ws`, in declaration order. */
+/**
+ * @module
+ * Parameters of the callable reducers of `modules/fixtures/ws`, in declaration order.
+ */
 import { t } from '../sdk.js';
 
 export const AddPlayerParams = { name: t.string(), team: t.u32(), score: t.i64() };

@@ -1,4 +1,5 @@
 /**
+ * @module
  * Row types of `modules/fixtures/ws`, written by hand the way `spacetime generate` (1.x) would:
  * one row builder per public table, columns in declaration order (the BSATN field order).
  */
