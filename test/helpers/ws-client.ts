@@ -1,5 +1,5 @@
 /** A WebSocket test client speaking v1.bsatn or v1.json through our own codec, with a queue. */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import {
   decodeServerMessageBsatn,
   decodeServerMessageJson,

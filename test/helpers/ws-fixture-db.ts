@@ -53,6 +53,5 @@ export function playerNames(db: DatabaseHandle): (rows: readonly Uint8Array[]) =
     tag: 'Product',
     elements: db.schema.tableByName('player')!.rowType.elements,
   };
-  return rows =>
-    rows.map(r => (decodeFromBytes(type, r) as AlgebraicValue[])[2] as string).sort();
+  return rows => rows.map(r => (decodeFromBytes(type, r) as AlgebraicValue[])[2] as string).sort();
 }

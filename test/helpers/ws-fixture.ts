@@ -7,7 +7,11 @@
  * server), so the tests check the wire against the module's declared layout.
  */
 import type { RunningServer } from '../../runtime/main.js';
-import { decodeFromBytes, encodeToBytes, type AlgebraicType } from '../../runtime/protocol/index.js';
+import {
+  decodeFromBytes,
+  encodeToBytes,
+  type AlgebraicType,
+} from '../../runtime/protocol/index.js';
 import { moduleBytes } from './modules.js';
 import { client, testServer, type Client } from './server.js';
 

@@ -135,7 +135,12 @@ export class HandlerHarness {
   /** Opens `init`'s connection (`client_connected` runs) and starts `handler` on it. */
   async start(handler: ConnectionHandler, init: HandlerInit): Promise<void> {
     const { gated, logger } = this;
-    const connection = await Connection.open(gated, init.identity, init.params.connectionId, logger);
+    const connection = await Connection.open(
+      gated,
+      init.identity,
+      init.params.connectionId,
+      logger,
+    );
     handler.start(connection, this.deps.feeds.join(gated, handler));
   }
 

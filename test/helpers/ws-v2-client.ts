@@ -164,4 +164,3 @@ export function openV2(
   const protocol = options.protocol ?? WS_PROTOCOL_V2_BSATN;
   return openSocket(baseUrl, database, protocol, options, s => new TestV2Client(s, s.protocol));
 }
-

@@ -42,6 +42,7 @@ import {
   SubscriptionRegistry,
   type CallFanOut,
   type ClientDelta,
+  type QueryDelta,
   type CompiledSubscription,
   type Subscriber,
 } from '../../runtime/subscribe/index.js';
@@ -59,7 +60,8 @@ const OPS = 300;
 /** Subscribers at once (each is checked after every call). */
 const MAX_SUBSCRIBERS = 6;
 console.log(
-  `subscription model test: seeds ${FIRST_SEED}..${FIRST_SEED + RUNS - 1}, ${OPS} operations each (SUBSCRIBE_MODEL_SEED=${FIRST_SEED} to replay)`,
+  `subscription model test: seeds ${FIRST_SEED}..${FIRST_SEED + RUNS - 1}, ${OPS} operations ` +
+    `each (SUBSCRIBE_MODEL_SEED=${FIRST_SEED} to replay)`,
 );
 
 const schema = buildSchema([
@@ -305,7 +307,9 @@ function randomQuery(rnd: () => number): QueryModel {
         : `JOIN ${s.table} AS ${s.alias} ON ${condSql(conds[i - 1]!)}`,
     )
     .join(' ');
-  const sql = `SELECT ${sources.length === 1 && rnd() < 0.5 ? '*' : `${sources[returned]!.alias}.*`} FROM ${from}${where.length > 0 ? ` WHERE ${where.map(condSql).join(' AND ')}` : ''}`;
+  const columns = sources.length === 1 && rnd() < 0.5 ? '*' : `${sources[returned]!.alias}.*`;
+  const filter = where.length > 0 ? ` WHERE ${where.map(condSql).join(' AND ')}` : '';
+  const sql = `SELECT ${columns} FROM ${from}${filter}`;
   return { sql, sources, returned, conds: [...conds, ...where], pinned };
 }
 
@@ -591,220 +595,282 @@ function describeMultiset(m: ReadonlyMap<string, number>, table: TableName): str
   return JSON.stringify([...m].map(([h, n]) => [fromBytes(table, Buffer.from(h, 'hex')), n]));
 }
 
-function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
-  const rnd = mulberry32(seed);
-  const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
-  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
-  const fail = (op: number, message: string): never => {
-    throw new Error(
-      `seed ${seed}, operation ${op}: ${message} (replay: SUBSCRIBE_MODEL_SEED=${seed} SUBSCRIBE_MODEL_RUNS=1)`,
-    );
-  };
+/** One seed's run: its random stream, the store, the registry and what the model holds. */
+interface SeedRun {
+  readonly seed: number;
+  readonly rnd: () => number;
+  readonly store: DatabaseStore;
+  readonly totals: Totals;
+  readonly registry: SubscriptionRegistry<ModelSub>;
+  readonly subscribers: ModelSub[];
+  readonly clients: WireClient[];
+  readonly queries: QueryModel[];
+  nextId: number;
+  state: State;
+}
 
-  // Start empty: delete whatever the previous seed left.
-  {
-    const r = store.read();
-    const wipe: Write[] = [];
-    for (const name of ['a', 'b', 'c'] as TableName[])
-      for (const raw of r.scan(tableOf(name).id))
-        wipe.push({ op: 'delete', table: name, row: toValues(name, fromBytes(name, raw)) });
-    r.close();
-    if (wipe.length > 0) runBatch(store, [wipe]).after.close();
+const pick = <X>(run: SeedRun, xs: readonly X[]): X => xs[Math.floor(run.rnd() * xs.length)]!;
+const int = (run: SeedRun, lo: number, hi: number): number =>
+  lo + Math.floor(run.rnd() * (hi - lo + 1));
+
+function fail(run: SeedRun, op: number, message: string): never {
+  const replay = `SUBSCRIBE_MODEL_SEED=${run.seed} SUBSCRIBE_MODEL_RUNS=1`;
+  throw new Error(`seed ${run.seed}, operation ${op}: ${message} (replay: ${replay})`);
+}
+
+/** Deletes whatever the previous seed left, so each seed starts empty. */
+function wipeStore(store: DatabaseStore): void {
+  const r = store.read();
+  const wipe: Write[] = [];
+  for (const name of ['a', 'b', 'c'] as TableName[])
+    for (const raw of r.scan(tableOf(name).id))
+      wipe.push({ op: 'delete', table: name, row: toValues(name, fromBytes(name, raw)) });
+  r.close();
+  if (wipe.length > 0) runBatch(store, [wipe]).after.close();
+}
+
+/** Every subscriber's cache and every client's wire caches against the reference at `at`. */
+function checkAll(run: SeedRun, op: number, at: State, label: string): void {
+  const memo = new Map<string, Map<string, number>>();
+  for (const s of run.subscribers) {
+    let want = memo.get(s.model.sql);
+    if (want === undefined) memo.set(s.model.sql, (want = reference(s.model, at)));
+    run.totals.comparisons++;
+    if (!sameMultiset(s.cache, want)) {
+      const table = s.model.sources[s.model.returned]!.table;
+      const held = describeMultiset(s.cache, table);
+      const expected = describeMultiset(want, table);
+      fail(
+        run,
+        op,
+        `${label}: subscriber ${s.id} of ${s.model.sql} holds ${held}, ` +
+          `the reference says ${expected}`,
+      );
+    }
   }
-  let state: State = { a: new Map(), b: new Map(), c: new Map() };
-  const registry = new SubscriptionRegistry<ModelSub>(schema);
-  const subscribers: ModelSub[] = [];
-  const clients = wireClients();
-  const queries: QueryModel[] = [];
-  let nextId = 1;
+  wireCheck(
+    run.clients,
+    run.subscribers,
+    sub => memo.get(sub.model.sql)!,
+    m => fail(run, op, `${label}: ${m}`),
+  );
+}
 
-  const check = (op: number, at: State, label: string): void => {
-    const memo = new Map<string, Map<string, number>>();
-    for (const s of subscribers) {
-      let want = memo.get(s.model.sql);
-      if (want === undefined) memo.set(s.model.sql, (want = reference(s.model, at)));
-      totals.comparisons++;
-      if (!sameMultiset(s.cache, want)) {
-        const table = s.model.sources[s.model.returned]!.table;
+/** A new random row of `table`. */
+function freshRow(run: SeedRun, table: TableName): Row {
+  if (table === 'a')
+    return [
+      int(run, 0, 7),
+      int(run, 0, 3),
+      int(run, 0, 3),
+      run.rnd() < 0.3 ? null : int(run, 0, 3),
+      pick(run, STRINGS),
+    ];
+  if (table === 'b') return [int(run, 0, 7), int(run, 0, 7), int(run, 0, 3), int(run, 0, 3)];
+  return [int(run, 0, 3), int(run, 0, 3), int(run, 0, 2)];
+}
+
+/** A random write against `work`, mostly one that succeeds; applied to `work`. */
+function randomWrite(run: SeedRun, work: Record<TableName, Row[]>): Write {
+  const table = pick(run, ['a', 'a', 'b', 'b', 'c'] as TableName[]);
+  const rows = work[table];
+  const keyOf = (r: Row): string => (table === 'c' ? JSON.stringify(r) : String(r[0]));
+  const existing = rows.length > 0 ? pick(run, rows) : undefined;
+  const r = run.rnd();
+  let w: Write;
+  let row: Row;
+  if (existing !== undefined && r < 0.25) {
+    row = existing;
+    w = { op: 'delete', table, row: toValues(table, row) };
+  } else if (existing !== undefined && r < 0.6 && table !== 'c') {
+    // Updates change one column of a few values, so rows move in and out of filters and joins.
+    const next = [...existing];
+    const col = int(run, 1, next.length - 1);
+    next[col] = freshRow(run, table)[col]!;
+    row = next;
+    w = { op: 'update', table, row: toValues(table, row) };
+  } else {
+    row = freshRow(run, table);
+    const taken = () => rows.some(x => keyOf(x) === keyOf(row));
+    for (let tries = 0; tries < 5 && run.rnd() < 0.95 && taken(); tries++)
+      row = freshRow(run, table);
+    w = { op: 'insert', table, row: toValues(table, row) };
+  }
+  const rest = rows.filter(x => keyOf(x) !== keyOf(row));
+  work[table] =
+    w.op === 'delete'
+      ? rest
+      : w.op === 'update' || rest.length === rows.length
+        ? [...rest, row]
+        : rows;
+  return w;
+}
+
+/** Subscribe: often to a query someone already has (shared), else a new random one. */
+function subscribeOp(run: SeedRun, op: number): void {
+  const { rnd, queries, clients, store } = run;
+  const model = queries.length > 0 && rnd() < 0.3 ? pick(run, queries) : randomQuery(rnd);
+  if (!queries.includes(model)) queries.push(model);
+  let query: CompiledSubscription;
+  try {
+    query = compileSubscription(schema, model.sql, { isOwner: rnd() < 0.5 });
+  } catch (err) {
+    return fail(run, op, `${model.sql} did not compile: ${(err as Error).message}`);
+  }
+  // Clients and query sets follow from the id, so the random stream is the same as before.
+  const id = run.nextId++;
+  const [client, set] = [clients[id % clients.length]!, 1 + (Math.floor(id / 3) % 2)];
+  const sub: ModelSub = { id, model, query, cache: new Map(), client, set };
+  const reader = store.read();
+  try {
+    const rows = evaluateSubscription(query, reader);
+    for (const raw of rows) sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
+    wireRows(sub, rows, true, m => fail(run, op, `subscribing: ${m}`));
+  } finally {
+    reader.close();
+  }
+  run.registry.add(query, sub);
+  run.subscribers.push(sub);
+  if (model.pinned) run.totals.pinnedQueries++;
+  checkAll(run, op, run.state, 'after subscribing');
+}
+
+/** Unsubscribe a random subscriber; its rows leave the wire caches. */
+function unsubscribeOp(run: SeedRun, op: number): void {
+  const sub = run.subscribers.splice(int(run, 0, run.subscribers.length - 1), 1)[0]!;
+  run.registry.remove(sub.query, sub);
+  const reader = run.store.read();
+  try {
+    const rows = evaluateSubscription(sub.query, reader);
+    wireRows(sub, rows, false, m => fail(run, op, `unsubscribing: ${m}`));
+  } finally {
+    reader.close();
+  }
+}
+
+/** Applies one delta of call `i` to the caches of its subscribers, counting what it holds. */
+function applyDelta(run: SeedRun, op: number, i: number, d: QueryDelta<ModelSub>): void {
+  const { totals } = run;
+  if (d.inserts.length + d.deletes.length === 0)
+    fail(run, op, `an empty delta for ${d.shared.query.sql}`);
+  totals.nonEmptyDeltas++;
+  const model = [...d.shared.subscribers][0]!.model;
+  if (model.sources.length > 1) totals.joinDeltas++;
+  if (model.sources.length > 2) totals.threeWayDeltas++;
+  totals.rowsDelivered += d.inserts.length + d.deletes.length;
+  for (const sub of d.shared.subscribers) {
+    for (const raw of d.deletes) {
+      const n = sub.cache.get(hexOf(raw)) ?? 0;
+      if (n === 0) {
+        const row = JSON.stringify(fromBytes(sub.model.sources[sub.model.returned]!.table, raw));
         fail(
+          run,
           op,
-          `${label}: subscriber ${s.id} of ${s.model.sql} holds ${describeMultiset(s.cache, table)}, the reference says ${describeMultiset(want, table)}`,
+          `call ${i} deletes a row subscriber ${sub.id} of ${sub.model.sql} lacks: ${row}`,
         );
       }
+      if (n === 1) sub.cache.delete(hexOf(raw));
+      else sub.cache.set(hexOf(raw), n - 1);
     }
-    wireCheck(
-      clients,
-      subscribers,
-      sub => memo.get(sub.model.sql)!,
-      m => fail(op, `${label}: ${m}`),
-    );
-  };
-
-  /** A random write against `work`, mostly one that succeeds; applied to `work`. */
-  const randomWrite = (work: Record<TableName, Row[]>): Write => {
-    const table = pick(['a', 'a', 'b', 'b', 'c'] as TableName[]);
-    const rows = work[table];
-    const fresh = (): Row =>
-      table === 'a'
-        ? [int(0, 7), int(0, 3), int(0, 3), rnd() < 0.3 ? null : int(0, 3), pick(STRINGS)]
-        : table === 'b'
-          ? [int(0, 7), int(0, 7), int(0, 3), int(0, 3)]
-          : [int(0, 3), int(0, 3), int(0, 2)];
-    const keyOf = (r: Row): string => (table === 'c' ? JSON.stringify(r) : String(r[0]));
-    const existing = rows.length > 0 ? pick(rows) : undefined;
-    const r = rnd();
-    let w: Write;
-    let row: Row;
-    if (existing !== undefined && r < 0.25) {
-      row = existing;
-      w = { op: 'delete', table, row: toValues(table, row) };
-    } else if (existing !== undefined && r < 0.6 && table !== 'c') {
-      // Updates change one column of a few values, so rows move in and out of filters and joins.
-      const next = [...existing];
-      const col = int(1, next.length - 1);
-      next[col] = fresh()[col]!;
-      row = next;
-      w = { op: 'update', table, row: toValues(table, row) };
-    } else {
-      row = fresh();
-      for (
-        let tries = 0;
-        tries < 5 && rnd() < 0.95 && rows.some(x => keyOf(x) === keyOf(row));
-        tries++
-      )
-        row = fresh();
-      w = { op: 'insert', table, row: toValues(table, row) };
-    }
-    const rest = rows.filter(x => keyOf(x) !== keyOf(row));
-    work[table] =
-      w.op === 'delete'
-        ? rest
-        : w.op === 'update' || rest.length === rows.length
-          ? [...rest, row]
-          : rows;
-    return w;
-  };
-
-  // An operation is one subscribe, one unsubscribe or one write; writes are grouped into calls
-  // of 1–3 writes and calls into batches of 1–5.
-  for (let op = 0; op < OPS; op++) {
-    const r = rnd();
-    if ((r < 0.15 && subscribers.length < MAX_SUBSCRIBERS) || subscribers.length === 0) {
-      // Subscribe: often to a query someone already has (shared), else a new random one.
-      const model = queries.length > 0 && rnd() < 0.3 ? pick(queries) : randomQuery(rnd);
-      if (!queries.includes(model)) queries.push(model);
-      let query: CompiledSubscription;
-      try {
-        query = compileSubscription(schema, model.sql, { isOwner: rnd() < 0.5 });
-      } catch (err) {
-        return fail(op, `${model.sql} did not compile: ${(err as Error).message}`);
-      }
-      // Clients and query sets follow from the id, so the random stream is the same as before.
-      const id = nextId++;
-      const [client, set] = [clients[id % clients.length]!, 1 + (Math.floor(id / 3) % 2)];
-      const sub: ModelSub = { id, model, query, cache: new Map(), client, set };
-      const reader = store.read();
-      try {
-        const rows = evaluateSubscription(query, reader);
-        for (const raw of rows) sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
-        wireRows(sub, rows, true, m => fail(op, `subscribing: ${m}`));
-      } finally {
-        reader.close();
-      }
-      registry.add(query, sub);
-      subscribers.push(sub);
-      if (model.pinned) totals.pinnedQueries++;
-      check(op, state, 'after subscribing');
-    } else if (r < 0.27) {
-      const sub = subscribers.splice(int(0, subscribers.length - 1), 1)[0]!;
-      registry.remove(sub.query, sub);
-      const reader = store.read();
-      try {
-        const rows = evaluateSubscription(sub.query, reader);
-        wireRows(sub, rows, false, m => fail(op, `unsubscribing: ${m}`));
-      } finally {
-        reader.close();
-      }
-    } else {
-      // A batch of 1–5 calls, each of 1–3 writes; a call that fails (a key collision) is rolled back.
-      const calls: Write[][] = [];
-      const work = {
-        a: [...state.a.values()],
-        b: [...state.b.values()],
-        c: [...state.c.values()],
-      } as Record<TableName, Row[]>;
-      for (let n = int(1, 5); n > 0; n--) {
-        const call: Write[] = [];
-        for (let w = int(1, 3); w > 0; w--, op++) call.push(randomWrite(work));
-        calls.push(call);
-      }
-      op--;
-      const { calls: changes, after } = runBatch(store, calls);
-      totals.batches++;
-      totals.calls += changes.length;
-      const seen = new Map<string, number>();
-      for (const c of changes)
-        for (const tc of c)
-          for (const raw of [...tc.inserts, ...tc.deletes])
-            seen.set(hexOf(raw), (seen.get(hexOf(raw)) ?? 0) + 1);
-      totals.multiCallRows += [...seen.values()].filter(n => n > 1).length;
-      try {
-        const deltas = registry.evaluateBatch(changes, after);
-        if (deltas.length !== changes.length)
-          fail(op, `${deltas.length} delta lists for ${changes.length} calls`);
-        const fans = fanOut<WireClient>(registry, changes, after);
-        if (fans.length !== changes.length)
-          fail(op, `${fans.length} fan-outs for ${changes.length} calls`);
-        changes.forEach((call, i) => {
-          state = applyChanges(state, call);
-          for (const d of deltas[i]!) {
-            if (d.inserts.length + d.deletes.length === 0)
-              fail(op, `an empty delta for ${d.shared.query.sql}`);
-            totals.nonEmptyDeltas++;
-            const model = [...d.shared.subscribers][0]!.model;
-            if (model.sources.length > 1) totals.joinDeltas++;
-            if (model.sources.length > 2) totals.threeWayDeltas++;
-            totals.rowsDelivered += d.inserts.length + d.deletes.length;
-            for (const sub of d.shared.subscribers) {
-              for (const raw of d.deletes) {
-                const n = sub.cache.get(hexOf(raw)) ?? 0;
-                if (n === 0)
-                  fail(
-                    op,
-                    `call ${i} deletes a row subscriber ${sub.id} of ${sub.model.sql} does not hold: ${JSON.stringify(fromBytes(sub.model.sources[sub.model.returned]!.table, raw))}`,
-                  );
-                if (n === 1) sub.cache.delete(hexOf(raw));
-                else sub.cache.set(hexOf(raw), n - 1);
-              }
-              for (const raw of d.inserts)
-                sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
-            }
-          }
-          totals.wireShares += wireDeliver(fans[i]!, m => fail(op, `call ${i}: ${m}`));
-          check(op, state, `after call ${i} of the batch`);
-        });
-      } finally {
-        after.close();
-      }
-    }
+    for (const raw of d.inserts) sub.cache.set(hexOf(raw), (sub.cache.get(hexOf(raw)) ?? 0) + 1);
   }
-  // The model followed the store's change sets; the store must agree with it at the end.
-  const r = store.read();
+}
+
+/** Random calls of 1–3 writes each, for a batch of 1–5; each write counts as an operation. */
+function randomCalls(run: SeedRun, op: number): { calls: Write[][]; op: number } {
+  const calls: Write[][] = [];
+  const { state } = run;
+  const work = {
+    a: [...state.a.values()],
+    b: [...state.b.values()],
+    c: [...state.c.values()],
+  } as Record<TableName, Row[]>;
+  for (let n = int(run, 1, 5); n > 0; n--) {
+    const call: Write[] = [];
+    for (let w = int(run, 1, 3); w > 0; w--, op++) call.push(randomWrite(run, work));
+    calls.push(call);
+  }
+  return { calls, op: op - 1 };
+}
+
+/**
+ * A batch of 1–5 calls, each of 1–3 writes; a call that fails (a key collision) is rolled back.
+ * Returns the operation number of its last write.
+ */
+function batchOp(run: SeedRun, first: number): number {
+  const { calls, op } = randomCalls(run, first);
+  const { store, totals, registry } = run;
+  const { calls: changes, after } = runBatch(store, calls);
+  totals.batches++;
+  totals.calls += changes.length;
+  const seen = new Map<string, number>();
+  for (const c of changes)
+    for (const tc of c)
+      for (const raw of [...tc.inserts, ...tc.deletes])
+        seen.set(hexOf(raw), (seen.get(hexOf(raw)) ?? 0) + 1);
+  totals.multiCallRows += [...seen.values()].filter(n => n > 1).length;
+  try {
+    const deltas = registry.evaluateBatch(changes, after);
+    if (deltas.length !== changes.length)
+      fail(run, op, `${deltas.length} delta lists for ${changes.length} calls`);
+    const fans = fanOut<WireClient>(registry, changes, after);
+    if (fans.length !== changes.length)
+      fail(run, op, `${fans.length} fan-outs for ${changes.length} calls`);
+    changes.forEach((call, i) => {
+      run.state = applyChanges(run.state, call);
+      for (const d of deltas[i]!) applyDelta(run, op, i, d);
+      totals.wireShares += wireDeliver(fans[i]!, m => fail(run, op, `call ${i}: ${m}`));
+      checkAll(run, op, run.state, `after call ${i} of the batch`);
+    });
+  } finally {
+    after.close();
+  }
+  return op;
+}
+
+/** The model followed the store's change sets; the store must agree with it at the end. */
+function checkStore(run: SeedRun): void {
+  const r = run.store.read();
   try {
     for (const name of ['a', 'b', 'c'] as TableName[]) {
       const stored = r.scan(tableOf(name).id).map(hexOf).sort();
-      if (JSON.stringify(stored) !== JSON.stringify([...state[name].keys()].sort()))
-        fail(OPS, `the model of table ${name} drifted from the store`);
+      if (JSON.stringify(stored) !== JSON.stringify([...run.state[name].keys()].sort()))
+        fail(run, OPS, `the model of table ${name} drifted from the store`);
     }
   } finally {
     r.close();
   }
-  expect(registry.size).toBe(new Set(subscribers.map(s => s.query.key)).size);
 }
 
+function runSeed(seed: number, store: DatabaseStore, totals: Totals): void {
+  wipeStore(store);
+  const run: SeedRun = {
+    seed,
+    rnd: mulberry32(seed),
+    store,
+    totals,
+    registry: new SubscriptionRegistry<ModelSub>(schema),
+    subscribers: [],
+    clients: wireClients(),
+    queries: [],
+    nextId: 1,
+    state: { a: new Map(), b: new Map(), c: new Map() },
+  };
+  // An operation is one subscribe, one unsubscribe or one write; writes are grouped into calls
+  // of 1–3 writes and calls into batches of 1–5.
+  for (let op = 0; op < OPS; op++) {
+    const r = run.rnd();
+    const { length } = run.subscribers;
+    if ((r < 0.15 && length < MAX_SUBSCRIBERS) || length === 0) subscribeOp(run, op);
+    else if (r < 0.27) unsubscribeOp(run, op);
+    else op = batchOp(run, op);
+  }
+  checkStore(run);
+  expect(run.registry.size).toBe(new Set(run.subscribers.map(s => s.query.key)).size);
+}
 describe('subscription engine against a reference model', () => {
   it(
-    `keeps every subscriber's cache equal to a fresh evaluation (${RUNS} seeds × ${OPS} operations)`,
+    `keeps every subscriber's cache equal to a fresh evaluation (${RUNS} seeds × ${OPS} ops)`,
     () => {
       const store = newStore(schema);
       const totals: Totals = {
@@ -822,8 +888,10 @@ describe('subscription engine against a reference model', () => {
       const started = performance.now();
       const cpu = process.cpuUsage();
       for (let k = 0; k < RUNS; k++) runSeed(FIRST_SEED + k, store, totals);
+      const wallMs = Math.round(performance.now() - started);
+      const cpuMs = Math.round(process.cpuUsage(cpu).user / 1000);
       console.log(
-        `subscription model test: ${JSON.stringify(totals)} in ${Math.round(performance.now() - started)} ms (${Math.round(process.cpuUsage(cpu).user / 1000)} ms CPU)`,
+        `subscription model test: ${JSON.stringify(totals)} in ${wallMs} ms (${cpuMs} ms CPU)`,
       );
       // A test that cannot fail is a defect: the run must have produced real work of every kind
       // (per seed on average: ~70 non-empty deltas, ~50 of joins, ~18 of 3-way joins, ~5 pinned

@@ -15,14 +15,21 @@
  * dropped rows; `subscribeToAllTables` sends one `SELECT * FROM <table>` per table it knows.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { moduleBytes } from '../helpers/modules.js';
 import {
-  HTTP_MS,
+  addRedAndBlue,
   barrier,
+  checkAnonymousConnect,
+  checkGuestLeaves,
+  checkInitialTeams,
+  checkTokenConnect,
+  checkUnsubscribeDrops,
+  checkVisitLifecycle,
+  deleteDatabase,
   defined,
   disconnected,
   nowMicros,
   opened,
+  publishFixture,
   recordRequests,
   recordRows,
   rejection,
@@ -46,7 +53,8 @@ import * as Fixture from './sdk-bindings-v2/ws-fixture/index.js';
 
 /** Every HTTP request the process makes (the SDK's token exchange included). */
 const requests = recordRequests();
-const { server, api, owner, alice, published, httpCall } = await startTestbed();
+const bed = await startTestbed();
+const { server, owner, alice, published, httpCall } = bed;
 
 interface ConnectOptions {
   readonly token?: string;
@@ -125,21 +133,7 @@ describe('official SDK 2.x: connecting', () => {
     // Reports the given token's identity, the token itself and a connection id the server chose.
     const before = requests.length;
     const a = await connectFixture({ token: alice.token });
-    expect(a.identity.toHexString()).toBe(alice.identity);
-    expect(a.token).toBe(alice.token);
-    expect(a.conn.identity?.toHexString()).toBe(alice.identity);
-    expect(a.conn.isActive).toBe(true);
-    expect(a.conn.connectionId.isZero()).toBe(false);
-    const exchange = requests
-      .slice(before)
-      .filter(r => r.url.endsWith('/v1/identity/websocket-token'));
-    expect(exchange).toEqual([
-      {
-        method: 'POST',
-        url: `${server.url}/v1/identity/websocket-token`,
-        authorization: `Bearer ${alice.token}`,
-      },
-    ]);
+    checkTokenConnect(bed, requests, before, a, alice);
     a.conn.disconnect();
     expect(await disconnected(a)).toBeUndefined();
     expect(a.conn.isActive).toBe(false);
@@ -169,14 +163,7 @@ describe('official SDK 2.x: connecting', () => {
     // A new identity, with a token the server accepts.
     const before = requests.length;
     const anon = await connectFixture();
-    expect(requests.slice(before).some(r => r.url.includes('websocket-token'))).toBe(false);
-    const hex = anon.identity.toHexString();
-    expect(hex).toMatch(/^c200[0-9a-f]{60}$/);
-    expect(hex).not.toBe(alice.identity);
-    expect(anon.token.split('.')).toHaveLength(3);
-    expect(
-      (await api.json('GET', `/v1/identity/${hex}/verify`, { token: anon.token })).status,
-    ).toBe(204);
+    const hex = await checkAnonymousConnect(bed, requests, before, anon);
     anon.conn.disconnect();
     await disconnected(anon);
     const again = await connectFixture({ token: anon.token });
@@ -211,12 +198,7 @@ describe('official SDK 2.x: connecting', () => {
 
 describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws fixture)', () => {
   it('applies a subscription with its initial rows: onInsert each, index lookups', async () => {
-    for (const [id, name] of [
-      [11, 'red'],
-      [12, 'blue'],
-    ] as const) {
-      expect(await httpCall('wsfix', 'add_team', [id, name])).toBe(200);
-    }
+    await addRedAndBlue(bed);
     const a = await connectFixture({ token: alice.token });
     const teams = recordRows(a.conn.db.team);
     let applied = -1n;
@@ -229,20 +211,7 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
         })
         .subscribe('SELECT * FROM team WHERE id >= 11 AND id <= 12');
     });
-    expect(handle.isActive()).toBe(true);
-    // The rows are in the cache when onApplied runs; their onInsert callbacks follow.
-    expect(applied).toBe(2n);
-    expect([...a.conn.db.team.iter()].sort((x, y) => x.id - y.id)).toEqual([
-      { id: 11, name: 'red' },
-      { id: 12, name: 'blue' },
-    ]);
-    expect(a.conn.db.team.id.find(12)).toEqual({ id: 12, name: 'blue' });
-    expect(a.conn.db.team.id.find(13)).toBeNull();
-    await until('two inserts', () => (teams.length === 2 ? true : undefined));
-    expect(teams.map(e => [e.kind, e.event, e.row.id]).sort()).toEqual([
-      ['insert', 'SubscribeApplied', 11],
-      ['insert', 'SubscribeApplied', 12],
-    ]);
+    await checkInitialTeams(handle, applied, a.conn.db.team, teams);
     a.conn.disconnect();
   });
 
@@ -410,18 +379,9 @@ describe('official SDK 2.x: subscriptions, reducer calls and row callbacks (ws f
     );
     expect(b.conn.db.player.count()).toBe(2n);
     const seen = recordRows(b.conn.db.player);
-    await unsubscribed(handle);
-    expect(handle.isEnded()).toBe(true);
-    expect(handle.isActive()).toBe(false);
-    expect(b.conn.db.player.count()).toBe(0n);
-    expect(seen.map(e => [e.kind, e.event, e.row.name]).sort()).toEqual([
-      ['delete', 'UnsubscribeApplied', 'eve'],
-      ['delete', 'UnsubscribeApplied', 'fay'],
-    ]);
-    await addPlayer(a, 'gus', 26, 3n);
-    await barrier(b.conn);
-    expect(seen).toHaveLength(2);
-    expect(b.conn.db.player.count()).toBe(0n);
+    await checkUnsubscribeDrops(handle, b.conn, b.conn.db.player, seen, () =>
+      addPlayer(a, 'gus', 26, 3n),
+    );
     a.conn.disconnect();
     b.conn.disconnect();
   });
@@ -559,30 +519,16 @@ describe('official SDK 2.x: compression and confirmed reads', () => {
 describe('official SDK 2.x: the server closing the connection', () => {
   it('reports onDisconnect when the module is replaced and when the database goes', async () => {
     // A new connection works in between.
-    const publish = (query = '') =>
-      settled(
-        `POST /v1/database/wsclose2${query}`,
-        api.json('POST', `/v1/database/wsclose2${query}`, {
-          token: owner.token,
-          body: moduleBytes('fixtures/ws'),
-        }),
-        HTTP_MS,
-      );
-    expect((await publish()).status).toBe(200);
+    expect(await publishFixture(bed, 'wsclose2')).toBe(200);
     const a = await connectFixture({ token: alice.token, database: 'wsclose2' });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player');
-    expect((await publish('?clear=true')).status).toBe(200);
+    expect(await publishFixture(bed, 'wsclose2', '?clear=true')).toBe(200);
     expect(await disconnected(a, 'onDisconnect after the update')).toBeUndefined();
     expect(a.conn.isActive).toBe(false);
 
     const b = await connectFixture({ token: alice.token, database: 'wsclose2' });
     await addPlayer(b, 'after', 1, 1n);
-    const deleted = await settled(
-      'DELETE /v1/database/wsclose2',
-      api.json('DELETE', '/v1/database/wsclose2', { token: owner.token }),
-      HTTP_MS,
-    );
-    expect(deleted.status).toBe(200);
+    expect(await deleteDatabase(bed, 'wsclose2')).toBe(200);
     expect(await disconnected(b, 'onDisconnect after the delete')).toBeUndefined();
     expect(b.conn.isActive).toBe(false);
   });
@@ -638,17 +584,7 @@ describe('official SDK 2.x: chat (Identity key, options, timestamps, lifecycle r
       'hello from 2.x',
     ]);
 
-    guest.conn.disconnect();
-    expect(await disconnected(guest)).toBeUndefined();
-    expect(guest.conn.isActive).toBe(false);
-    // client_disconnected ran on the server: the guest went offline.
-    const offline = await until('the guest to go offline', () =>
-      users.find(e => e.kind === 'update' && !e.row.online),
-    );
-    expect(offline).toMatchObject({
-      old: { name: 'bob', online: true },
-      row: { identity: guest.identity, name: 'bob', online: false },
-    });
+    await checkGuestLeaves(guest, users);
     watcher.conn.disconnect();
   });
 
@@ -666,29 +602,11 @@ describe('official SDK 2.x: chat (Identity key, options, timestamps, lifecycle r
     me.conn.disconnect();
   });
 
-  it('closes cleanly from the client: no error, client_disconnected runs once', async () => {
-    const visitor = await api.newIdentity();
-    const watcher = await connectFixture({ token: owner.token });
-    await subscribed(watcher.conn.subscriptionBuilder(), 'SELECT * FROM visit');
-    const visits = recordRows(watcher.conn.db.visit);
-    const mine = () => visits.filter(e => e.row.who.toHexString() === visitor.identity);
-    const v = await connectFixture({ token: visitor.token });
-    await until('the visit row', () => (mine().length >= 1 ? true : undefined));
-    v.conn.disconnect();
-    expect(await disconnected(v)).toBeUndefined();
-    expect(v.conn.isActive).toBe(false);
-    await until('the disconnect count', () => (mine().length >= 2 ? true : undefined));
-    await barrier(watcher.conn);
-    const who = Identity.fromString(visitor.identity);
-    expect(mine()).toEqual([
-      { kind: 'insert', event: 'Transaction', row: { who, connects: 1, disconnects: 0 } },
-      {
-        kind: 'update',
-        event: 'Transaction',
-        old: { who, connects: 1, disconnects: 0 },
-        row: { who, connects: 1, disconnects: 1 },
-      },
-    ]);
-    watcher.conn.disconnect();
-  });
+  it('closes cleanly from the client: no error, client_disconnected runs once', () =>
+    checkVisitLifecycle(bed, {
+      connect: token => connectFixture({ token }),
+      visitTable: conn => conn.db.visit,
+      fromHex: hex => Identity.fromString(hex),
+      event: 'Transaction',
+    }));
 });

@@ -14,18 +14,24 @@
  * `noUncheckedIndexedAccess` reads as possibly undefined, so they are taken through `defined`.
  */
 import { describe, expect, it } from 'vitest';
-import { moduleBytes } from '../helpers/modules.js';
 import { openWs } from '../helpers/ws-client.js';
 import {
-  HTTP_MS,
+  addRedAndBlue,
   barrier,
+  checkAnonymousConnect,
+  checkGuestLeaves,
+  checkInitialTeams,
+  checkTokenConnect,
+  checkUnsubscribeDrops,
+  checkVisitLifecycle,
+  deleteDatabase,
   defined,
   disconnected,
   nowMicros,
   opened,
+  publishFixture,
   recordRequests,
   recordRows,
-  settled,
   startTestbed,
   subscribed,
   subscriptionError,
@@ -40,7 +46,8 @@ import * as Fixture from './sdk-bindings/ws-fixture/index.js';
 
 /** Every HTTP request the process makes (the SDK's token exchange included). */
 const requests = recordRequests();
-const { server, api, owner, alice, published, httpCall } = await startTestbed();
+const bed = await startTestbed();
+const { server, owner, alice, published } = bed;
 
 interface ConnectOptions {
   readonly token?: string;
@@ -121,21 +128,7 @@ describe('official SDK: connecting', () => {
   it('exchanges the token at /v1/identity/websocket-token; its identity and token', async () => {
     const before = requests.length;
     const a = await connectFixture({ token: alice.token });
-    expect(a.identity.toHexString()).toBe(alice.identity);
-    expect(a.token).toBe(alice.token);
-    expect(a.conn.identity?.toHexString()).toBe(alice.identity);
-    expect(a.conn.isActive).toBe(true);
-    expect(a.conn.connectionId.isZero()).toBe(false);
-    const exchange = requests
-      .slice(before)
-      .filter(r => r.url.endsWith('/v1/identity/websocket-token'));
-    expect(exchange).toEqual([
-      {
-        method: 'POST',
-        url: `${server.url}/v1/identity/websocket-token`,
-        authorization: `Bearer ${alice.token}`,
-      },
-    ]);
+    checkTokenConnect(bed, requests, before, a, alice);
     a.conn.disconnect();
     expect(await disconnected(a)).toBeUndefined();
   });
@@ -144,14 +137,7 @@ describe('official SDK: connecting', () => {
     // A new identity, with a token the server accepts.
     const before = requests.length;
     const anon = await connectFixture();
-    expect(requests.slice(before).some(r => r.url.includes('websocket-token'))).toBe(false);
-    const hex = anon.identity.toHexString();
-    expect(hex).toMatch(/^c200[0-9a-f]{60}$/);
-    expect(hex).not.toBe(alice.identity);
-    expect(anon.token.split('.')).toHaveLength(3);
-    expect(
-      (await api.json('GET', `/v1/identity/${hex}/verify`, { token: anon.token })).status,
-    ).toBe(204);
+    const hex = await checkAnonymousConnect(bed, requests, before, anon);
     anon.conn.disconnect();
     const again = await connectFixture({ token: anon.token });
     expect(again.identity.toHexString()).toBe(hex);
@@ -182,12 +168,7 @@ describe('official SDK: connecting', () => {
 
 describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
   it('applies a subscription with its initial rows: onInsert each, unique lookups', async () => {
-    for (const [id, name] of [
-      [11, 'red'],
-      [12, 'blue'],
-    ] as const) {
-      expect(await httpCall('wsfix', 'add_team', [id, name])).toBe(200);
-    }
+    await addRedAndBlue(bed);
     const a = await connectFixture({ token: alice.token });
     const teams = recordRows<Fixture.Team>(a.conn.db.team);
     let applied = -1n;
@@ -200,19 +181,7 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
         })
         .subscribe('SELECT * FROM team WHERE id >= 11 AND id <= 12');
     });
-    expect(handle.isActive()).toBe(true);
-    expect(applied).toBe(2n);
-    expect([...a.conn.db.team.iter()].sort((x, y) => x.id - y.id)).toEqual([
-      { id: 11, name: 'red' },
-      { id: 12, name: 'blue' },
-    ]);
-    expect(a.conn.db.team.id.find(12)).toEqual({ id: 12, name: 'blue' });
-    expect(a.conn.db.team.id.find(13)).toBeNull();
-    await until('two inserts', () => (teams.length === 2 ? true : undefined));
-    expect(teams.map(e => [e.kind, e.event, e.row.id]).sort()).toEqual([
-      ['insert', 'SubscribeApplied', 11],
-      ['insert', 'SubscribeApplied', 12],
-    ]);
+    await checkInitialTeams(handle, applied, a.conn.db.team, teams);
     a.conn.disconnect();
   });
 
@@ -394,25 +363,9 @@ describe('official SDK: subscriptions and row callbacks (ws fixture)', () => {
     );
     expect(b.conn.db.player.count()).toBe(2n);
     const seen = recordRows<Fixture.Player>(b.conn.db.player);
-    let ended = false;
-    await within<void>('UnsubscribeApplied', resolve =>
-      handle.unsubscribeThen(() => {
-        ended = true;
-        resolve();
-      }),
+    await checkUnsubscribeDrops(handle, b.conn, b.conn.db.player, seen, () =>
+      addPlayer(a, 'gus', 26, 3n),
     );
-    expect(ended).toBe(true);
-    expect(handle.isEnded()).toBe(true);
-    expect(handle.isActive()).toBe(false);
-    expect(b.conn.db.player.count()).toBe(0n);
-    expect(seen.map(e => [e.kind, e.event, e.row.name]).sort()).toEqual([
-      ['delete', 'UnsubscribeApplied', 'eve'],
-      ['delete', 'UnsubscribeApplied', 'fay'],
-    ]);
-    await addPlayer(a, 'gus', 26, 3n);
-    await barrier(b.conn);
-    expect(seen).toHaveLength(2);
-    expect(b.conn.db.player.count()).toBe(0n);
     a.conn.disconnect();
     b.conn.disconnect();
   });
@@ -534,31 +487,17 @@ describe('SELECT * FROM * (what subscribeToAllTables sends), over the legacy Sub
 describe('official SDK: the server closing the connection', () => {
   it('reports onDisconnect when the module is replaced and when the database goes', async () => {
     // A new connection works in between.
-    const publish = (query = '') =>
-      settled(
-        `POST /v1/database/wsclose${query}`,
-        api.json('POST', `/v1/database/wsclose${query}`, {
-          token: owner.token,
-          body: moduleBytes('fixtures/ws'),
-        }),
-        HTTP_MS,
-      );
-    expect((await publish()).status).toBe(200);
+    expect(await publishFixture(bed, 'wsclose')).toBe(200);
     const a = await connectFixture({ token: alice.token, database: 'wsclose' });
     await subscribed(a.conn.subscriptionBuilder(), 'SELECT * FROM player');
-    expect((await publish('?clear=true')).status).toBe(200);
+    expect(await publishFixture(bed, 'wsclose', '?clear=true')).toBe(200);
     expect(await disconnected(a, 'onDisconnect after the update')).toBeUndefined();
     expect(a.conn.isActive).toBe(false);
 
     const b = await connectFixture({ token: alice.token, database: 'wsclose' });
     const added = await addPlayer(b, 'after', 1, 1n);
     expect(added.ctx.event.status.tag).toBe('Committed');
-    const deleted = await settled(
-      'DELETE /v1/database/wsclose',
-      api.json('DELETE', '/v1/database/wsclose', { token: owner.token }),
-      HTTP_MS,
-    );
-    expect(deleted.status).toBe(200);
+    expect(await deleteDatabase(bed, 'wsclose')).toBe(200);
     expect(await disconnected(b, 'onDisconnect after the delete')).toBeUndefined();
     expect(b.conn.isActive).toBe(false);
   });
@@ -625,43 +564,15 @@ describe('official SDK: chat (Identity key, options, timestamps, lifecycle reduc
       'hello from the official SDK',
     ]);
 
-    guest.conn.disconnect();
-    expect(await disconnected(guest)).toBeUndefined();
-    expect(guest.conn.isActive).toBe(false);
-    // client_disconnected ran on the server: the guest went offline.
-    const offline = await until('the guest to go offline', () =>
-      users.find(e => e.kind === 'update' && !e.row.online),
-    );
-    expect(offline).toMatchObject({
-      old: { name: 'bob', online: true },
-      row: { identity: guest.identity, name: 'bob', online: false },
-    });
+    await checkGuestLeaves(guest, users);
     watcher.conn.disconnect();
   });
 
-  it('closes cleanly from the client: no error, client_disconnected runs once', async () => {
-    const visitor = await api.newIdentity();
-    const watcher = await connectFixture({ token: owner.token });
-    await subscribed(watcher.conn.subscriptionBuilder(), 'SELECT * FROM visit');
-    const visits = recordRows<Fixture.Visit>(watcher.conn.db.visit);
-    const mine = () => visits.filter(e => e.row.who.toHexString() === visitor.identity);
-    const v = await connectFixture({ token: visitor.token });
-    await until('the visit row', () => (mine().length >= 1 ? true : undefined));
-    v.conn.disconnect();
-    expect(await disconnected(v)).toBeUndefined();
-    expect(v.conn.isActive).toBe(false);
-    await until('the disconnect count', () => (mine().length >= 2 ? true : undefined));
-    await barrier(watcher.conn);
-    const who = Identity.fromString(visitor.identity);
-    expect(mine()).toEqual([
-      { kind: 'insert', event: 'UnknownTransaction', row: { who, connects: 1, disconnects: 0 } },
-      {
-        kind: 'update',
-        event: 'UnknownTransaction',
-        old: { who, connects: 1, disconnects: 0 },
-        row: { who, connects: 1, disconnects: 1 },
-      },
-    ]);
-    watcher.conn.disconnect();
-  });
+  it('closes cleanly from the client: no error, client_disconnected runs once', () =>
+    checkVisitLifecycle(bed, {
+      connect: token => connectFixture({ token }),
+      visitTable: conn => conn.db.visit,
+      fromHex: hex => Identity.fromString(hex),
+      event: 'UnknownTransaction',
+    }));
 });

@@ -22,8 +22,12 @@ import { noProcedure, WsHandler, type HandlerDeps, type HandlerInit } from '../h
 import type { Frame, Payload, WsSocket } from '../session.js';
 import { failedOutcome, queryRowsOf, transactionUpdateOf } from './v2-messages.js';
 
-/** Most messages one v3 client frame may carry. */
-export const V3_MAX_CLIENT_MESSAGES = 4096;
+/**
+ * Most messages one v3 client frame may carry. The SDK limits its frames by size only (256 KiB),
+ * and a frame is already bounded by --ws-max-message-bytes, so this only has to exceed what a
+ * legal 256 KiB frame of the smallest messages (4 bytes each) can hold.
+ */
+export const V3_MAX_CLIENT_MESSAGES = 65_536;
 
 /** Shared non-caller `TransactionUpdate`s, by the delta list they carry. */
 const sharedUpdates = new WeakMap<readonly ClientDelta[], Payload>();

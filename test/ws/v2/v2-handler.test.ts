@@ -8,13 +8,13 @@
  * turn into frames of at most 512 KiB, an oversized message alone; failures and internal errors.
  */
 import { describe, expect, it } from 'vitest';
+import type { Identity } from '../../../runtime/protocol/index.js';
 import {
   BsatnReader,
   decodeV2ServerMessage,
   decodeV3ServerPayload,
   encodeV2ClientMessage,
   encodeV3ClientPayload,
-  Identity,
   V3_MAX_COALESCED_BYTES,
   WS_CLOSE,
   WS_PROTOCOL_V2_BSATN,
@@ -27,7 +27,8 @@ import {
 import { unframeServerPayload } from '../../../runtime/ws/frame-compression.js';
 import { V2Handler } from '../../../runtime/ws/v2/v2-handler.js';
 import { flushed, until } from '../../helpers/wait.js';
-import { FakeSocket, HandlerHarness } from '../../helpers/ws-handler-harness.js';
+import type { FakeSocket } from '../../helpers/ws-handler-harness.js';
+import { HandlerHarness } from '../../helpers/ws-handler-harness.js';
 
 // ---- the database and the clients (harness: test/helpers/ws-handler-harness.ts) -------------
 
