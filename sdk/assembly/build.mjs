@@ -46,14 +46,87 @@ export function moduleWasmPath(moduleRel, root = ROOT) {
 }
 
 /**
+ * The compiler's and the transform's diagnostics as `file:line:col: error: message` lines (one
+ * per problem; the FAILURE summary and JS stack traces dropped). Text it cannot parse is kept.
+ */
+export function formatDiagnostics(text, baseDir = '') {
+  const out = [];
+  const lines = text.split('\n');
+  const at = file => (baseDir === '' ? file : path.join(baseDir, file));
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const own = /^wasmbase: (ERROR|WARNING) (\S+?:\d+(?::\d+)?): (.*)$/.exec(line);
+    if (own) {
+      out.push(`${at(own[2])}: ${own[1].toLowerCase()}: ${own[3]}`);
+      continue;
+    }
+    const head = /^(ERROR|WARNING) (TS\d+|AS\d+)?:? ?(.*)$/.exec(line);
+    if (!head) continue;
+    let where = '';
+    for (let j = i + 1; j < lines.length && j < i + 12 && !/^(ERROR|WARNING)/.test(lines[j]); j++) {
+      const m = /in (\S+)\((\d+),(\d+)\)/.exec(lines[j]);
+      if (m) {
+        where = `${at(m[1])}:${m[2]}:${m[3]}: `;
+        break;
+      }
+    }
+    const code = head[2] ? ` ${head[2]}` : '';
+    out.push(`${where}${head[1].toLowerCase()}${code}: ${head[3]}`);
+  }
+  if (out.length === 0) {
+    const kept = lines.filter(l => l.trim() !== '' && !/^\s+at /.test(l));
+    return kept.join('\n');
+  }
+  return out.join('\n');
+}
+
+/**
+ * Compiles one module: `entry` and `out` relative to `baseDir`, the SDK at `sdkDir` (relative to
+ * `baseDir`). Returns `{ ok: true }` or `{ ok: false, errors }` with formatted diagnostics
+ * (file names relative to `baseDir`).
+ */
+export async function compileModule({ baseDir, entry, out, sdkDir = 'sdk/assembly', debug }) {
+  let diagnostics = '';
+  const sink = {
+    write: text => {
+      diagnostics += text;
+      return true;
+    },
+  };
+  mkdirSync(path.dirname(path.join(baseDir, out)), { recursive: true });
+  const { error } = await asc.main(
+    [
+      entry,
+      '-o',
+      out,
+      '--runtime',
+      'incremental',
+      '--importMemory',
+      ...(debug ? ['--debug'] : ['--optimizeLevel', '3', '--shrinkLevel', '0']),
+      '--use',
+      `abort=${sdkDir}/abort/__wasmbase_abort`,
+      '--transform',
+      TRANSFORM,
+      '--baseDir',
+      baseDir,
+    ],
+    { stdout: sink, stderr: sink },
+  );
+  if (!error) return { ok: true };
+  return { ok: false, errors: formatDiagnostics(diagnostics) || error.message };
+}
+
+/**
  * Builds modules. `only` limits it to some module paths (relative to modules/); `force`
- * rebuilds even when up to date. Returns the built and skipped module paths; throws with the
- * compiler's diagnostics when one fails.
+ * rebuilds even when up to date. A module that fails does not stop the others. Returns the
+ * built, skipped and failed module paths (each failure with its `file:line:col: message`
+ * lines); `throwOnFailure` (the default) throws after building the rest when one failed.
  */
 export async function buildModules({
   root = ROOT,
   only,
   force = false,
+  throwOnFailure = true,
   onProgress = () => {},
 } = {}) {
   const modules = only ?? listModules(root);
@@ -61,10 +134,13 @@ export async function buildModules({
   const sdkMtime = newestMtime(SDK_DIR);
   const built = [];
   const skipped = [];
+  const failed = [];
   for (const rel of modules) {
     const dir = path.join(root, 'modules', rel);
-    if (!existsSync(path.join(dir, 'index.ts')))
-      throw new Error(`no module at modules/${rel} (expected modules/${rel}/index.ts)`);
+    if (!existsSync(path.join(dir, 'index.ts'))) {
+      failed.push({ module: rel, errors: `no module at modules/${rel} (expected index.ts)` });
+      continue;
+    }
     const out = moduleWasmPath(rel, root);
     const upToDate =
       existsSync(out) && statSync(out).mtimeMs >= Math.max(sdkMtime, newestMtime(dir));
@@ -72,35 +148,24 @@ export async function buildModules({
       skipped.push(rel);
       continue;
     }
-    mkdirSync(path.dirname(out), { recursive: true });
     onProgress(`building modules/${rel} → ${path.relative(root, out)}`);
-    let diagnostics = '';
-    const sink = {
-      write: text => {
-        diagnostics += text;
-        return true;
-      },
-    };
-    const { error } = await asc.main(
-      [
-        path.relative(root, path.join(dir, 'index.ts')),
-        '-o',
-        path.relative(root, out),
-        '--config',
-        'asconfig.json',
-        '--target',
-        'release',
-        '--transform',
-        TRANSFORM,
-        '--baseDir',
-        root,
-      ],
-      { stdout: sink, stderr: sink },
-    );
-    if (error) throw new Error(`building modules/${rel} failed:\n${diagnostics || error.message}`);
-    built.push(rel);
+    const result = await compileModule({
+      baseDir: root,
+      entry: path.relative(root, path.join(dir, 'index.ts')),
+      out: path.relative(root, out),
+    });
+    if (result.ok) built.push(rel);
+    else {
+      failed.push({ module: rel, errors: result.errors });
+      onProgress(`modules/${rel} failed:\n${result.errors}`);
+    }
   }
-  return { built, skipped };
+  if (failed.length > 0 && throwOnFailure)
+    throw new Error(
+      failed.map(f => `building modules/${f.module} failed:\n${f.errors}`).join('\n') +
+        `\n(${built.length} other module(s) built, ${skipped.length} up to date)`,
+    );
+  return { built, skipped, failed };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

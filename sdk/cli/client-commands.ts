@@ -1,123 +1,27 @@
 /**
  * @module
- * Client commands of the `wasmbase` CLI, talking to a running server over HTTP: `identity new`,
- * `publish`, `call`, `sql`, `logs`. Each takes `--server` (env WASMBASE_SERVER) and `--token`
- * (env WASMBASE_TOKEN); without `--token` the token stored for that server in the CLI config
- * file is used. Data goes to stdout, messages to stderr.
+ * Client commands of the `wasmbase` CLI that use a database: `publish`, `call`, `sql`, `logs`.
+ * Each takes `--server` and `--token` (see client.ts). Data goes to stdout, messages to stderr.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import { cliConfigPath, normalizeServer, readCliConfig, saveServerToken } from './cli-config.js';
+import { Command } from 'commander';
+import {
+  CliError,
+  dbPath,
+  expectOk,
+  request,
+  say,
+  storedToken,
+  tokenOrNew,
+  UsageError,
+  withCommon,
+  withExamples,
+  type Common,
+} from './client.js';
+import { renderTable } from './output.js';
+import { findProject, buildProject } from './project.js';
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:3000';
-
-/** A failure the CLI reports as one line on stderr (exit code 1). */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-}
-
-interface Common {
-  readonly server: string;
-  readonly token?: string;
-}
-
-function say(line: string): void {
-  process.stderr.write(line + '\n');
-}
-
-function withCommon(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option('--server <url>', 'server URL').env('WASMBASE_SERVER').default(DEFAULT_SERVER),
-    )
-    .addOption(
-      new Option('--token <jwt>', 'token to send (default: the one stored for this server)').env(
-        'WASMBASE_TOKEN',
-      ),
-    );
-}
-
-/** The token to use: --token, else the stored one for the server, else undefined. */
-function storedToken(opts: Common): string | undefined {
-  if (opts.token !== undefined && opts.token !== '') return opts.token;
-  return readCliConfig(cliConfigPath()).servers[normalizeServer(opts.server)]?.token;
-}
-
-async function request(
-  opts: Common,
-  method: string,
-  path: string,
-  init: {
-    token?: string | undefined;
-    body?: string | Uint8Array;
-    contentType?: string;
-    signal?: AbortSignal;
-  } = {},
-): Promise<Response> {
-  const server = normalizeServer(opts.server);
-  const headers: Record<string, string> = {};
-  if (init.token !== undefined) headers['authorization'] = `Bearer ${init.token}`;
-  if (init.contentType !== undefined) headers['content-type'] = init.contentType;
-  try {
-    return await fetch(server + path, {
-      method,
-      headers,
-      ...(init.body === undefined ? {} : { body: init.body as string }),
-      ...(init.signal === undefined ? {} : { signal: init.signal }),
-    });
-  } catch (err) {
-    if (init.signal?.aborted === true) throw err;
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code === 'ECONNREFUSED')
-      throw new CliError(
-        `no server at ${server}: start one with "wasmbase start" or pass --server`,
-        { cause: err },
-      );
-    throw new CliError(
-      `cannot reach ${server}: ` +
-        `${cause?.message ?? (err instanceof Error ? err.message : String(err))}`,
-      { cause: err },
-    );
-  }
-}
-
-/** Throws a CliError describing a non-2xx answer. */
-async function expectOk(res: Response): Promise<Response> {
-  if (res.ok) return res;
-  const text = await res.text();
-  let message = text.trim() || res.statusText;
-  try {
-    const body = JSON.parse(text) as {
-      error?: { code?: string; message?: string };
-      PermissionDenied?: unknown;
-    };
-    if (body.error?.message !== undefined)
-      message = `${body.error.message} (${body.error.code ?? 'error'})`;
-    else if ('PermissionDenied' in body)
-      message =
-        "permission denied: this database belongs to another identity (use its owner's --token)";
-  } catch {
-    // Not JSON: the text is the message.
-  }
-  throw new CliError(`${message} [HTTP ${res.status}]`);
-}
-
-/** Mints an identity on the server and stores its token for that server. */
-async function newIdentity(opts: Common): Promise<{ identity: string; token: string }> {
-  const res = await expectOk(await request(opts, 'POST', '/v1/identity'));
-  const minted = (await res.json()) as { identity: string; token: string };
-  const file = cliConfigPath();
-  saveServerToken(file, normalizeServer(opts.server), minted);
-  say(
-    `new identity ${minted.identity} for ${normalizeServer(opts.server)}; token stored in ${file}`,
-  );
-  return minted;
-}
-
-/** The stored (or given) token, minting and storing a new identity when there is none. */
-async function tokenOrNew(opts: Common): Promise<string> {
-  return storedToken(opts) ?? (await newIdentity(opts)).token;
-}
+export { CliError, DEFAULT_SERVER } from './client.js';
 
 /** Reducer arguments from the command line: each is JSON, or else taken as a string. */
 export function parseCallArgs(args: readonly string[]): unknown[] {
@@ -130,53 +34,62 @@ export function parseCallArgs(args: readonly string[]): unknown[] {
   });
 }
 
-function identityCommand(): Command {
-  const cmd = new Command('identity').description('manage the identity the CLI uses per server');
-  cmd.addCommand(
-    withCommon(new Command('new'))
-      .description(
-        'create a new identity on the server and store its token (replaces the stored one)',
-      )
-      .action(async (opts: Common) => {
-        const minted = await newIdentity(opts);
-        process.stdout.write(minted.identity + '\n');
-      }),
-  );
-  return cmd;
+function readModule(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The database name and module bytes: from the arguments, else from the project here. */
+async function publishTarget(
+  name: string | undefined,
+  file: string | undefined,
+): Promise<{ name: string; bytes: Uint8Array }> {
+  if (name !== undefined && file !== undefined) return { name, bytes: readModule(file) };
+  const project = findProject(process.cwd());
+  if (project === undefined)
+    throw new UsageError(
+      'publish needs <name> <file.wasm>, or run it in a project made by "wasmbase init"',
+    );
+  const wasm = await buildProject(project, say);
+  return { name: name ?? project.database, bytes: readModule(wasm) };
 }
 
 function publishCommand(): Command {
-  return withCommon(new Command('publish'))
-    .description('publish a module (.wasm) under a database name, creating or updating it')
-    .argument('<name>', 'database name or identity')
-    .argument('<file>', 'the module, e.g. modules/bank/build/bank.wasm')
+  const cmd = withCommon(new Command('publish'))
+    .description('build (in a project) and publish a module, creating or updating the database')
+    .argument('[name]', 'database name or identity (default: the project\'s "database")')
+    .argument('[file]', 'the module .wasm (default: build the project here)')
     .option('--clear', 'wipe the existing data and rerun init', false)
-    .action(async (name: string, file: string, opts: Common & { clear: boolean }) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(readFileSync(file));
-      } catch (err) {
-        throw new CliError(
-          `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
-      const token = await tokenOrNew(opts);
+    .option('--json', 'print the server answer as JSON', false)
+    .action(async (name: string | undefined, file: string | undefined, opts) => {
+      const o = opts as Common & { clear: boolean; json: boolean };
+      const target = await publishTarget(name, file);
+      const token = await tokenOrNew(o);
       const res = await expectOk(
-        await request(
-          opts,
-          'POST',
-          `/v1/database/${encodeURIComponent(name)}${opts.clear ? '?clear=true' : ''}`,
-          { token, body: bytes, contentType: 'application/wasm' },
-        ),
+        await request(o, 'POST', dbPath(target.name, o.clear ? '?clear=true' : ''), {
+          token,
+          body: target.bytes,
+          contentType: 'application/wasm',
+        }),
       );
       const body = (await res.json()) as { Success: { database_identity: string; op: string } };
-      say(`${body.Success.op} database "${name}" (${body.Success.database_identity})`);
-      process.stdout.write(JSON.stringify(body) + '\n');
+      const what =
+        o.clear && body.Success.op === 'updated' ? 'cleared and updated' : body.Success.op;
+      say(`${what} database "${target.name}" (${body.Success.database_identity})`);
+      if (o.json) process.stdout.write(JSON.stringify(body) + '\n');
     });
+  return withExamples(
+    cmd,
+    'wasmbase publish                       # in a project: build, then publish',
+    'wasmbase publish bank modules/bank/build/bank.wasm --clear',
+  );
 }
 
 function callCommand(): Command {
-  return withCommon(new Command('call'))
+  const cmd = withCommon(new Command('call'))
     .description('call a reducer; each argument is JSON (strings may be given bare)')
     .argument('<database>', 'database name or identity')
     .argument('<reducer>', 'reducer name')
@@ -184,36 +97,119 @@ function callCommand(): Command {
     .action(async (database: string, reducer: string, args: string[], opts: Common) => {
       const body = JSON.stringify(parseCallArgs(args));
       await expectOk(
-        await request(
-          opts,
-          'POST',
-          `/v1/database/${encodeURIComponent(database)}/call/${encodeURIComponent(reducer)}`,
-          { token: storedToken(opts), body, contentType: 'application/json' },
-        ),
+        await request(opts, 'POST', dbPath(database, `/call/${encodeURIComponent(reducer)}`), {
+          token: storedToken(opts),
+          body,
+          contentType: 'application/json',
+        }),
       );
     });
+  return withExamples(
+    cmd,
+    'wasmbase call quickstart add Alice',
+    'wasmbase call bank transfer 1 2 50',
+  );
+}
+
+interface SqlResult {
+  schema: { elements: { name: { some?: string } | null; algebraic_type: object }[] };
+  rows: unknown[][];
+  stats?: { rows_inserted: number; rows_deleted: number; rows_updated: number };
+}
+
+/** One statement's result as an aligned table, or a count line for DML without rows. */
+export function formatSqlResult(result: SqlResult): string {
+  const headers = result.schema.elements.map((e, i) => e.name?.some ?? `column_${i}`);
+  if (headers.length === 0) {
+    const s = result.stats;
+    return s === undefined
+      ? 'OK\n'
+      : `OK: ${s.rows_inserted} inserted, ${s.rows_updated} updated, ${s.rows_deleted} deleted\n`;
+  }
+  const n = result.rows.length;
+  return renderTable(headers, result.rows) + `(${n} row${n === 1 ? '' : 's'})\n`;
 }
 
 function sqlCommand(): Command {
-  return withCommon(new Command('sql'))
-    .description('run SQL; prints one JSON result per statement')
+  const cmd = withCommon(new Command('sql'))
+    .description('run SQL; prints an aligned table per statement (--json: one JSON line each)')
     .argument('<database>', 'database name or identity')
     .argument('<query>', 'SQL text, statements separated by ;')
-    .action(async (database: string, query: string, opts: Common) => {
+    .option('--json', 'one JSON result per statement, as the server sends it', false)
+    .action(async (database: string, query: string, opts: Common & { json: boolean }) => {
       const res = await expectOk(
-        await request(opts, 'POST', `/v1/database/${encodeURIComponent(database)}/sql`, {
+        await request(opts, 'POST', dbPath(database, '/sql'), {
           token: storedToken(opts),
           body: query,
           contentType: 'text/plain',
         }),
       );
-      for (const result of (await res.json()) as unknown[])
-        process.stdout.write(JSON.stringify(result) + '\n');
+      const results = (await res.json()) as SqlResult[];
+      for (const [i, result] of results.entries())
+        process.stdout.write(
+          opts.json ? JSON.stringify(result) + '\n' : (i > 0 ? '\n' : '') + formatSqlResult(result),
+        );
     });
+  return withExamples(
+    cmd,
+    "wasmbase sql quickstart 'SELECT * FROM person'",
+    "wasmbase sql quickstart 'SELECT name FROM person' --json",
+  );
+}
+
+async function streamLines(res: Response, abort: AbortSignal): Promise<void> {
+  const reader = res.body?.getReader();
+  if (reader === undefined) return;
+  const decoder = new TextDecoder();
+  let pending = '';
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (err) {
+      if (abort.aborted) break;
+      throw err;
+    }
+    if (chunk.done) break;
+    pending += decoder.decode(chunk.value, { stream: true });
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    // The stream opens with an empty line when there is no tail yet.
+    for (const line of lines) if (line !== '') process.stdout.write(line + '\n');
+  }
+  if (pending !== '') process.stdout.write(pending + '\n');
+}
+
+/** Prints a database's log; with `follow`, until interrupted or the database is deleted. */
+export async function printLogs(
+  opts: Common,
+  database: string,
+  numLines: string,
+  follow: boolean,
+): Promise<void> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const query = `num_lines=${numLines}${follow ? '&follow=true' : ''}`;
+    const res = await expectOk(
+      await request(opts, 'GET', dbPath(database, `/logs?${query}`), {
+        token: storedToken(opts),
+        signal: abort.signal,
+      }),
+    );
+    await streamLines(res, abort.signal);
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 function logsCommand(): Command {
-  return withCommon(new Command('logs'))
+  const cmd = withCommon(new Command('logs'))
     .description("print a database's module log (owner only)")
     .argument('<database>', 'database name or identity')
     .option('-n, --num-lines <n>', 'how many of the latest lines', '20')
@@ -223,50 +219,14 @@ function logsCommand(): Command {
       false,
     )
     .action(async (database: string, opts: Common & { numLines: string; follow: boolean }) => {
-      if (!/^\d+$/.test(opts.numLines))
-        throw new CliError(`--num-lines must be a non-negative integer, got "${opts.numLines}"`);
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const query = `num_lines=${opts.numLines}${opts.follow ? '&follow=true' : ''}`;
-        const res = await expectOk(
-          await request(opts, 'GET', `/v1/database/${encodeURIComponent(database)}/logs?${query}`, {
-            token: storedToken(opts),
-            signal: abort.signal,
-          }),
-        );
-        const reader = res.body?.getReader();
-        if (reader === undefined) return;
-        const decoder = new TextDecoder();
-        let pending = '';
-        for (;;) {
-          let chunk;
-          try {
-            chunk = await reader.read();
-          } catch (err) {
-            if (abort.signal.aborted) break;
-            throw err;
-          }
-          if (chunk.done) break;
-          pending += decoder.decode(chunk.value, { stream: true });
-          const lines = pending.split('\n');
-          pending = lines.pop()!;
-          // The stream opens with an empty line when there is no tail yet.
-          for (const line of lines) if (line !== '') process.stdout.write(line + '\n');
-        }
-        if (pending !== '') process.stdout.write(pending + '\n');
-      } catch (err) {
-        if (!abort.signal.aborted) throw err;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      if (!/^\d{1,9}$/.test(opts.numLines))
+        throw new UsageError(`--num-lines must be a non-negative integer, got "${opts.numLines}"`);
+      await printLogs(opts, database, opts.numLines, opts.follow);
     });
+  return withExamples(cmd, 'wasmbase logs quickstart -n 50', 'wasmbase logs quickstart -f');
 }
 
-/** The client commands, ready to add to the program. */
+/** The client commands of this file, ready to add to the program. */
 export function clientCommands(): Command[] {
-  return [identityCommand(), publishCommand(), callCommand(), sqlCommand(), logsCommand()];
+  return [publishCommand(), callCommand(), sqlCommand(), logsCommand()];
 }

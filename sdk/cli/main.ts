@@ -1,88 +1,27 @@
 /**
  * @module
  * The `wasmbase` command line: `start` (the server, with a flag for every option),
- * `build-modules`, and the client commands (`identity new`, `publish`, `call`, `sql`, `logs`).
+ * `build-modules`, and the client and project commands, each in its own file. Exit codes: 0 ok,
+ * 1 failure, 2 usage error (a bad flag or argument).
  * Messages go to stderr; data (like the curl examples) to stdout.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Command, Option } from 'commander';
-import {
-  loadConfig,
-  OPTION_SPECS,
-  parseListen,
-  type Config,
-  type RawOptions,
-} from '../../runtime/config.js';
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, OPTION_SPECS, parseListen, type RawOptions } from '../../runtime/config.js';
 import { WasmbaseError } from '../../runtime/protocol/index.js';
-import { closeOnSignals, runServer, type RunningServer } from '../../runtime/main.js';
+import { closeOnSignals, runServer } from '../../runtime/main.js';
+import { buildCommand } from './build-command.js';
+import { CliError, UsageError } from './client.js';
 import { clientCommands } from './client-commands.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-interface BuildModulesApi {
-  buildModules(options: {
-    only?: string[];
-    onProgress?: (line: string) => void;
-  }): Promise<{ built: string[]; skipped: string[] }>;
-  moduleWasmPath(rel: string): string;
-}
-
-async function modulesApi(): Promise<BuildModulesApi> {
-  return (await import(
-    pathToFileURL(path.join(ROOT, 'sdk/assembly/build.mjs')).href
-  )) as BuildModulesApi;
-}
+import { deleteCommand, listCommand, nameCommand } from './database-commands.js';
+import { describeCommand } from './describe-command.js';
+import { identityCommand } from './identity-command.js';
+import { initCommand } from './init-command.js';
+import { modulesApi } from './modules-api.js';
+import { serverCommand } from './server-command.js';
+import { exampleHints, publishExample } from './start-example.js';
 
 function say(line: string): void {
   process.stderr.write(line + '\n');
-}
-
-/** Publishes an example module under its own name unless a database with that name exists. */
-async function publishExample(
-  server: RunningServer,
-  config: Config,
-  example: string,
-): Promise<void> {
-  const api = await modulesApi();
-  await api.buildModules({ only: [example], onProgress: say });
-  const tokenFile = path.join(config.dataDir, 'owner.token');
-  let token: string;
-  if (existsSync(tokenFile)) token = readFileSync(tokenFile, 'utf8').trim();
-  else {
-    token = (await server.tokens.mintIdentity()).token;
-    writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
-  }
-  const owner = (await server.tokens.verify(token)).identity;
-  if (server.engine.resolve(example) === undefined) {
-    const bytes = new Uint8Array(readFileSync(api.moduleWasmPath(example)));
-    await server.engine.publish({
-      moduleBytes: bytes,
-      owner,
-      nameOrIdentity: example,
-      clear: false,
-    });
-    say(`published modules/${example} as database "${example}" (owner token in ${tokenFile})`);
-  }
-  const base = server.url;
-  const auth = `-H "Authorization: Bearer $(cat ${tokenFile})"`;
-  process.stdout.write(
-    [
-      '',
-      `wasmbase is running at ${base} — try:`,
-      '',
-      `  curl -X POST ${base}/v1/database/${example}/call/add ` +
-        `-H 'Content-Type: application/json' -d '["Alice"]'`,
-      `  curl -X POST ${base}/v1/database/${example}/call/say_hello ` +
-        `-H 'Content-Type: application/json' -d '[]'`,
-      `  curl ${auth} '${base}/v1/database/${example}/logs?num_lines=10'`,
-      `  curl '${base}/v1/database/${example}/schema?version=9'`,
-      '',
-      'Stop with Ctrl-C.',
-      '',
-    ].join('\n'),
-  );
 }
 
 function startCommand(): Command {
@@ -91,7 +30,7 @@ function startCommand(): Command {
     .option('--listen <host:port>', 'address to listen on (env WASMBASE_LISTEN)')
     .option(
       '--example <name>',
-      'build and publish an example module from modules/ if it is not there yet',
+      'build and publish an example module from modules/ (republished when it changed)',
     );
   for (const spec of OPTION_SPECS) {
     cmd.addOption(
@@ -118,7 +57,11 @@ function startCommand(): Command {
     const server = await runServer(config);
     closeOnSignals(server);
     process.stdout.write(`listening on ${server.url}\n`);
-    if (opts['example'] !== undefined) await publishExample(server, config, opts['example']);
+    const example = opts['example'];
+    if (example !== undefined) {
+      await publishExample(server, config, example);
+      process.stdout.write(exampleHints(server, example));
+    }
   });
   return cmd;
 }
@@ -129,11 +72,13 @@ function buildModulesCommand(): Command {
     .argument('[modules...]', 'module paths relative to modules/ (default: all)')
     .action(async (only: string[]) => {
       const api = await modulesApi();
-      const { built, skipped } = await api.buildModules({
+      const { built, skipped, failed } = await api.buildModules({
         ...(only.length > 0 ? { only } : {}),
+        throwOnFailure: false,
         onProgress: say,
       });
-      say(`modules: ${built.length} built, ${skipped.length} up to date`);
+      say(`modules: ${built.length} built, ${skipped.length} up to date, ${failed.length} failed`);
+      if (failed.length > 0) process.exitCode = 1;
     });
 }
 
@@ -144,12 +89,38 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(startCommand());
   program.addCommand(buildModulesCommand());
   for (const cmd of clientCommands()) program.addCommand(cmd);
+  program.addCommand(identityCommand());
+  program.addCommand(initCommand());
+  program.addCommand(buildCommand());
+  program.addCommand(describeCommand());
+  program.addCommand(deleteCommand());
+  program.addCommand(listCommand());
+  program.addCommand(nameCommand());
+  program.addCommand(serverCommand());
   program.showSuggestionAfterError();
+  exitOverrideAll(program);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
+    process.exitCode = exitCodeOf(err);
+    if (err instanceof CommanderError) return; // commander printed it already
     const message = err instanceof Error ? err.message : String(err);
     say(`wasmbase: ${message}`);
-    process.exitCode = err instanceof WasmbaseError && err.code === 'INVALID_ARGUMENT' ? 2 : 1;
   }
+}
+
+/** Usage errors reach the catch in main (exit code 2) instead of exiting the process. */
+function exitOverrideAll(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) exitOverrideAll(sub);
+}
+
+/** 0 for help and version, 2 for usage errors, 1 for everything else. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CommanderError)
+    return err.exitCode === 0 || err.code === 'commander.help' ? 0 : 2;
+  if (err instanceof UsageError) return 2;
+  if (err instanceof WasmbaseError && err.code === 'INVALID_ARGUMENT') return 2;
+  if (err instanceof CliError) return 1;
+  return 1;
 }

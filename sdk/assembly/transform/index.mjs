@@ -94,6 +94,10 @@ function stringArgs(d) {
 export default class WasmbaseTransform extends Transform {
   afterParse(parser) {
     this.problems = [];
+    // The SDK's entry as the sources name it: sdk/assembly/index inside this repository, or
+    // node_modules/wasmbase/sdk/assembly/index in a standalone project.
+    const sdkSource = parser.sources.find(s => s.normalizedPath.endsWith('sdk/assembly/index.ts'));
+    this.sdkPath = sdkSource ? sdkSource.normalizedPath.replace(/\.ts$/, '') : 'sdk/assembly/index';
     const tables = [];
     const reducers = [];
     const userSources = parser.sources.filter(
@@ -117,7 +121,7 @@ export default class WasmbaseTransform extends Transform {
     const entry = userSources.find(s => s.sourceKind === 1) ?? userSources[0];
     if (entry === undefined) return;
     const dir = path.posix.dirname(entry.normalizedPath);
-    const sdk = this.relativeImport(dir, 'sdk/assembly/index');
+    const sdk = this.relativeImport(dir, this.sdkPath);
     const imports = reducers.map(
       r =>
         `import { ${r.fn} as __r${r.id} } from "${this.relativeImport(dir, r.source.normalizedPath.replace(/\.ts$/, ''))}";`,
@@ -152,7 +156,9 @@ export default class WasmbaseTransform extends Transform {
 
   where(node) {
     const r = node.range;
-    return r && r.source ? `${r.source.normalizedPath}:${r.source.lineAt(r.start)}` : 'module';
+    if (!r || !r.source) return 'module';
+    const line = r.source.lineAt(r.start);
+    return `${r.source.normalizedPath}:${line}:${r.source.columnAt()}`;
   }
 
   collectTable(source, cls, tables) {
@@ -263,7 +269,7 @@ export default class WasmbaseTransform extends Transform {
       .join(' ');
     const sdk = this.relativeImport(
       path.posix.dirname(table.source.normalizedPath),
-      'sdk/assembly/index',
+      this.sdkPath,
     );
     const members = [
       `__tableId(): u32 { return ${tableId}; }`,
