@@ -12,7 +12,7 @@ import { say, UsageError, withExamples } from './client.js';
 import { PACKAGE_ROOT } from './modules-api.js';
 import { isProjectName, PROJECT_FILE } from './project.js';
 
-const MODULE_SOURCE = `// A table of people and two reducers. Build with "wasmbase build", publish with
+const MODULE_SOURCE = `// A table of people and two reducers. Build: "wasmbase build"; publish:
 // "wasmbase publish". Decorators and the table API: node_modules/wasmbase/sdk/assembly/README.md
 import { Table, ReducerContext, log } from "./node_modules/wasmbase/sdk/assembly";
 

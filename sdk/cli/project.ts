@@ -13,7 +13,8 @@ import { modulesApi } from './modules-api.js';
 export const PROJECT_FILE = 'wasmbase.json';
 const SDK_DIR = 'node_modules/wasmbase/sdk/assembly';
 const MAX_PROJECT_FILE_BYTES = 64 * 1024;
-const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** The server's rule for database names. */
+const NAME = /^(?!.*--)[a-z][a-z0-9-]{1,62}[a-z0-9]$/;
 
 export interface Project {
   /** The folder holding wasmbase.json. */
@@ -42,7 +43,7 @@ export function readProject(dir: string): Project {
   }
   const { database, module = 'index.ts' } = parsed;
   if (typeof database !== 'string' || !isProjectName(database))
-    throw new CliError(`${file}: "database" must be a name like "my-app" (a-z, 0-9, -)`);
+    throw new CliError(`${file}: "database" must be a name like "my-app" (a-z, 0-9, -; 3 to 64)`);
   if (typeof module !== 'string' || path.isAbsolute(module) || module.includes('..'))
     throw new CliError(`${file}: "module" must be a file inside the project, like "index.ts"`);
   return { dir, database, module };

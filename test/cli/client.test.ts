@@ -58,7 +58,7 @@ describe('wasmbase client commands', () => {
   }, 60_000);
 
   it('publish, call and logs work with the stored identity', async () => {
-    const published = await run(['publish', 'quickstart', quickstartWasm]);
+    const published = await run(['publish', 'quickstart', quickstartWasm, '--json']);
     expect(published.code).toBe(0);
     expect(JSON.parse(published.stdout)).toMatchObject({
       Success: { domain: 'quickstart', op: 'created' },
@@ -79,7 +79,7 @@ describe('wasmbase client commands', () => {
         .map(l => l.replace(/^\S+\s+INFO /, '')),
     ).toEqual(['say_hello: Hello, Grace!', 'say_hello: Hello, Ada!', 'say_hello: Hello, World!']);
 
-    const sql = await run(['sql', 'quickstart', 'SELECT name FROM person ORDER BY name']);
+    const sql = await run(['sql', 'quickstart', 'SELECT name FROM person ORDER BY name', '--json']);
     expect(sql.code).toBe(0);
     expect(JSON.parse(sql.stdout).rows).toEqual([['Ada'], ['Grace']]);
   }, 60_000);
