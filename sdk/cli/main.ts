@@ -14,6 +14,7 @@ import { CliError, UsageError } from './client.js';
 import { clientCommands } from './client-commands.js';
 import { deleteCommand, listCommand, nameCommand } from './database-commands.js';
 import { describeCommand } from './describe-command.js';
+import { devCommand } from './dev-command.js';
 import { generateCommand } from './generate-command.js';
 import { identityCommand } from './identity-command.js';
 import { initCommand } from './init-command.js';
@@ -99,6 +100,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(nameCommand());
   program.addCommand(serverCommand());
   program.addCommand(generateCommand());
+  program.addCommand(devCommand());
   program.showSuggestionAfterError();
   exitOverrideAll(program);
   try {
