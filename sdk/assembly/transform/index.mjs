@@ -267,10 +267,7 @@ export default class WasmbaseTransform extends Transform {
       .filter(c => c.decs.some(d => d !== 'autoInc'))
       .map(c => `if (column == "${c.name}") return ${indexId++};`)
       .join(' ');
-    const sdk = this.relativeImport(
-      path.posix.dirname(table.source.normalizedPath),
-      this.sdkPath,
-    );
+    const sdk = this.relativeImport(path.posix.dirname(table.source.normalizedPath), this.sdkPath);
     const members = [
       `__tableId(): u32 { return ${tableId}; }`,
       `__indexId(column: string): i32 { ${indexCases} return -1; }`,
