@@ -238,7 +238,8 @@ export default class WasmbaseTransform extends Transform {
           this.problems.push(`${this.where(init)}: ${rowName} is not a @table class`);
           continue;
         }
-        const isString = arg && arg.kind === NodeKind.Literal && arg.literalKind === LiteralKind.String;
+        const isString =
+          arg && arg.kind === NodeKind.Literal && arg.literalKind === LiteralKind.String;
         if (isString && arg.value !== table.name)
           this.problems.push(
             `${this.where(init)}: new Table<${rowName}>("${arg.value}"): ` +
