@@ -32,6 +32,7 @@ export class Identity {
     return this.toHex().substring(0, 8);
   }
 
+  /** Byte equality; `==` and `!=` below call it, so `row.owner != ctx.sender` compiles. */
   equals(other: Identity): bool {
     for (let i = 0; i < 32; i++) if (this.bytes[i] != other.bytes[i]) return false;
     return true;
@@ -39,8 +40,11 @@ export class Identity {
 
   @operator('==')
   static eq(a: Identity | null, b: Identity | null): bool {
-    if (a === null || b === null) return a === b;
-    return a.equals(b);
+    // Pointers, not `a === null`: inside an operator overload flow typing does not narrow.
+    const pa = changetype<usize>(a);
+    const pb = changetype<usize>(b);
+    if (pa == 0 || pb == 0) return pa == pb;
+    return changetype<Identity>(pa).equals(changetype<Identity>(pb));
   }
 
   @operator('!=')
@@ -64,6 +68,26 @@ export class ConnectionId {
   isZero(): bool {
     for (let i = 0; i < 16; i++) if (this.bytes[i] != 0) return false;
     return true;
+  }
+
+  equals(other: ConnectionId): bool {
+    for (let i = 0; i < 16; i++) if (this.bytes[i] != other.bytes[i]) return false;
+    return true;
+  }
+
+  /** Byte equality, so `a == b` compares values, not references (null equals only null). */
+  @operator('==')
+  static eq(a: ConnectionId | null, b: ConnectionId | null): bool {
+    // Pointers, not `a === null`: inside an operator overload flow typing does not narrow.
+    const pa = changetype<usize>(a);
+    const pb = changetype<usize>(b);
+    if (pa == 0 || pb == 0) return pa == pb;
+    return changetype<ConnectionId>(pa).equals(changetype<ConnectionId>(pb));
+  }
+
+  @operator('!=')
+  static ne(a: ConnectionId | null, b: ConnectionId | null): bool {
+    return !ConnectionId.eq(a, b);
   }
 }
 

@@ -60,6 +60,19 @@ describe('example modules built with the SDK', () => {
     ]);
     expect(edge.tableByName('item')!.isPublic).toBe(false);
   });
+
+  it('pins index ids: numbered across tables in declaration order, as the transform does', () => {
+    // The SDK's generated __indexId must agree with the host; the edge fixture's reducers use
+    // items.find("code") and filter("group"), so a drift would also fail its execution tests.
+    const edge = validateModule(moduleBytes('fixtures/edge'), 1 << 24).schema;
+    const ids = edge.tables.flatMap(t => t.indexes.map(i => [i.name, i.id]));
+    expect(ids).toEqual([
+      ['everything_id_idx_btree', 0],
+      ['item_id_idx_btree', 1],
+      ['item_code_idx_btree', 2],
+      ['item_group_idx_btree', 3],
+    ]);
+  });
 });
 
 describe('transform diagnostics', () => {
@@ -104,6 +117,19 @@ describe('transform diagnostics', () => {
     expect(out).toContain('@autoInc needs an integer column, name is string');
     expect(out).toContain('table t has more than one @primaryKey');
     expect(out).toContain('unsupported type "Map<string, u32>"');
+  }, 60_000);
+
+  it('checks new Table<Row>("name") against the @table name of Row', () => {
+    const out = compile(`import { ReducerContext, Table } from "SDK";
+@table("account") class Account { @primaryKey id: u32 = 0; }
+class Plain { x: u32 = 0; }
+const accounts = new Table<Account>("accounts");
+const plain = new Table<Plain>("plain");
+@reducer export function r(ctx: ReducerContext): void {}`);
+    expect(out).toMatch(
+      /index\.ts:4: new Table<Account>\("accounts"\): Account is @table\("account"\)/,
+    );
+    expect(out).toMatch(/index\.ts:5: Plain is not a @table class/);
   }, 60_000);
 
   it('requires ctx first, supported parameter types, and void or string | null results', () => {

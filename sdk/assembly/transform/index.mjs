@@ -9,15 +9,25 @@
  * Problems are reported as compile errors with the source location.
  */
 import { Transform } from 'assemblyscript/transform';
-import { ASTBuilder, Parser, Source, Tokenizer } from 'assemblyscript/dist/assemblyscript.js';
+import {
+  ASTBuilder,
+  CommonFlags,
+  LiteralKind,
+  NodeKind,
+  Parser,
+  Source,
+  SourceKind,
+  Tokenizer,
+} from 'assemblyscript/dist/assemblyscript.js';
 import path from 'node:path';
 
-const NODE_CLASS = 52;
-const NODE_FIELD = 55;
-const NODE_FUNCTION = 56;
-const FLAG_EXPORT = 2;
-const FLAG_STATIC = 32;
-const SOURCE_USER = 0;
+// The compiler's own enums, not copied numbers: a new asc release that renumbers them still works.
+const NODE_CLASS = NodeKind.ClassDeclaration;
+const NODE_FIELD = NodeKind.FieldDeclaration;
+const NODE_FUNCTION = NodeKind.FunctionDeclaration;
+const FLAG_EXPORT = CommonFlags.Export;
+const FLAG_STATIC = CommonFlags.Static;
+const SOURCE_USER = SourceKind.User;
 
 const LIFECYCLE = {
   init: 'Init',
@@ -102,7 +112,7 @@ export default class WasmbaseTransform extends Transform {
     const reducers = [];
     const userSources = parser.sources.filter(
       s =>
-        s.sourceKind <= 1 &&
+        (s.sourceKind === SourceKind.User || s.sourceKind === SourceKind.UserEntry) &&
         !s.normalizedPath.includes('sdk/assembly/') &&
         !s.normalizedPath.startsWith('~lib'),
     );
@@ -112,13 +122,14 @@ export default class WasmbaseTransform extends Transform {
         else if (stmt.kind === NODE_FUNCTION) this.collectReducer(source, stmt, reducers);
       }
     }
+    for (const source of userSources) this.checkTableHandles(source, tables);
     if (this.problems.length > 0) {
       for (const p of this.problems) this.stderr.write(`wasmbase: ERROR ${p}\n`);
       throw new Error(`wasmbase: ${this.problems.length} problem(s) in module declarations`);
     }
     tables.forEach((table, i) => this.injectTableMembers(parser, table, i, tables));
     this.schema = this.buildSchema(tables, reducers);
-    const entry = userSources.find(s => s.sourceKind === 1) ?? userSources[0];
+    const entry = userSources.find(s => s.sourceKind === SourceKind.UserEntry) ?? userSources[0];
     if (entry === undefined) return;
     const dir = path.posix.dirname(entry.normalizedPath);
     const sdk = this.relativeImport(dir, this.sdkPath);
@@ -211,6 +222,37 @@ export default class WasmbaseTransform extends Transform {
     if (columns.length === 0)
       this.problems.push(`${this.where(cls)}: table ${name} has no columns`);
     tables.push({ source, cls, name, isPublic, columns });
+  }
+
+  /**
+   * Checks every module-level `new Table<Row>("name")`: Row must be a `@table` class and
+   * "name" the name its `@table` gives, so a typo is a compile error, not a failed call.
+   */
+  checkTableHandles(source, tables) {
+    for (const stmt of source.statements) {
+      if (stmt.kind !== NodeKind.Variable) continue;
+      for (const decl of stmt.declarations) {
+        const init = decl.initializer;
+        if (!init || init.kind !== NodeKind.New || init.typeName.identifier.text !== 'Table')
+          continue;
+        const rowType = init.typeArguments?.[0];
+        const arg = init.args[0];
+        if (!rowType || rowType.kind !== NodeKind.NamedType) continue;
+        const rowName = rowType.name.identifier.text;
+        const table = tables.find(t => t.cls.name.text === rowName);
+        if (!table) {
+          this.problems.push(`${this.where(init)}: ${rowName} is not a @table class`);
+          continue;
+        }
+        const isString =
+          arg && arg.kind === NodeKind.Literal && arg.literalKind === LiteralKind.String;
+        if (isString && arg.value !== table.name)
+          this.problems.push(
+            `${this.where(init)}: new Table<${rowName}>("${arg.value}"): ` +
+              `${rowName} is @table("${table.name}")`,
+          );
+      }
+    }
   }
 
   collectReducer(source, fn, reducers) {
