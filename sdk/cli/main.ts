@@ -18,6 +18,7 @@ import {
 import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { closeOnSignals, runServer, type RunningServer } from '../../runtime/main.js';
 import { clientCommands } from './client-commands.js';
+import { backupCommands } from './backup-commands.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -144,6 +145,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(startCommand());
   program.addCommand(buildModulesCommand());
   for (const cmd of clientCommands()) program.addCommand(cmd);
+  for (const cmd of backupCommands()) program.addCommand(cmd);
   program.showSuggestionAfterError();
   try {
     await program.parseAsync([...argv]);
