@@ -64,7 +64,7 @@ function environmentsOf(dataDir: string): string[] {
       if (existsSync(path.join(dbRoot, id, DATA_FILE))) names.push(`databases/${id}`);
     }
   }
-  return names.filter((n) => NAME_PATTERN.test(n));
+  return names.filter(n => NAME_PATTERN.test(n));
 }
 
 function sha256File(file: string): string {
@@ -161,7 +161,7 @@ export function readManifest(backupDir: string): BackupManifest {
   const list = m['entries'];
   if (!Array.isArray(list) || list.length === 0) throw invalid('manifest.json lists nothing');
   const entries = list.map((e: unknown, i) => parseEntry(e, i));
-  if (new Set(entries.map((e) => e.name)).size !== entries.length) {
+  if (new Set(entries.map(e => e.name)).size !== entries.length) {
     throw invalid('manifest.json lists an environment twice');
   }
   const createdAt = typeof m['createdAt'] === 'string' ? m['createdAt'] : '';

@@ -53,16 +53,16 @@ describe('backup while writing, then restore', () => {
         acked = i + 1;
       }
     })();
-    while (acked < 200) await new Promise((r) => setTimeout(r, 5));
+    while (acked < 200) await new Promise(r => setTimeout(r, 5));
     const ackedBefore = acked;
     const out = path.join(root, 'backup');
     const lines: string[] = [];
-    const manifest = await backupDataDir(dataDir, out, { onProgress: (l) => lines.push(l) });
+    const manifest = await backupDataDir(dataDir, out, { onProgress: l => lines.push(l) });
     stop = true;
     await writer;
     await db.close();
 
-    expect(manifest.entries.map((e) => e.name)).toEqual(['system', 'databases/abc123']);
+    expect(manifest.entries.map(e => e.name)).toEqual(['system', 'databases/abc123']);
     expect(lines).toHaveLength(2);
     const restored = path.join(root, 'restored');
     restoreDataDir(out, restored);
