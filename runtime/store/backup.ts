@@ -25,6 +25,7 @@ import {
 import path from 'node:path';
 import { open } from 'lmdb';
 import { WasmbaseError } from '../protocol/index.js';
+import { readRecordedModuleHash } from './database-store.js';
 
 export const BACKUP_FORMAT = 'wasmbase-backup';
 export const BACKUP_VERSION = 1;
@@ -37,6 +38,8 @@ export interface BackupEntry {
   readonly file: string;
   readonly bytes: number;
   readonly sha256: string;
+  /** The module hash recorded in the copied database (absent for `system`). */
+  readonly moduleHash?: string;
 }
 
 export interface BackupManifest {
@@ -49,6 +52,8 @@ export interface BackupManifest {
 export interface BackupOptions {
   /** Called with one line per copied environment. */
   readonly onProgress?: (line: string) => void;
+  /** Back up only these database identities (hex); the catalog is always included. */
+  readonly only?: readonly string[];
 }
 
 const NAME_PATTERN = /^(system|databases\/[0-9a-zA-Z_-]{1,128})$/;
@@ -86,7 +91,10 @@ export async function backupDataDir(
   options: BackupOptions = {},
 ): Promise<BackupManifest> {
   assertEmptyTarget(outDir);
-  const names = environmentsOf(dataDir);
+  const only = options.only;
+  const names = environmentsOf(dataDir).filter(
+    n => only === undefined || n === 'system' || only.includes(n.slice('databases/'.length)),
+  );
   if (names.length === 0) {
     throw new WasmbaseError('INVALID_ARGUMENT', `${dataDir} holds no wasmbase data`, {
       path: dataDir,
@@ -108,7 +116,14 @@ export async function backupDataDir(
     }
     const file = `${name}/${DATA_FILE}`;
     const full = path.join(outDir, file);
-    const entry = { name, file, bytes: statSync(full).size, sha256: sha256File(full) };
+    const moduleHash = name === 'system' ? undefined : await readRecordedModuleHash(target);
+    const entry: BackupEntry = {
+      name,
+      file,
+      bytes: statSync(full).size,
+      sha256: sha256File(full),
+      ...(moduleHash === undefined ? {} : { moduleHash }),
+    };
     entries.push(entry);
     options.onProgress?.(`[${i + 1}/${names.length}] ${name}: ${entry.bytes} bytes`);
   }
@@ -139,7 +154,8 @@ function parseEntry(raw: unknown, index: number): BackupEntry {
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) {
     throw invalid(`manifest entry ${index} has a bad checksum`, { index });
   }
-  return { name, file, bytes, sha256 };
+  const moduleHash = typeof e['moduleHash'] === 'string' ? e['moduleHash'] : undefined;
+  return { name, file, bytes, sha256, ...(moduleHash === undefined ? {} : { moduleHash }) };
 }
 
 /** Reads and validates `manifest.json` of a backup directory. */

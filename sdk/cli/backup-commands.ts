@@ -16,8 +16,12 @@ function backupCommand(): Command {
     .description('copy every database of a data directory, consistently, while it serves')
     .requiredOption('--out <dir>', 'where to write the backup (empty or absent)')
     .option('--data-dir <dir>', 'the data directory to back up', './data')
-    .action(async (opts: { out: string; dataDir: string }) => {
-      const manifest = await backupDataDir(opts.dataDir, opts.out, { onProgress: say });
+    .option('--only <identities...>', 'back up only these databases (hex identities)')
+    .action(async (opts: { out: string; dataDir: string; only?: string[] }) => {
+      const manifest = await backupDataDir(opts.dataDir, opts.out, {
+        onProgress: say,
+        ...(opts.only === undefined ? {} : { only: opts.only }),
+      });
       say(`backup of ${manifest.entries.length} environment(s) written to ${opts.out}`);
     });
 }

@@ -90,6 +90,19 @@ describe('restore refuses a damaged backup', () => {
     return { root, out, file: path.join(out, 'system', 'data.mdb') };
   }
 
+  it('backs up only the selected databases, with the catalog', async () => {
+    const root = tempDir();
+    const dataDir = path.join(root, 'data');
+    await seedDataDir(dataDir);
+    for (const id of ['aa', 'bb']) {
+      const env = openEnv(path.join(dataDir, 'databases', id));
+      await env.put(Buffer.from('x'), Buffer.from(id));
+      await env.close();
+    }
+    const manifest = await backupDataDir(dataDir, path.join(root, 'bk'), { only: ['bb'] });
+    expect(manifest.entries.map(e => e.name)).toEqual(['system', 'databases/bb']);
+  });
+
   it('accepts an intact backup', async () => {
     const { out } = await freshBackup();
     expect(verifyBackup(out).entries).toHaveLength(1);
