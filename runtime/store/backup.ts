@@ -100,6 +100,12 @@ export async function backupDataDir(
       path: dataDir,
     });
   }
+  const missing = (only ?? []).filter(id => !names.includes(`databases/${id}`));
+  if (missing.length > 0) {
+    throw new WasmbaseError('INVALID_ARGUMENT', `no database ${missing.join(', ')} in ${dataDir}`, {
+      missing,
+    });
+  }
   const entries: BackupEntry[] = [];
   for (const [i, name] of names.entries()) {
     const target = path.join(outDir, name);

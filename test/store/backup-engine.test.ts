@@ -48,6 +48,10 @@ describe('backup of a live engine', async () => {
     await backupDataDir(config.dataDir, path.join(root, 'bk'));
     stop = true;
     await writer;
+    // The source keeps serving after the copy (the backup's own handle closed, not the engine's).
+    await run(db, `INSERT INTO item (code, "group") VALUES ('after', 100000)`);
+    const after = await run(db, `SELECT COUNT(*) AS n FROM item`);
+    expect(after[0]!.rows).toEqual([[acked + 1]]);
 
     const restoredDir = path.join(root, 'restored');
     restoreDataDir(path.join(root, 'bk'), restoredDir);
