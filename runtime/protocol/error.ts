@@ -33,6 +33,9 @@ export const ERROR_CODES = {
   MODULE_INVALID: { number: 3003, status: 400 },
   MIGRATION_REFUSED: { number: 3004, status: 400 },
   INIT_FAILED: { number: 3005, status: 400 },
+  // backups and restore (issue 19)
+  BACKUP_INVALID: { number: 3700, status: 400 },
+  BACKUP_TARGET_NOT_EMPTY: { number: 3701, status: 409 },
   // 4xxx: reducers.
   REDUCER_NOT_FOUND: { number: 4000, status: 404 },
   REDUCER_ARGS_INVALID: { number: 4001, status: 400 },

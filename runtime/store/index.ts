@@ -11,3 +11,5 @@ export type { Catalog, DatabaseRecord } from './catalog.js';
 export { MAX_KEY_BYTES, MAX_ROW_BYTES } from './table-codec.js';
 export { MAX_WRITES_PER_CALL } from './batch-tx.js';
 export { lazyScan, lazyIndexPoint, lazyIndexRange } from './lazy-reads.js';
+export { backupDataDir, readManifest, restoreDataDir, verifyBackup } from './backup.js';
+export type { BackupEntry, BackupManifest, BackupOptions } from './backup.js';

@@ -11,6 +11,7 @@ import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { closeOnSignals, runServer } from '../../runtime/main.js';
 import { buildCommand } from './build-command.js';
 import { CliError, UsageError } from './client.js';
+import { backupCommands } from './backup-commands.js';
 import { clientCommands } from './client-commands.js';
 import { deleteCommand, listCommand, nameCommand } from './database-commands.js';
 import { describeCommand } from './describe-command.js';
@@ -101,6 +102,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(serverCommand());
   program.addCommand(generateCommand());
   program.addCommand(devCommand());
+  for (const cmd of backupCommands()) program.addCommand(cmd);
   program.showSuggestionAfterError();
   exitOverrideAll(program);
   try {
