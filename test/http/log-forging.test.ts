@@ -10,6 +10,7 @@ const caller = await api.newIdentity();
 await api.json('POST', '/v1/database/chatlog', { token: owner.token, body: moduleBytes('chat') });
 
 const FORGED = 'hi\n2026-01-01T00:00:00.000000Z ERROR send_message: \u001b[31mhacked\u001b[0m';
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 const send = (text: string) =>
   api.json('POST', '/v1/database/chatlog/call/send_message', {

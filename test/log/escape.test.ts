@@ -13,6 +13,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 /** Any C0 control but tab, DEL, C1, U+2028/2029 or a bidi control. */
 const RAW_CONTROL =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const FORGED =
   'ok\n2026-01-01T00:00:00.000000Z ERROR admin: disk wiped\r\u001b[31mred\u009b2J\u2028\u202e';
