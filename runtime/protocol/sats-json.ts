@@ -69,8 +69,18 @@ export function formatType(type: AlgebraicType): string {
   }
 }
 
+/** `got` for an error message: JSON of at most 60 characters, and never a stack overflow. */
+function shownJson(got: unknown): string {
+  if (got === undefined) return 'nothing';
+  if (typeof got === 'number' && !Number.isFinite(got)) return 'a number out of range';
+  if (typeof got === 'string') return `the string ${JSON.stringify(got.slice(0, 50))}`;
+  if (Array.isArray(got)) return 'an array';
+  if (typeof got === 'object' && got !== null) return 'an object';
+  return String(got);
+}
+
 function fail(path: string, type: AlgebraicType, got: unknown): never {
-  const shown = got === undefined ? 'nothing' : (JSON.stringify(got)?.slice(0, 60) ?? String(got));
+  const shown = shownJson(got);
   throw new WasmbaseError(
     'INVALID_ARGUMENT',
     `${path}: expected ${formatType(type)}, got ${shown}`,
@@ -78,12 +88,10 @@ function fail(path: string, type: AlgebraicType, got: unknown): never {
   );
 }
 
+/** A JSON number that is an exact integer (64-bit and wider values may be decimal strings). */
 function bigFromJson(json: unknown): bigint | undefined {
   if (typeof json === 'number' && Number.isSafeInteger(json)) return BigInt(json);
-  if (typeof json === 'string' && json.length <= 90) {
-    if (/^-?\d+$/.test(json)) return BigInt(json);
-    if (/^0x[0-9a-fA-F]+$/.test(json)) return BigInt(json);
-  }
+  if (typeof json === 'string' && json.length <= 90 && /^-?\d+$/.test(json)) return BigInt(json);
   return undefined;
 }
 
@@ -134,7 +142,7 @@ function optionFromJson(type: Sum, json: unknown, path: string, depth: number): 
 }
 
 function smallIntFromJson(type: AlgebraicType, tag: IntTag, json: unknown, path: string) {
-  const n = typeof json === 'string' && /^-?\d+$/.test(json) ? Number(json) : json;
+  const n = json;
   const [min, max] = INT_RANGES[tag];
   if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
   if (typeof n === 'number' && Number.isInteger(n))
