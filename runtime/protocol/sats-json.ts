@@ -7,7 +7,7 @@
  * | ----------------------- | ----------------------------- | ------------------------------- |
  * | bool                    | `true`                        |                                 |
  * | i8..u32, f32, f64       | number (non-finite: string)   | numeric strings                 |
- * | i64..u256               | number when safe, else string | safe numbers, decimal, `0x` hex |
+ * | i64..u256               | number when safe, else string | safe numbers, decimal strings; `0x` hex for 128/256-bit |
  * | string                  | string                        |                                 |
  * | bytes (`Array<U8>`)     | hex string                    | `0x` prefix, array of numbers   |
  * | Identity, ConnectionId  | `"0x…"` hex                   | no 0x, `{"__identity__": …}`    |
@@ -73,7 +73,7 @@ export function formatType(type: AlgebraicType): string {
 function shownJson(got: unknown): string {
   if (got === undefined) return 'nothing';
   if (typeof got === 'number' && !Number.isFinite(got)) return 'a number out of range';
-  if (typeof got === 'string') return `the string ${JSON.stringify(got.slice(0, 50))}`;
+  if (typeof got === 'string') return JSON.stringify(got.slice(0, 58));
   if (Array.isArray(got)) return 'an array';
   if (typeof got === 'object' && got !== null) return 'an object';
   return String(got);
@@ -123,7 +123,12 @@ function specialFromJson(type: Product, json: unknown, path: string, depth: numb
     typeof raw === 'string' && hexOk && !raw.startsWith('0x') && /^[0-9a-fA-F]+$/.test(raw)
       ? '0x' + raw
       : raw;
-  return [valueFromJson(inner.type, text, path, depth + 1)];
+  // Identities and connection ids are 0x-hex; other integers are decimal only.
+  const value =
+    hexOk && typeof text === 'string' && /^0x[0-9a-fA-F]{1,64}$/.test(text)
+      ? BigInt(text).toString()
+      : text;
+  return [valueFromJson(inner.type, value, path, depth + 1)];
 }
 
 /** `null`, `{"none": …}`, `{"some": v}` or the bare value. */
@@ -155,7 +160,13 @@ function smallIntFromJson(type: AlgebraicType, tag: IntTag, json: unknown, path:
 }
 
 function bigIntValueFromJson(type: AlgebraicType, tag: BigTag, json: unknown, path: string) {
-  const v = bigFromJson(json);
+  // 128- and 256-bit values may also be 0x hex (SpacetimeDB's JSON form for them).
+  const wideHex =
+    tag !== 'I64' &&
+    tag !== 'U64' &&
+    typeof json === 'string' &&
+    /^0x[0-9a-fA-F]{1,64}$/.test(json);
+  const v = wideHex ? BigInt(json) : bigFromJson(json);
   if (v === undefined) return fail(path, type, json);
   const bits = BigInt(Number(tag.slice(1)));
   const signed = tag.startsWith('I');
