@@ -6,8 +6,9 @@
  * | type                    | JSON output                   | also accepted on input          |
  * | ----------------------- | ----------------------------- | ------------------------------- |
  * | bool                    | `true`                        |                                 |
- * | i8..u32, f32, f64       | number (non-finite: string)   | numeric strings                 |
- * | i64..u256               | number when safe, else string | safe numbers, decimal strings; `0x` hex for 128/256-bit |
+ * | i8..u32                 | number                        | (integer numbers only)          |
+ * | f32, f64                | number (non-finite: string)   | numeric strings                 |
+ * | i64..u256               | number when safe, else string | decimal strings; 128/256: `0x`  |
  * | string                  | string                        |                                 |
  * | bytes (`Array<U8>`)     | hex string                    | `0x` prefix, array of numbers   |
  * | Identity, ConnectionId  | `"0x…"` hex                   | no 0x, `{"__identity__": …}`    |
