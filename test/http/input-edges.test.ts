@@ -84,3 +84,17 @@ describe('strict integers', () => {
     expect((await call('add_item', '["strict-ok", 7]')).status).toBe(200);
   });
 });
+
+describe('SQL literal longer than the key limit', () => {
+  it('compared with an indexed (unique) column, it matches nothing', async () => {
+    const long = 'x'.repeat(3000);
+    for (const where of [`code = '${long}'`, `group = 1 AND code = '${long}'`]) {
+      const res = await api.json('POST', '/v1/database/edge/sql', {
+        token: owner.token,
+        body: `SELECT * FROM item WHERE ${where}`,
+      });
+      expect([where.slice(0, 20), res.status]).toEqual([where.slice(0, 20), 200]);
+      expect((res.body as { rows: unknown[] }[])[0]!.rows).toEqual([]);
+    }
+  });
+});
