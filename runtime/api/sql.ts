@@ -2,11 +2,14 @@
  * @module
  * SQL as a service: the `/sql` route's statements and the WebSocket's one-off queries, with the
  * rules that belong to the database rather than to SQL itself. Every statement is compiled
- * before any runs, so a mistake in the last statement runs none. SELECTs read one snapshot
- * each; each INSERT/UPDATE/DELETE is its own transaction through `handle.transact` (serial with
- * reducers, durable before this resolves, seen by subscribers). Only the owner may run DML.
+ * before any runs, so a mistake in the last statement runs none. A request of SELECTs only
+ * reads one snapshot per statement. A request with any INSERT/UPDATE/DELETE runs all of its
+ * statements as ONE transaction through `handle.transact` (serial with reducers, durable before
+ * this resolves, seen by subscribers as one batch): if any statement fails, none takes effect.
+ * Only the owner may run DML.
  */
 import type { DatabaseHandle } from '../host/index.js';
+import type { BatchTx } from '../store/index.js';
 import {
   encodeToBytes,
   WasmbaseError,
@@ -68,22 +71,59 @@ export async function runSql(
   }
   const bind = { isOwner: caller.isOwner };
   const plans = statements.map(s => planStatement(bindStatement(s, handle.schema, bind)));
-  const results: SqlStatementResult[] = [];
-  for (const plan of plans) {
-    const start = performance.now();
-    if (plan.kind === 'SelectPlan') {
-      const rows = handle.read(tx => executeSelect(plan, tx, options));
-      const schema = plan.statement.schema;
-      results.push({ schema, rows, totalDurationMicros: micros(start), stats: NO_STATS });
-    } else {
-      const run = (tx: Parameters<Parameters<DatabaseHandle['transact']>[2]>[0]) =>
-        executeDml(plan, tx);
-      const { result } = await handle.transact(SQL_TX_LABEL, caller.identity, run);
-      const totalDurationMicros = micros(start);
-      results.push({ schema: EMPTY_SCHEMA, rows: [], totalDurationMicros, stats: result });
-    }
+  if (dml === undefined) {
+    return plans.map(plan => runStatement(plan, handle.read.bind(handle), options));
   }
-  return results;
+  const all = (tx: BatchTx) => plans.map((_plan, i) => runInTransaction(plans, i, tx, options));
+  return (await handle.transact(SQL_TX_LABEL, caller.identity, all)).result;
+}
+
+type Plan = ReturnType<typeof planStatement>;
+
+/** One statement of an all-SELECT request, on its own snapshot. */
+function runStatement(
+  plan: Plan,
+  read: DatabaseHandle['read'],
+  options: RunSqlOptions,
+): SqlStatementResult {
+  const start = performance.now();
+  if (plan.kind !== 'SelectPlan') throw new WasmbaseError('INTERNAL', 'DML outside a transaction');
+  const rows = read(tx => executeSelect(plan, tx, options));
+  return {
+    schema: plan.statement.schema,
+    rows,
+    totalDurationMicros: micros(start),
+    stats: NO_STATS,
+  };
+}
+
+/**
+ * Statement `i` of a request with DML, inside the request's one transaction (SELECTs see the
+ * earlier statements' writes). A failure names the statement and says nothing was committed.
+ */
+function runInTransaction(
+  plans: readonly Plan[],
+  i: number,
+  tx: BatchTx,
+  options: RunSqlOptions,
+): SqlStatementResult {
+  const plan = plans[i]!;
+  const start = performance.now();
+  try {
+    if (plan.kind === 'SelectPlan') {
+      const rows = executeSelect(plan, tx, options);
+      const schema = plan.statement.schema;
+      return { schema, rows, totalDurationMicros: micros(start), stats: NO_STATS };
+    }
+    const stats = executeDml(plan, tx);
+    return { schema: EMPTY_SCHEMA, rows: [], totalDurationMicros: micros(start), stats };
+  } catch (err) {
+    if (!(err instanceof WasmbaseError) || plans.length === 1) throw err;
+    const why =
+      `statement ${i + 1} of ${plans.length} failed, so the request's transaction was ` +
+      `rolled back and none of its statements took effect: ${err.message}`;
+    throw new WasmbaseError(err.code, why, { ...err.details, statement: i + 1 }, { cause: err });
+  }
 }
 
 /** A one-off query: SELECTs only, each table's rows as BSATN, read on a snapshot each. */

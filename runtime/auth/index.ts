@@ -17,6 +17,7 @@ export {
 export type { VerifiedToken, MintedIdentity } from './tokens.js';
 export { loadOrCreateKeys, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from './keys.js';
 export { bearerToken } from './bearer.js';
+export { isLowS, toLowS, toHighS } from './ecdsa-low-s.js';
 export type { SigningKeys } from './keys.js';
 
 /** The token service of a data directory (keys created on first use). */

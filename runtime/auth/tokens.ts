@@ -14,6 +14,7 @@
 import { createHash, randomBytes, sign as signBytes, verify as verifyBytes } from 'node:crypto';
 import { Identity, WasmbaseError } from '../protocol/index.js';
 import type { SigningKeys } from './keys.js';
+import { isLowS, toLowS } from './ecdsa-low-s.js';
 
 export const TOKEN_AUDIENCE = 'wasmbase';
 /** Lifetime of tokens minted for WebSocket URLs, in seconds. */
@@ -116,10 +117,12 @@ export class TokenService {
     const input =
       `${base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT' }))}.` +
       base64url(JSON.stringify(claims));
-    const signature = signBytes('sha256', Buffer.from(input), {
-      key: this.#keys.privateKey,
-      dsaEncoding: 'ieee-p1363',
-    });
+    const signature = toLowS(
+      signBytes('sha256', Buffer.from(input), {
+        key: this.#keys.privateKey,
+        dsaEncoding: 'ieee-p1363',
+      }),
+    );
     return `${input}.${base64url(signature)}`;
   }
 
@@ -199,6 +202,7 @@ export class TokenService {
     const header = jsonPart(headerPart);
     if (header['alg'] !== 'ES256') throw invalid('its algorithm is not ES256');
     const signature = Buffer.from(signaturePart, 'base64url');
+    if (!isLowS(signature)) throw invalid('its signature is not a 64-byte low-S ES256 signature');
     let signed: boolean;
     try {
       signed = verifyBytes(

@@ -16,7 +16,7 @@ import {
   type Catalog,
   type DatabaseRecord,
 } from '../store/index.js';
-import { validateDatabaseName } from './database-name.js';
+import { checkDatabaseKeyLength, validateDatabaseName } from './database-name.js';
 import type {
   DatabaseHandle,
   DatabaseInfo,
@@ -123,6 +123,7 @@ class WasmbaseEngine implements Engine {
   }
 
   #resolveLive(nameOrIdentity: string): LiveDatabase | undefined {
+    checkDatabaseKeyLength(nameOrIdentity);
     if (Identity.isHex(nameOrIdentity))
       return this.#live.get(Identity.fromHex(nameOrIdentity).toHex());
     const hex = this.#catalog.lookupName(nameOrIdentity);

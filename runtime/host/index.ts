@@ -10,5 +10,10 @@ export { prepareCall } from './reducer-call.js';
 export type { PreparedCall } from './reducer-call.js';
 export { validateModule } from './module-validate.js';
 export type { ValidatedModule } from './module-validate.js';
-export { validateDatabaseName, DATABASE_NAME_RULE } from './database-name.js';
+export {
+  validateDatabaseName,
+  DATABASE_NAME_RULE,
+  MAX_DATABASE_NAME_LENGTH,
+  checkDatabaseKeyLength,
+} from './database-name.js';
 export { HOST_FUNCTIONS, REQUIRED_EXPORTS, ERRNO, ABI_NAMESPACE, SCHEMA_SECTION } from './abi.js';

@@ -7,6 +7,7 @@
  */
 import {
   BsatnReader,
+  checkJsonDepth,
   reducerArgsFromJson,
   skipValue,
   WasmbaseError,
@@ -83,6 +84,7 @@ function bsatnArgs(reducer: ReducerSchema, args: CallArgs): Uint8Array {
     return args;
   }
   let json: unknown;
+  checkJsonDepth(args.jsonText, `the arguments of ${reducer.name}`);
   try {
     json = args.jsonText.trim() === '' ? [] : JSON.parse(args.jsonText);
   } catch (err) {

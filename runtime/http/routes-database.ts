@@ -5,7 +5,12 @@
 import { callOnce, runSql } from '../api/index.js';
 import type { DatabaseHandle } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
-import { moduleDefToJson, WasmbaseError, type Identity } from '../protocol/index.js';
+import {
+  checkJsonDepth,
+  moduleDefToJson,
+  WasmbaseError,
+  type Identity,
+} from '../protocol/index.js';
 import { bearerToken, callerOrAnonymous, requireCaller, type Caller } from './caller.js';
 import { json, text, type Reply, type RequestContext } from './request.js';
 import type { Route, ServerDeps } from './server.js';
@@ -34,6 +39,7 @@ function bodyText(ctx: RequestContext): string {
 
 function bodyJson(ctx: RequestContext): unknown {
   const raw = bodyText(ctx);
+  checkJsonDepth(raw, 'the request body');
   try {
     return JSON.parse(raw);
   } catch (err) {

@@ -3,7 +3,9 @@
  * The server's one logger: structured JSON lines on stderr (or readable text on a terminal).
  * Runtime code never calls `console.*`; it asks for a child logger with fixed fields instead.
  * Module logs written by guest code are a separate thing (see `module-log.ts`).
+ * Every string in a line, message and fields, has its control characters escaped (`escape.ts`).
  */
+import { escapeControlChars } from './escape.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -49,6 +51,7 @@ function errorFields(value: unknown): unknown {
 
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return escapeControlChars(value);
   if (value instanceof Error) return errorFields(value);
   return value;
 }
@@ -98,7 +101,7 @@ class StructuredLogger implements Logger {
     }
     const { ts, level: _l, msg: _m, ...rest } = record;
     const extra = Object.keys(rest).length === 0 ? '' : ' ' + JSON.stringify(rest, jsonReplacer);
-    this.#sink(`${ts} ${level.toUpperCase().padEnd(5)} ${msg}${extra}`);
+    this.#sink(`${ts} ${level.toUpperCase().padEnd(5)} ${escapeControlChars(msg)}${extra}`);
   }
 }
 

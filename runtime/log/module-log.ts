@@ -3,8 +3,25 @@
  * A database's module log: what its reducers wrote with `log.*`, plus failed calls and traps.
  * Records are appended to `<database dir>/module.log` (one JSON object per line) and the most
  * recent ones are kept in memory for `tail`; `follow` delivers new records as they arrive.
+ * Caller-controlled text (message, reducer, caller) is stored and shown with its control
+ * characters escaped, so no output (file, tail, follow, text or JSON) can carry a forged line.
  */
 import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { escapeControlChars } from './escape.js';
+
+const escapeOptional = (text: string | undefined) =>
+  text === undefined ? undefined : escapeControlChars(text);
+
+/** `entry` with its caller-controlled text escaped. */
+function escapedEntry(entry: ModuleLogEntry): ModuleLogEntry {
+  return {
+    ts: entry.ts,
+    level: entry.level,
+    reducer: escapeOptional(entry.reducer),
+    caller: escapeOptional(entry.caller),
+    message: escapeControlChars(entry.message),
+  };
+}
 
 const LEVEL_NAMES = ['error', 'warn', 'info', 'debug', 'trace', 'panic'] as const;
 
@@ -78,13 +95,16 @@ export class ModuleLog {
             caller?: string;
             message: string;
           };
-          this.#ring.push({
-            ts: BigInt(j.ts),
-            level: j.level,
-            reducer: j.reducer,
-            caller: j.caller,
-            message: j.message,
-          });
+          // Escaped again: files written before escaping existed may hold raw controls.
+          this.#ring.push(
+            escapedEntry({
+              ts: BigInt(j.ts),
+              level: j.level,
+              reducer: j.reducer,
+              caller: j.caller,
+              message: j.message,
+            }),
+          );
         } catch {
           // A torn last line after a crash: skip it.
         }
@@ -94,7 +114,8 @@ export class ModuleLog {
     }
   }
 
-  append(entry: ModuleLogEntry): void {
+  append(raw: ModuleLogEntry): void {
+    const entry = escapedEntry(raw);
     this.#ring.push(entry);
     if (this.#ring.length > this.#retain) this.#ring.splice(0, this.#ring.length - this.#retain);
     const line =
@@ -140,6 +161,6 @@ export function formatLogLine(e: ModuleLogEntry): string {
       /\.(\d{3})Z$/,
       (_, m: string) => `.${m}${(e.ts % 1000n).toString().padStart(3, '0')}Z`,
     );
-  const where = e.reducer === undefined ? '' : `${e.reducer}: `;
-  return `${iso} ${e.level.toUpperCase().padStart(5)} ${where}${e.message}`;
+  const where = e.reducer === undefined ? '' : `${escapeControlChars(e.reducer)}: `;
+  return `${iso} ${e.level.toUpperCase().padStart(5)} ${where}${escapeControlChars(e.message)}`;
 }

@@ -86,3 +86,4 @@ export {
   packV3Payloads,
   decodeV3ServerPayload,
 } from './ws-v2/ws-v3-payload.js';
+export { checkJsonDepth, MAX_ARGUMENT_JSON_DEPTH } from './json-depth.js';

@@ -6,8 +6,9 @@
  * | type                    | JSON output                   | also accepted on input          |
  * | ----------------------- | ----------------------------- | ------------------------------- |
  * | bool                    | `true`                        |                                 |
- * | i8..u32, f32, f64       | number (non-finite: string)   | numeric strings                 |
- * | i64..u256               | number when safe, else string | safe numbers, decimal, `0x` hex |
+ * | i8..u32                 | number                        | (integer numbers only)          |
+ * | f32, f64                | number (non-finite: string)   | numeric strings                 |
+ * | i64..u256               | number when safe, else string | decimal strings; 128/256: `0x`  |
  * | string                  | string                        |                                 |
  * | bytes (`Array<U8>`)     | hex string                    | `0x` prefix, array of numbers   |
  * | Identity, ConnectionId  | `"0x…"` hex                   | no 0x, `{"__identity__": …}`    |
@@ -69,8 +70,18 @@ export function formatType(type: AlgebraicType): string {
   }
 }
 
+/** `got` for an error message: JSON of at most 60 characters, and never a stack overflow. */
+function shownJson(got: unknown): string {
+  if (got === undefined) return 'nothing';
+  if (typeof got === 'number' && !Number.isFinite(got)) return 'a number out of range';
+  if (typeof got === 'string') return JSON.stringify(got.slice(0, 58));
+  if (Array.isArray(got)) return 'an array';
+  if (typeof got === 'object' && got !== null) return 'an object';
+  return String(got);
+}
+
 function fail(path: string, type: AlgebraicType, got: unknown): never {
-  const shown = got === undefined ? 'nothing' : (JSON.stringify(got)?.slice(0, 60) ?? String(got));
+  const shown = shownJson(got);
   throw new WasmbaseError(
     'INVALID_ARGUMENT',
     `${path}: expected ${formatType(type)}, got ${shown}`,
@@ -78,12 +89,10 @@ function fail(path: string, type: AlgebraicType, got: unknown): never {
   );
 }
 
+/** A JSON number that is an exact integer (64-bit and wider values may be decimal strings). */
 function bigFromJson(json: unknown): bigint | undefined {
   if (typeof json === 'number' && Number.isSafeInteger(json)) return BigInt(json);
-  if (typeof json === 'string' && json.length <= 90) {
-    if (/^-?\d+$/.test(json)) return BigInt(json);
-    if (/^0x[0-9a-fA-F]+$/.test(json)) return BigInt(json);
-  }
+  if (typeof json === 'string' && json.length <= 90 && /^-?\d+$/.test(json)) return BigInt(json);
   return undefined;
 }
 
@@ -115,7 +124,12 @@ function specialFromJson(type: Product, json: unknown, path: string, depth: numb
     typeof raw === 'string' && hexOk && !raw.startsWith('0x') && /^[0-9a-fA-F]+$/.test(raw)
       ? '0x' + raw
       : raw;
-  return [valueFromJson(inner.type, text, path, depth + 1)];
+  // Identities and connection ids are 0x-hex; other integers are decimal only.
+  const value =
+    hexOk && typeof text === 'string' && /^0x[0-9a-fA-F]{1,64}$/.test(text)
+      ? BigInt(text).toString()
+      : text;
+  return [valueFromJson(inner.type, value, path, depth + 1)];
 }
 
 /** `null`, `{"none": …}`, `{"some": v}` or the bare value. */
@@ -134,7 +148,7 @@ function optionFromJson(type: Sum, json: unknown, path: string, depth: number): 
 }
 
 function smallIntFromJson(type: AlgebraicType, tag: IntTag, json: unknown, path: string) {
-  const n = typeof json === 'string' && /^-?\d+$/.test(json) ? Number(json) : json;
+  const n = json;
   const [min, max] = INT_RANGES[tag];
   if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
   if (typeof n === 'number' && Number.isInteger(n))
@@ -147,7 +161,13 @@ function smallIntFromJson(type: AlgebraicType, tag: IntTag, json: unknown, path:
 }
 
 function bigIntValueFromJson(type: AlgebraicType, tag: BigTag, json: unknown, path: string) {
-  const v = bigFromJson(json);
+  // 128- and 256-bit values may also be 0x hex (SpacetimeDB's JSON form for them).
+  const wideHex =
+    tag !== 'I64' &&
+    tag !== 'U64' &&
+    typeof json === 'string' &&
+    /^0x[0-9a-fA-F]{1,64}$/.test(json);
+  const v = wideHex ? BigInt(json) : bigFromJson(json);
   if (v === undefined) return fail(path, type, json);
   const bits = BigInt(Number(tag.slice(1)));
   const signed = tag.startsWith('I');

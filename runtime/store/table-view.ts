@@ -89,6 +89,16 @@ export class TableView implements TableReader {
     return indexKeyFromBsatn(index, index.types, key, this.keyBuilder);
   }
 
+  /** The point key, or undefined when it is over the key limit: no stored row can match it. */
+  protected storablePointKey(index: IndexCodec, key: Uint8Array): Uint8Array | undefined {
+    try {
+      return this.pointKey(index, key);
+    } catch (err) {
+      if (err instanceof WasmbaseError && err.code === 'KEY_TOO_LARGE') return undefined;
+      throw err;
+    }
+  }
+
   findUnique(indexId: number, key: Uint8Array): Uint8Array | undefined {
     const index = this.index(indexId);
     if (!index.schema.unique)
@@ -96,7 +106,8 @@ export class TableView implements TableReader {
         index: index.schema.name,
         errno: 'INDEX_NOT_UNIQUE',
       });
-    const entry = this.pointKey(index, key);
+    const entry = this.storablePointKey(index, key);
+    if (entry === undefined) return undefined;
     if (index.primary) return this.kv.get(entry);
     const rowKey = this.kv.get(entry);
     return rowKey === undefined ? undefined : this.kv.get(rowKey);
@@ -156,6 +167,7 @@ export class TableView implements TableReader {
 
   scanIndexPoint(indexId: number, key: Uint8Array): Uint8Array[] {
     const index = this.index(indexId);
+    if (this.storablePointKey(index, key) === undefined) return [];
     const [start, end] = this.pointBounds(index, key);
     return this.indexRows(index, start, end);
   }

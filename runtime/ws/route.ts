@@ -95,6 +95,18 @@ async function accept(handler: ConnectionHandler, data: UpgradeData, deps: Handl
   }
 }
 
+/**
+ * The transport's own message ceiling: 4× `--ws-max-message-bytes`. Messages over our limit
+ * and under this close with 1009; beyond it uWS cuts the connection without buffering them.
+ */
+export function transportMessageCeiling(limit: number): number {
+  return Math.min(limit * 4, 0x7fff_ffff);
+}
+
+function tooBigReason(bytes: number, limit: number): string {
+  return `a message of ${bytes} bytes is over the limit of ${limit} (--ws-max-message-bytes)`;
+}
+
 export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): SubscribeRoute {
   const { config, engine, tokens, logger } = deps;
   const limits = {
@@ -113,7 +125,9 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
   };
 
   app.ws<UpgradeData>('/v1/database/:name_or_identity/subscribe', {
-    maxPayloadLength: config.wsMaxMessageBytes,
+    // uWS drops a connection whose message is over its own limit without a close frame (1006),
+    // so its limit is a ceiling above ours and ours closes with 1009 and a reason.
+    maxPayloadLength: transportMessageCeiling(config.wsMaxMessageBytes),
     idleTimeout: config.wsIdleTimeoutSec,
     sendPingsAutomatically: true,
     // Our own limit (checked before every send) closes slow clients with a reason; uWS's
@@ -171,8 +185,15 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     },
 
     message: (ws, buffer, isBinary) => {
+      const handler = ws.getUserData().handler;
+      if (buffer.byteLength > config.wsMaxMessageBytes) {
+        const why = tooBigReason(buffer.byteLength, config.wsMaxMessageBytes);
+        if (handler === undefined) ws.end(WS_CLOSE.MESSAGE_TOO_BIG, why);
+        else handler.session.close(WS_CLOSE.MESSAGE_TOO_BIG, why);
+        return;
+      }
       // Decoding copies what it keeps, before uWS reuses the buffer.
-      ws.getUserData().handler?.onFrame(new Uint8Array(buffer), isBinary);
+      handler?.onFrame(new Uint8Array(buffer), isBinary);
     },
 
     close: ws => {

@@ -4,6 +4,7 @@ import { generateKeyPair, SignJWT, importPKCS8 } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   identityFromClaims,
+  isLowS,
   loadOrCreateKeys,
   MAX_TOKEN_LENGTH,
   TOKEN_AUDIENCE,
@@ -12,6 +13,7 @@ import {
   WEBSOCKET_TOKEN_SECONDS,
 } from '../../runtime/auth/index.js';
 import { WasmbaseError } from '../../runtime/protocol/index.js';
+import { highSToken, lowSToken } from '../helpers/low-s-token.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const ISSUER = 'wasmbase://test';
@@ -117,7 +119,37 @@ describe('minting and verifying', () => {
       .setIssuedAt(now - 100)
       .setExpirationTime(now - 10)
       .sign(keys.privateKey);
-    expect(await codeOf(tokens.verify(token))).toBe('TOKEN_EXPIRED 401');
+    expect(await codeOf(tokens.verify(lowSToken(token)))).toBe('TOKEN_EXPIRED 401');
+  });
+});
+
+describe('ES256 signature malleability', () => {
+  const sigOf = (token: string) => Buffer.from(token.split('.')[2]!, 'base64url');
+
+  it('mints only low-S signatures (20 tokens)', () => {
+    for (let i = 0; i < 20; i++) {
+      const minted = tokens.mintIdentitySync();
+      expect(isLowS(sigOf(minted.token))).toBe(true);
+      expect(highSToken(minted.token)).not.toBe(minted.token);
+    }
+  });
+
+  it('refuses the high-S twin of a valid token, and accepts its low-S form', async () => {
+    for (let i = 0; i < 8; i++) {
+      const token = await signed().setSubject(`user-${i}`).sign(keys.privateKey);
+      const low = lowSToken(token);
+      const high = highSToken(token);
+      expect(isLowS(sigOf(high))).toBe(false);
+      const fresh = new TokenService(keys, ISSUER);
+      expect(await codeOf(fresh.verify(low))).toBe('accepted');
+      expect(await codeOf(fresh.verify(high))).toBe('TOKEN_INVALID 401');
+    }
+  });
+
+  it('refuses the high-S twin of a minted token even after the original was cached', async () => {
+    const minted = tokens.mintIdentitySync();
+    expect(await codeOf(tokens.verify(minted.token))).toBe('accepted');
+    expect(await codeOf(tokens.verify(highSToken(minted.token)))).toBe('TOKEN_INVALID 401');
   });
 });
 
@@ -196,17 +228,18 @@ describe('refusals: all TOKEN_INVALID 401', () => {
     ],
   ];
   it.each(cases)('%s', async (_name, make) => {
-    expect(await codeOf(tokens.verify(await make()))).toBe('TOKEN_INVALID 401');
+    // Low-S form, so each case is refused for the reason it names, not for its signature's S.
+    expect(await codeOf(tokens.verify(lowSToken(await make())))).toBe('TOKEN_INVALID 401');
   });
 
   it('says why in the message', async () => {
     const hs = await cases.find(([n]) => n.startsWith('HS256'))![1]();
     await expect(tokens.verify(hs)).rejects.toThrow('its algorithm is not ES256');
-    const foreign = await cases.find(([n]) => n.startsWith('signed by a foreign'))![1]();
+    const foreign = lowSToken(await cases.find(([n]) => n.startsWith('signed by a foreign'))![1]());
     await expect(tokens.verify(foreign)).rejects.toThrow(
       "its signature does not match this server's key",
     );
-    const issuer = await cases.find(([n]) => n.startsWith('a foreign issuer'))![1]();
+    const issuer = lowSToken(await cases.find(([n]) => n.startsWith('a foreign issuer'))![1]());
     await expect(tokens.verify(issuer)).rejects.toThrow('claim "iss" is invalid');
   });
 

@@ -6,6 +6,7 @@ import type { Config } from '../../runtime/config.js';
 import { silentLogger } from '../../runtime/log/index.js';
 import { runServer, type RunningServer } from '../../runtime/main.js';
 import { testConfig } from './engine.js';
+import { lowSToken } from './low-s-token.js';
 
 export async function testServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
   const server = await runServer(
@@ -72,7 +73,7 @@ export function client(server: RunningServer): Client {
 export async function expiredToken(server: RunningServer): Promise<string> {
   const keys = await loadOrCreateKeys(server.config.dataDir);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({})
+  const token = await new SignJWT({})
     .setProtectedHeader({ alg: 'ES256' })
     .setIssuer(server.config.issuer)
     .setSubject('expired-user')
@@ -80,4 +81,5 @@ export async function expiredToken(server: RunningServer): Promise<string> {
     .setIssuedAt(now - 120)
     .setExpirationTime(now - 60)
     .sign(keys.privateKey);
+  return lowSToken(token);
 }

@@ -585,11 +585,15 @@ describe('bad input', () => {
     expect((await c.closed).code).toBe(1003);
   });
 
-  it('closes a connection whose message is over --ws-max-message-bytes, and the server keeps serving', async () => {
+  it('closes a connection whose message is over --ws-max-message-bytes with 1009, and the server keeps serving', async () => {
     const c = await connect();
-    c.socket.send(Buffer.alloc(server.config.wsMaxMessageBytes + 10));
+    const limit = server.config.wsMaxMessageBytes;
+    c.socket.send(Buffer.alloc(limit + 10));
     const closed = await c.closed;
-    expect(closed.code).not.toBe(1000);
+    expect(closed.code).toBe(1009);
+    expect(closed.reason).toBe(
+      `a message of ${limit + 10} bytes is over the limit of ${limit} (--ws-max-message-bytes)`,
+    );
     const ok = await connect();
     call(ok, 'add_player', addPlayer('still', 1, 1n));
     expect((await ok.next()).tag).toBe('TransactionUpdate');

@@ -850,11 +850,13 @@ describe('v1 JSON properties', () => {
       tags: fc.array(text(5), { maxLength: 3 }),
     });
     const type = rowTypeOf(everything.rowType);
-    // Our lenient reader (sats-json.ts) takes big integers as strings: unsigned as 0x hex (a
-    // decimal string of hex digits would be read as hex for a ConnectionId), negative as decimal;
+    // Our lenient reader (sats-json.ts) takes big integers as strings: decimal up to 64 bits,
+    // wider unsigned as 0x hex (a decimal string of hex digits is hex for a ConnectionId);
     // it does not read SpacetimeDB's "-0x…" form of a negative i256.
     const forOurReader = (v: JsonValue): unknown => {
-      if (typeof v === 'bigint') return v < 0n ? v.toString() : '0x' + v.toString(16);
+      // 64-bit values are decimal only (strict integers); wider ones may be 0x hex.
+      if (typeof v === 'bigint')
+        return v < 0n || v < 1n << 64n ? v.toString() : '0x' + v.toString(16);
       if (typeof v === 'string' && v.startsWith('-0x')) return (-BigInt(v.slice(1))).toString();
       if (Array.isArray(v)) return v.map(forOurReader);
       if (v !== null && typeof v === 'object')
