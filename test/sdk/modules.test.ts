@@ -127,9 +127,9 @@ const accounts = new Table<Account>("accounts");
 const plain = new Table<Plain>("plain");
 @reducer export function r(ctx: ReducerContext): void {}`);
     expect(out).toMatch(
-      /index\.ts:4: new Table<Account>\("accounts"\): Account is @table\("account"\)/,
+      /index\.ts:4:\d+: new Table<Account>\("accounts"\): Account is @table\("account"\)/,
     );
-    expect(out).toMatch(/index\.ts:5: Plain is not a @table class/);
+    expect(out).toMatch(/index\.ts:5:\d+: Plain is not a @table class/);
   }, 60_000);
 
   it('requires ctx first, supported parameter types, and void or string | null results', () => {

@@ -574,6 +574,7 @@ describe.each(BACKENDS)('SQL DML on the $name', backend => {
       "INSERT INTO visit VALUES (7, 'a'); SELECT place FROM visit WHERE person = 7; DELETE FROM visit WHERE person = 7; SELECT COUNT(*) AS n FROM visit",
     );
     expect(out.map(r => r.rows)).toEqual([[], [['a']], [], [[4]]]);
-    expect(db.commits).toHaveLength(2);
+    // One request is one transaction: the insert and the delete cancel out in one commit.
+    expect(db.commits).toHaveLength(1);
   });
 });
