@@ -45,13 +45,16 @@ export function moduleWasmPath(moduleRel, root = ROOT) {
   return path.join(root, 'modules', moduleRel, 'build', `${path.basename(moduleRel)}.wasm`);
 }
 
+/** Terminal colour codes; the compiler colours its output on a TTY or when `CI` is set. */
+const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
+
 /**
  * The compiler's and the transform's diagnostics as `file:line:col: error: message` lines (one
  * per problem; the FAILURE summary and JS stack traces dropped). Text it cannot parse is kept.
  */
 export function formatDiagnostics(text, baseDir = '') {
   const out = [];
-  const lines = text.split('\n');
+  const lines = text.replace(ANSI_ESCAPE, '').split('\n');
   const at = file => (baseDir === '' ? file : path.join(baseDir, file));
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -102,6 +105,7 @@ export async function compileModule({ baseDir, entry, out, sdkDir = 'sdk/assembl
       '--runtime',
       'incremental',
       '--importMemory',
+      '--noColors',
       ...(debug ? ['--debug'] : ['--optimizeLevel', '3', '--shrinkLevel', '0']),
       '--use',
       `abort=${sdkDir}/abort/__wasmbase_abort`,
