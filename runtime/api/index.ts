@@ -14,5 +14,6 @@ export { DatabaseFeed } from './feed.js';
 export { Feeds } from './feeds.js';
 export { DurableMark } from './durable-mark.js';
 export { expandAllTables } from './all-tables.js';
+export { schemaFor } from './schema.js';
 export type * from './feed-types.js';
 export type { ClientDelta } from '../subscribe/index.js';

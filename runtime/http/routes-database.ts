@@ -2,7 +2,7 @@
  * @module
  * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs, sql.
  */
-import { callOnce, runSql } from '../api/index.js';
+import { callOnce, runSql, schemaFor } from '../api/index.js';
 import type { DatabaseHandle } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
 import {
@@ -290,12 +290,7 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
               (version === null ? 'none' : `"${version.slice(0, 20)}"`),
           );
         const caller = await optionalCaller(ctx);
-        const def = moduleDefToJson(db.schema.def) as {
-          tables: { table_access: Record<string, unknown> }[];
-        };
-        if (!isOwner(db, caller?.identity))
-          def.tables = def.tables.filter(t => !('Private' in t.table_access));
-        return json(200, def);
+        return json(200, moduleDefToJson(schemaFor(db, isOwner(db, caller?.identity))));
       },
     },
     { method: 'get', pattern: '/v1/database/:name_or_identity/logs', body: 'none', handler: logs },

@@ -472,8 +472,8 @@ function wireRows(
   const common = { requestId: 0, totalHostExecutionDurationMicros: 0n, queryId: sub.set };
   const v1 = v1Message(
     joined
-      ? { tag: 'SubscribeMultiApplied', ...common, update: rowsUpdate(list, 'inserts') }
-      : { tag: 'UnsubscribeMultiApplied', ...common, update: rowsUpdate(list, 'deletes') },
+      ? { tag: 'SubscribeMultiApplied', ...common, update: rowsUpdate(schema, list, 'inserts') }
+      : { tag: 'UnsubscribeMultiApplied', ...common, update: rowsUpdate(schema, list, 'deletes') },
   );
   if (v1.tag !== 'SubscribeMultiApplied' && v1.tag !== 'UnsubscribeMultiApplied')
     return fail(`v1 rows decoded as ${v1.tag}`);
@@ -498,7 +498,7 @@ function wireDeliver(fan: CallFanOut<WireClient>, fail: (m: string) => never): n
       const v1 = v1Message({
         tag: 'TransactionUpdateLight',
         requestId: 0,
-        update: deltaUpdate(deltas),
+        update: deltaUpdate(schema, deltas),
       });
       const v2 = v2Message({ tag: 'TransactionUpdate', ...transactionUpdateOf(deltas) });
       decoded.set(deltas, (pair = [v1, v2]));

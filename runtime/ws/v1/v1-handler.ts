@@ -183,7 +183,7 @@ export class V1Handler extends WsHandler<ClientMessage> {
       ticket !== undefined && (ticket.flags & CALL_REDUCER_FLAGS.NoSuccessNotify) === 0;
     if (notify) {
       const info = { args, requestId: ticket.requestId, durationMicros, reducerId };
-      const update = deltaUpdate(tx.updates);
+      const update = deltaUpdate(this.feed.handle.schema, tx.updates);
       this.sendTransaction(this.#encode(transactionUpdate(call, { update }, info)), tx);
       return;
     }
@@ -198,7 +198,7 @@ export class V1Handler extends WsHandler<ClientMessage> {
     if (byKey === undefined) sharedMessages.set(tx.updates, (byKey = new Map()));
     const cached = byKey.get(this.#encodingKey);
     if (cached !== undefined) return cached;
-    const update = deltaUpdate(tx.updates);
+    const update = deltaUpdate(this.feed.handle.schema, tx.updates);
     const { call, durationMicros } = tx.applied;
     const info = { args, requestId: 0, durationMicros, reducerId: call.reducerId };
     const message: ServerMessage = this.init.params.light
@@ -235,7 +235,7 @@ export class V1Handler extends WsHandler<ClientMessage> {
       const rows = this.feed.subscribe(this, set, sqls, kind === 'legacy');
       const duration = micros(started);
       if (kind === 'legacy') {
-        const databaseUpdate = rowsUpdate(rows, 'inserts');
+        const databaseUpdate = rowsUpdate(this.feed.handle.schema, rows, 'inserts');
         const totalHostExecutionDurationMicros = duration;
         const m = { tag: 'InitialSubscription', databaseUpdate, requestId } as const;
         this.reply(this.#encode({ ...m, totalHostExecutionDurationMicros }));
@@ -246,7 +246,7 @@ export class V1Handler extends WsHandler<ClientMessage> {
             requestId,
             totalHostExecutionDurationMicros: duration,
             queryId: set,
-            rows: singleRows(rows[0]!, 'inserts'),
+            rows: singleRows(this.feed.handle.schema, rows[0]!, 'inserts'),
           }),
         );
       } else {
@@ -256,7 +256,7 @@ export class V1Handler extends WsHandler<ClientMessage> {
             requestId,
             totalHostExecutionDurationMicros: duration,
             queryId: set,
-            update: rowsUpdate(rows, 'inserts'),
+            update: rowsUpdate(this.feed.handle.schema, rows, 'inserts'),
           }),
         );
       }
@@ -274,8 +274,16 @@ export class V1Handler extends WsHandler<ClientMessage> {
       this.reply(
         this.#encode(
           kind === 'single'
-            ? { tag: 'UnsubscribeApplied', ...common, rows: singleRows(rows[0]!, 'deletes') }
-            : { tag: 'UnsubscribeMultiApplied', ...common, update: rowsUpdate(rows, 'deletes') },
+            ? {
+                tag: 'UnsubscribeApplied',
+                ...common,
+                rows: singleRows(this.feed.handle.schema, rows[0]!, 'deletes'),
+              }
+            : {
+                tag: 'UnsubscribeMultiApplied',
+                ...common,
+                update: rowsUpdate(this.feed.handle.schema, rows, 'deletes'),
+              },
         ),
       );
     } catch (err) {

@@ -5,6 +5,10 @@
  * subscribed query, deletes first), subscription rows become inserts or deletes. Each
  * `ClientDelta` becomes one `QueryUpdate` object, shared by every message that carries it, so
  * its row lists are encoded once per format.
+ *
+ * Table ids on the wire are not the schema's: public tables are numbered 0, 1, … first and
+ * private ones after them, so a client that sees only public tables sees ids without gaps and
+ * cannot tell whether private tables exist. The numbering is fixed per published module.
  */
 import type { ClientDelta, QueryRows } from '../../api/index.js';
 import type { ExecutedCall } from '../../host/index.js';
@@ -21,6 +25,22 @@ import {
 export type V1Format = 'bsatn' | 'json';
 
 const queryUpdates = new WeakMap<ClientDelta, QueryUpdate>();
+const wireIds = new WeakMap<ModuleSchema, readonly number[]>();
+
+/** The wire id of each table of `schema`, by schema table id. */
+function wireTableIds(schema: ModuleSchema): readonly number[] {
+  let ids = wireIds.get(schema);
+  if (ids === undefined) {
+    const order = [
+      ...schema.tables.filter(t => t.isPublic),
+      ...schema.tables.filter(t => !t.isPublic),
+    ];
+    const byId: number[] = [];
+    order.forEach((t, wire) => (byId[t.id] = wire));
+    wireIds.set(schema, (ids = byId));
+  }
+  return ids;
+}
 
 function queryUpdateOf(delta: ClientDelta): QueryUpdate {
   let update = queryUpdates.get(delta);
@@ -33,6 +53,7 @@ function queryUpdateOf(delta: ClientDelta): QueryUpdate {
 
 /** Groups query updates by table, in first-seen order. */
 function byTable(
+  schema: ModuleSchema,
   parts: readonly { tableId: number; tableName: string; update: QueryUpdate }[],
 ): DatabaseUpdate {
   const tables = new Map<number, { tableName: string; updates: QueryUpdate[] }>();
@@ -41,23 +62,32 @@ function byTable(
     if (table === undefined) tables.set(p.tableId, { tableName: p.tableName, updates: [p.update] });
     else table.updates.push(p.update);
   }
+  const wire = wireTableIds(schema);
   const out: TableUpdate[] = [];
-  for (const [tableId, { tableName, updates }] of tables) {
+  for (const [id, { tableName, updates }] of tables) {
     let n = 0;
     for (const u of updates) n += u.inserts.length + u.deletes.length;
-    out.push({ tableId, tableName, numRows: BigInt(n), updates });
+    out.push({ tableId: wire[id] ?? id, tableName, numRows: BigInt(n), updates });
   }
   return { tables: out };
 }
 
 /** A transaction's deltas for one client. */
-export function deltaUpdate(updates: readonly ClientDelta[]): DatabaseUpdate {
-  return byTable(updates.map(d => ({ ...d, update: queryUpdateOf(d) })));
+export function deltaUpdate(schema: ModuleSchema, updates: readonly ClientDelta[]): DatabaseUpdate {
+  return byTable(
+    schema,
+    updates.map(d => ({ ...d, update: queryUpdateOf(d) })),
+  );
 }
 
 /** Subscription rows as inserts (subscribe) or deletes (unsubscribe). */
-export function rowsUpdate(rows: readonly QueryRows[], as: 'inserts' | 'deletes'): DatabaseUpdate {
+export function rowsUpdate(
+  schema: ModuleSchema,
+  rows: readonly QueryRows[],
+  as: 'inserts' | 'deletes',
+): DatabaseUpdate {
   return byTable(
+    schema,
     rows.map(({ query, rows: list }) => ({
       tableId: query.tableId,
       tableName: query.tableName,
@@ -67,9 +97,9 @@ export function rowsUpdate(rows: readonly QueryRows[], as: 'inserts' | 'deletes'
 }
 
 /** One query's rows as the `SubscribeRows` of `SubscribeApplied`/`UnsubscribeApplied`. */
-export function singleRows(rows: QueryRows, as: 'inserts' | 'deletes') {
-  const table = rowsUpdate([rows], as).tables[0] ?? {
-    tableId: rows.query.tableId,
+export function singleRows(schema: ModuleSchema, rows: QueryRows, as: 'inserts' | 'deletes') {
+  const table = rowsUpdate(schema, [rows], as).tables[0] ?? {
+    tableId: wireTableIds(schema)[rows.query.tableId] ?? rows.query.tableId,
     tableName: rows.query.tableName,
     numRows: 0n,
     updates: [],
