@@ -20,6 +20,8 @@ export interface Config {
   readonly port: number;
   /** Where the system environment, per-database environments and keys live. */
   readonly dataDir: string;
+  /** Start-up check of the data directory: read every environment end to end, or skip it. */
+  readonly verifyData: 'full' | 'off';
   readonly logLevel: LogLevel;
   readonly logFormat: 'json' | 'pretty';
   /** Worker threads that run WebAssembly reducers. */
@@ -119,6 +121,16 @@ export const OPTION_SPECS = [
     help: 'directory for all data (created if missing)',
     defaultValue: './data',
     parse: str,
+  },
+  {
+    key: 'verifyData',
+    flag: 'verify-data',
+    env: 'WASMBASE_VERIFY_DATA',
+    help:
+      'at start, read the whole data directory in a child process and refuse to start if it ' +
+      'is damaged (full), or skip the check (off)',
+    defaultValue: 'full',
+    parse: oneOf(['full', 'off'] as const),
   },
   {
     key: 'logLevel',

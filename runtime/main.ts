@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { createEngine, type Engine } from './host/index.js';
 import { startHttpServer } from './http/index.js';
 import { createLogger, type Logger } from './log/index.js';
+import { verifyDataDir } from './store/index.js';
 
 export interface RunningServer {
   readonly config: Config;
@@ -26,6 +27,12 @@ export async function runServer(
   logger: Logger = createLogger({ level: config.logLevel, format: config.logFormat }),
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
+  if (config.verifyData === 'full') {
+    const started = performance.now();
+    const report = await verifyDataDir(config.dataDir);
+    const ms = Math.round(performance.now() - started);
+    logger.info('data directory checked', { ...report, ms });
+  }
   const tokens = await openTokenService(config.dataDir, config.issuer);
   const engine = await createEngine({ config, logger });
   let http;

@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   KEY_TOO_LARGE: { number: 5003, status: 400 },
   SEQUENCE_OVERFLOW: { number: 5004, status: 400 },
   STORAGE_FAILURE: { number: 5005, status: 500 },
+  /** The data directory failed the start-up check; the server refuses to start on it. */
+  STORE_DAMAGED: { number: 5006, status: 500 },
   // 6xxx: SQL.
   SQL_SYNTAX: { number: 6000, status: 400 },
   SQL_UNKNOWN_NAME: { number: 6001, status: 400 },
