@@ -58,6 +58,12 @@ export interface Config {
   readonly wsMaxSubscriptions: number;
   /** Issuer (`iss`) written into tokens this server mints. */
   readonly issuer: string;
+  /** Largest table export and largest import request body, in bytes. */
+  readonly maxTransferBytes: number;
+  /** Most rows one import request may hold. */
+  readonly maxImportRows: number;
+  /** Rows per transaction of an import (each is one commit subscribers see). */
+  readonly importTxRows: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -279,6 +285,30 @@ export const OPTION_SPECS = [
     help: 'issuer (iss) of tokens this server mints',
     defaultValue: 'wasmbase://localhost',
     parse: str,
+  },
+  {
+    key: 'maxTransferBytes',
+    flag: 'max-transfer-bytes',
+    env: 'WASMBASE_MAX_TRANSFER_BYTES',
+    help: 'largest table export, and largest import request body',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 1024 * MiB),
+  },
+  {
+    key: 'maxImportRows',
+    flag: 'max-import-rows',
+    env: 'WASMBASE_MAX_IMPORT_ROWS',
+    help: 'most rows one import request may hold',
+    defaultValue: 100_000,
+    parse: int(1, 10_000_000),
+  },
+  {
+    key: 'importTxRows',
+    flag: 'import-tx-rows',
+    env: 'WASMBASE_IMPORT_TX_ROWS',
+    help: 'rows per transaction of an import',
+    defaultValue: 1000,
+    parse: int(1, 100_000),
   },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 

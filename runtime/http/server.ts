@@ -14,6 +14,7 @@ import { readBody } from './body.js';
 import type { Reply, RequestContext } from './request.js';
 import { databaseRoutes } from './routes-database.js';
 import { identityRoutes } from './routes-identity.js';
+import { transferRoutes } from './routes-transfer.js';
 import { openStream, type OpenStream } from './stream.js';
 import { loadUws, type HttpResponse, type us_listen_socket } from './uws.js';
 import { registerSubscribeRoute } from '../ws/index.js';
@@ -26,9 +27,10 @@ export interface ServerDeps {
 }
 
 /**
- * Which size limit applies to a route's body: none (ignored), other bodies, modules or SQL text.
+ * Which size limit applies to a route's body: none (ignored), other bodies, modules, SQL text or
+ * table imports.
  */
-export type BodyLimit = 'none' | 'body' | 'module' | 'sql';
+export type BodyLimit = 'none' | 'body' | 'module' | 'sql' | 'transfer';
 
 export interface Route {
   readonly method: 'get' | 'post' | 'put' | 'del';
@@ -89,6 +91,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
     body: { bytes: config.maxBodyBytes, flag: '--max-body-bytes' },
     module: { bytes: config.maxModuleBytes, flag: '--max-module-bytes' },
     sql: { bytes: config.maxSqlBytes, flag: '--max-sql-bytes' },
+    transfer: { bytes: config.maxTransferBytes, flag: '--max-transfer-bytes' },
   };
   const streams = new Set<OpenStream>();
   let closed = false;
@@ -163,7 +166,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
   };
 
   const subscribe = registerSubscribeRoute(app, deps);
-  const routes = [...identityRoutes(deps), ...databaseRoutes(deps)];
+  const routes = [...identityRoutes(deps), ...databaseRoutes(deps), ...transferRoutes(deps)];
   for (const route of routes) register(route);
   const shapes = routes.map(r => ({
     method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(),

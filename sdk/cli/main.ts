@@ -21,6 +21,7 @@ import { identityCommand } from './identity-command.js';
 import { initCommand } from './init-command.js';
 import { modulesApi } from './modules-api.js';
 import { serverCommand } from './server-command.js';
+import { transferCommands } from './transfer-commands.js';
 import { exampleHints, publishExample } from './start-example.js';
 
 function say(line: string): void {
@@ -103,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(generateCommand());
   program.addCommand(devCommand());
   for (const cmd of backupCommands()) program.addCommand(cmd);
+  for (const cmd of transferCommands()) program.addCommand(cmd);
   program.showSuggestionAfterError();
   exitOverrideAll(program);
   try {
