@@ -40,6 +40,8 @@ export interface Config {
   readonly sqlRowLimit: number;
   /** Module log lines kept per database (older ones are dropped). */
   readonly logRetainLines: number;
+  /** Size of a database's `module.log` at which it is rotated to `module.log.1`, in bytes. */
+  readonly moduleLogMaxBytes: number;
   /** Largest `num_lines` a logs request may ask for. */
   readonly maxLogLines: number;
   /** Most concurrent `follow=true` log streams per database. */
@@ -213,6 +215,14 @@ export const OPTION_SPECS = [
     help: 'module log lines kept per database',
     defaultValue: 10_000,
     parse: int(10, 10_000_000),
+  },
+  {
+    key: 'moduleLogMaxBytes',
+    flag: 'module-log-max-bytes',
+    env: 'WASMBASE_MODULE_LOG_MAX_BYTES',
+    help: 'size at which module.log is rotated to module.log.1 (one old file is kept)',
+    defaultValue: 64 * MiB,
+    parse: int(4 * KiB, 64 * 1024 * MiB),
   },
   {
     key: 'maxLogLines',

@@ -97,7 +97,11 @@ class WasmbaseEngine implements Engine {
   #open(info: DatabaseInfo, validated?: ValidatedModule, register = true): LiveDatabase {
     const module = validated ?? this.#loadModule(info.moduleHash);
     const dir = this.#dir(info.identity);
-    const log = new ModuleLog(path.join(dir, 'module.log'), this.#config.logRetainLines);
+    const log = new ModuleLog(
+      path.join(dir, 'module.log'),
+      this.#config.logRetainLines,
+      this.#config.moduleLogMaxBytes,
+    );
     const deps = { pool: this.#pool, config: this.#config, logger: this.#logger, log };
     const waiters = this.#waiters;
     const db = new LiveDatabase({ info, module, dir, waiters, ...deps });
