@@ -60,6 +60,12 @@ export interface Config {
   readonly wsMaxSubscriptions: number;
   /** Issuer (`iss`) written into tokens this server mints. */
   readonly issuer: string;
+  /** Largest database archive, to download or to publish, in bytes. */
+  readonly maxArchiveBytes: number;
+  /** Where `POST /v1/database/:name/backup` writes archives ('' = `<data dir>/backups`). */
+  readonly backupRoot: string;
+  /** Server-side backups kept per database (the oldest beyond are removed). */
+  readonly backupKeep: number;
   /** Largest table export and largest import request body, in bytes. */
   readonly maxTransferBytes: number;
   /** Most rows one import request may hold. */
@@ -295,6 +301,30 @@ export const OPTION_SPECS = [
     help: 'issuer (iss) of tokens this server mints',
     defaultValue: 'wasmbase://localhost',
     parse: str,
+  },
+  {
+    key: 'maxArchiveBytes',
+    flag: 'max-archive-bytes',
+    env: 'WASMBASE_MAX_ARCHIVE_BYTES',
+    help: 'largest database archive to download or publish',
+    defaultValue: 256 * MiB,
+    parse: int(64 * KiB, 16 * 1024 * MiB),
+  },
+  {
+    key: 'backupRoot',
+    flag: 'backup-root',
+    env: 'WASMBASE_BACKUP_ROOT',
+    help: "directory for server-side backups ('' = <data-dir>/backups)",
+    defaultValue: '',
+    parse: (text: string) => text,
+  },
+  {
+    key: 'backupKeep',
+    flag: 'backup-keep',
+    env: 'WASMBASE_BACKUP_KEEP',
+    help: 'server-side backups kept per database (older ones are removed)',
+    defaultValue: 5,
+    parse: int(1, 1000),
   },
   {
     key: 'maxTransferBytes',

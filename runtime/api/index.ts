@@ -22,3 +22,5 @@ export { parseTransferFormat, TRANSFER_FORMATS } from './table-rows-text.js';
 export type { TransferFormat } from './table-rows-text.js';
 export { parseCsv, csvLine } from './csv.js';
 export type { CsvRecord } from './csv.js';
+export { ServerBackups } from './server-backup.js';
+export type { ServerBackup, ServerBackupOptions } from './server-backup.js';

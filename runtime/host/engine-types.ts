@@ -103,6 +103,12 @@ export interface PublishRequest {
   readonly clear: boolean;
 }
 
+export interface ArchivePublishRequest {
+  readonly archive: Uint8Array;
+  readonly owner: Identity;
+  readonly name: string;
+}
+
 export interface PublishResult {
   readonly op: 'created' | 'updated';
   readonly databaseIdentity: Identity;
@@ -176,6 +182,16 @@ export interface Engine {
   onDelete(listener: (identity: Identity) => void): () => void;
   /** Called when a database's module was replaced (its handle changed; subscribers reconnect). */
   onUpdate(listener: (identity: Identity) => void): () => void;
+  /**
+   * One database as an archive file (manifest, module, consistent compacted snapshot);
+   * LIMIT_EXCEEDED beyond `maxBytes`.
+   */
+  archive(identity: Identity, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * Creates a new database named `name` owned by `owner` from an archive's module and data
+   * (ARCHIVE_INVALID when damaged, NAME_TAKEN when the name is used). `init` does not run.
+   */
+  publishArchive(request: ArchivePublishRequest): Promise<PublishResult>;
   /** Stops accepting calls, drains in-flight batches, closes stores and workers. */
   close(): Promise<void>;
 }

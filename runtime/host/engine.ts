@@ -5,19 +5,23 @@
  * Layout of the data directory: `system/` (the catalog), `databases/<identity hex>/` (one
  * LMDB environment per database, plus its `module.log`).
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ModuleLog, type Logger } from '../log/index.js';
 import { Identity, WasmbaseError } from '../protocol/index.js';
 import {
+  buildArchive,
   openCatalog,
+  readArchive,
   readRecordedModuleHash,
+  snapshotEnvironment,
   type Catalog,
   type DatabaseRecord,
 } from '../store/index.js';
 import { checkDatabaseKeyLength, validateDatabaseName } from './database-name.js';
 import type {
+  ArchivePublishRequest,
   DatabaseHandle,
   DatabaseInfo,
   Engine,
@@ -290,6 +294,69 @@ class WasmbaseEngine implements Engine {
       clear: request.clear,
     });
     return result;
+  }
+
+  async archive(identity: Identity, maxBytes: number): Promise<Uint8Array> {
+    const db = this.#live.get(identity.toHex());
+    if (db === undefined)
+      throw new WasmbaseError('DATABASE_NOT_FOUND', `no database ${identity.toHex()}`);
+    const info = db.info;
+    const module = this.#catalog.getModule(info.moduleHash);
+    if (module === undefined)
+      throw new WasmbaseError('STORAGE_FAILURE', `module ${info.moduleHash} is missing`);
+    const snapshot = await snapshotEnvironment(this.#dir(identity));
+    const meta = {
+      identity: info.identity.toHex(),
+      owner: info.owner.toHex(),
+      names: info.names,
+      moduleHash: info.moduleHash,
+    };
+    return buildArchive(meta, module, snapshot, maxBytes);
+  }
+
+  publishArchive(request: ArchivePublishRequest): Promise<PublishResult> {
+    const archive = readArchive(request.archive);
+    const validated = validateModule(archive.module, this.#config.maxModuleBytes);
+    validateDatabaseName(request.name);
+    return this.#serial(async () => {
+      const name = request.name;
+      if (this.#catalog.lookupName(name) !== undefined)
+        throw new WasmbaseError('NAME_TAKEN', `the name "${name}" is already used`, { name });
+      const identity = Identity.random();
+      const dir = this.#dir(identity);
+      mkdirSync(dir, { recursive: true });
+      try {
+        writeFileSync(path.join(dir, 'data.mdb'), archive.snapshot);
+        const recorded = await readRecordedModuleHash(dir).catch(() => 'unreadable');
+        if (recorded !== validated.hash)
+          throw new WasmbaseError(
+            'ARCHIVE_INVALID',
+            "the archive's snapshot was not written by its module",
+          );
+        const info: DatabaseInfo = {
+          identity,
+          owner: request.owner,
+          moduleHash: validated.hash,
+          initialModuleHash: validated.hash,
+          names: [name],
+          createdAt: nowMicros(),
+        };
+        await this.#catalog.putModule(validated.hash, validated.bytes);
+        this.#open(info, validated);
+        await this.#catalog.putDatabase(this.#record(info));
+      } catch (err) {
+        await this.#live.get(identity.toHex())?.close();
+        this.#live.delete(identity.toHex());
+        rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
+      this.#logger.info('database created from an archive', {
+        database: identity.toHex(),
+        name,
+        from: archive.manifest.database.identity,
+      });
+      return { op: 'created', databaseIdentity: identity, domain: name };
+    });
   }
 
   delete(identity: Identity): Promise<void> {

@@ -13,3 +13,5 @@ export { MAX_WRITES_PER_CALL } from './batch-tx.js';
 export { lazyScan, lazyIndexPoint, lazyIndexRange } from './lazy-reads.js';
 export { backupDataDir, readManifest, restoreDataDir, verifyBackup } from './backup.js';
 export type { BackupEntry, BackupManifest, BackupOptions } from './backup.js';
+export { buildArchive, readArchive, snapshotEnvironment, ARCHIVE_MAGIC } from './archive.js';
+export type { Archive, ArchiveDatabase, ArchiveManifest, ArchivePart } from './archive.js';
