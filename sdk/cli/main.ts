@@ -11,6 +11,7 @@ import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { closeOnSignals, runServer } from '../../runtime/main.js';
 import { buildCommand } from './build-command.js';
 import { CliError, UsageError } from './client.js';
+import { archiveCommand } from './archive-commands.js';
 import { backupCommands } from './backup-commands.js';
 import { clientCommands } from './client-commands.js';
 import { deleteCommand, listCommand, nameCommand } from './database-commands.js';
@@ -105,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(devCommand());
   for (const cmd of backupCommands()) program.addCommand(cmd);
   for (const cmd of transferCommands()) program.addCommand(cmd);
+  program.addCommand(archiveCommand());
   program.showSuggestionAfterError();
   exitOverrideAll(program);
   try {
