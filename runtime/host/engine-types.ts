@@ -4,7 +4,7 @@
  * DML, benchmarks). `Engine` owns every database: their stores, executors and module logs.
  */
 import type { ConnectionId, Identity, ModuleSchema, WasmbaseError } from '../protocol/index.js';
-import type { BatchTx, CallChanges, ReadTx } from '../store/index.js';
+import type { BatchTx, CallChanges, DiskUse, ReadTx } from '../store/index.js';
 import type { CallLogLine } from './batch-types.js';
 
 /** Reducer arguments: BSATN of the parameter product, or a JSON text (array or object by name). */
@@ -192,6 +192,14 @@ export interface Engine {
    * (ARCHIVE_INVALID when damaged, NAME_TAKEN when the name is used). `init` does not run.
    */
   publishArchive(request: ArchivePublishRequest): Promise<PublishResult>;
+  /** Disk use of a database's file (free pages are what `compact` gives back). */
+  diskUse(identity: Identity): DiskUse;
+  /**
+   * Rewrites a database's file with LMDB's compacting copy while it serves: calls wait in its
+   * queue during the copy, then move to the reopened database (subscribers reconnect, as after
+   * a republish). Returns the disk use before and after.
+   */
+  compact(identity: Identity): Promise<{ readonly before: DiskUse; readonly after: DiskUse }>;
   /** Stops accepting calls, drains in-flight batches, closes stores and workers. */
   close(): Promise<void>;
 }

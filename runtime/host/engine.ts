@@ -5,7 +5,15 @@
  * Layout of the data directory: `system/` (the catalog), `databases/<identity hex>/` (one
  * LMDB environment per database, plus its `module.log`).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ModuleLog, type Logger } from '../log/index.js';
@@ -16,6 +24,7 @@ import {
   readArchive,
   readRecordedModuleHash,
   snapshotEnvironment,
+  type DiskUse,
   type Catalog,
   type DatabaseRecord,
 } from '../store/index.js';
@@ -356,6 +365,60 @@ class WasmbaseEngine implements Engine {
         from: archive.manifest.database.identity,
       });
       return { op: 'created', databaseIdentity: identity, domain: name };
+    });
+  }
+
+  #liveOrThrow(identity: Identity): LiveDatabase {
+    const db = this.#live.get(identity.toHex());
+    if (db === undefined)
+      throw new WasmbaseError('DATABASE_NOT_FOUND', `no database ${identity.toHex()}`);
+    return db;
+  }
+
+  diskUse(identity: Identity): DiskUse {
+    return this.#liveOrThrow(identity).store.diskUse();
+  }
+
+  compact(identity: Identity): Promise<{ before: DiskUse; after: DiskUse }> {
+    return this.#serial(async () => {
+      const db = this.#liveOrThrow(identity);
+      const before = db.store.diskUse();
+      const dir = this.#dir(identity);
+      const tmp = path.join(dir, 'compact.tmp');
+      rmSync(tmp, { recursive: true, force: true });
+      // Every acknowledged commit is on disk and no batch runs: the copy is the whole state.
+      await db.executor.pause();
+      let copied: Uint8Array;
+      try {
+        copied = await snapshotEnvironment(dir);
+        mkdirSync(tmp);
+        const file = path.join(tmp, 'data.mdb');
+        writeFileSync(file, copied);
+        const fd = openSync(file, 'r');
+        fsyncSync(fd);
+        closeSync(fd);
+      } catch (err) {
+        rmSync(tmp, { recursive: true, force: true });
+        db.executor.resume();
+        throw err;
+      }
+      // The old environment is closed before the new file takes its place (atomic rename).
+      await db.store.close();
+      db.log.close();
+      renameSync(path.join(tmp, 'data.mdb'), path.join(dir, 'data.mdb'));
+      rmSync(tmp, { recursive: true, force: true });
+      const next = this.#open(db.info, db.module, false);
+      db.executor.transferQueue(next.executor, call => call);
+      this.#live.set(identity.toHex(), next);
+      for (const l of this.#updateListeners) l(identity);
+      await db.executor.close();
+      const after = next.store.diskUse();
+      this.#logger.info('database compacted', {
+        database: identity.toHex(),
+        before: before.fileBytes,
+        after: after.fileBytes,
+      });
+      return { before, after };
     });
   }
 

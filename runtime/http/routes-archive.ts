@@ -9,6 +9,10 @@
  * - `POST /v1/database/:name_or_identity/backup` — owner only: writes the archive under the
  *   server's backup root (`--backup-root`, keeping `--backup-keep` per database) and answers
  *   `{"file","bytes","sha256"}`; `GET` on the same path lists the kept files.
+ * - `GET  /v1/database/:name_or_identity/stats` — owner only: `{"disk": DiskUse}` (file size,
+ *   used, live and free pages).
+ * - `POST /v1/database/:name_or_identity/compact` — owner only: rewrites the file with LMDB's
+ *   compacting copy while the database serves; answers `{"before","after"}` disk use.
  */
 import path from 'node:path';
 import { ServerBackups } from '../api/index.js';
@@ -84,6 +88,21 @@ export function archiveRoutes({ engine, tokens, config }: ServerDeps): Route[] {
         const identity = await ownedDatabase(ctx, 'list its backups');
         return json(200, { backups: backups.list(identity) });
       },
+    },
+    {
+      method: 'get',
+      pattern: '/v1/database/:name_or_identity/stats',
+      body: 'none',
+      handler: async ctx => {
+        const identity = await ownedDatabase(ctx, 'read its stats');
+        return json(200, { disk: engine.diskUse(identity) });
+      },
+    },
+    {
+      method: 'post',
+      pattern: '/v1/database/:name_or_identity/compact',
+      body: 'none',
+      handler: async ctx => json(200, await engine.compact(await ownedDatabase(ctx, 'compact it'))),
     },
   ];
 }

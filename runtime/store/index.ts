@@ -5,7 +5,7 @@
  */
 export type * from './store-types.js';
 export { openDatabaseStore, readRecordedModuleHash } from './database-store.js';
-export type { DatabaseStore, DatabaseStoreOptions } from './database-store.js';
+export type { DatabaseStore, DatabaseStoreOptions, DiskUse } from './database-store.js';
 export { openCatalog } from './catalog.js';
 export type { Catalog, DatabaseRecord } from './catalog.js';
 export { MAX_KEY_BYTES, MAX_ROW_BYTES } from './table-codec.js';

@@ -13,6 +13,7 @@ import { buildCommand } from './build-command.js';
 import { CliError, UsageError } from './client.js';
 import { archiveCommand } from './archive-commands.js';
 import { backupCommands } from './backup-commands.js';
+import { compactCommands } from './compact-command.js';
 import { clientCommands } from './client-commands.js';
 import { deleteCommand, listCommand, nameCommand } from './database-commands.js';
 import { describeCommand } from './describe-command.js';
@@ -107,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   for (const cmd of backupCommands()) program.addCommand(cmd);
   for (const cmd of transferCommands()) program.addCommand(cmd);
   program.addCommand(archiveCommand());
+  for (const cmd of compactCommands()) program.addCommand(cmd);
   program.showSuggestionAfterError();
   exitOverrideAll(program);
   try {
