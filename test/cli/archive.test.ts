@@ -35,4 +35,19 @@ describe('wasmbase archive', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('(ARCHIVE_INVALID)');
   });
+
+  it('stats prints disk use and compact gives free pages back', async () => {
+    const stats = await run(['stats', 'cli-arch']);
+    expect(stats.code).toBe(0);
+    const disk = (JSON.parse(stats.stdout) as { disk: { fileBytes: number; freePages: number } })
+      .disk;
+    expect(disk.fileBytes).toBeGreaterThan(0);
+    const compact = await run(['compact', 'cli-arch']);
+    expect(compact.code).toBe(0);
+    expect(compact.stderr).toMatch(/before: \d+ bytes on disk, \d+ of \d+ pages free/);
+    expect(compact.stderr).toMatch(/after: {2}\d+ bytes on disk/);
+    expect((await run(['call', 'cli-arch', 'put_constants'])).code).toBe(0);
+    const denied = await run(['compact', 'cli-arch', '--token', 'not-a-token']);
+    expect(denied.code).toBe(1);
+  });
 });
