@@ -42,6 +42,8 @@ export interface Config {
   readonly sqlRowLimit: number;
   /** Module log lines kept per database (older ones are dropped). */
   readonly logRetainLines: number;
+  /** Size of a database's `module.log` at which it is rotated to `module.log.1`, in bytes. */
+  readonly moduleLogMaxBytes: number;
   /** Largest `num_lines` a logs request may ask for. */
   readonly maxLogLines: number;
   /** Most concurrent `follow=true` log streams per database. */
@@ -60,6 +62,18 @@ export interface Config {
   readonly wsMaxSubscriptions: number;
   /** Issuer (`iss`) written into tokens this server mints. */
   readonly issuer: string;
+  /** Largest database archive, to download or to publish, in bytes. */
+  readonly maxArchiveBytes: number;
+  /** Where `POST /v1/database/:name/backup` writes archives ('' = `<data dir>/backups`). */
+  readonly backupRoot: string;
+  /** Server-side backups kept per database (the oldest beyond are removed). */
+  readonly backupKeep: number;
+  /** Largest table export and largest import request body, in bytes. */
+  readonly maxTransferBytes: number;
+  /** Most rows one import request may hold. */
+  readonly maxImportRows: number;
+  /** Rows per transaction of an import (each is one commit subscribers see). */
+  readonly importTxRows: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -221,6 +235,14 @@ export const OPTION_SPECS = [
     parse: int(10, 10_000_000),
   },
   {
+    key: 'moduleLogMaxBytes',
+    flag: 'module-log-max-bytes',
+    env: 'WASMBASE_MODULE_LOG_MAX_BYTES',
+    help: 'size at which module.log is rotated to module.log.1 (one old file is kept)',
+    defaultValue: 64 * MiB,
+    parse: int(4 * KiB, 64 * 1024 * MiB),
+  },
+  {
     key: 'maxLogLines',
     flag: 'max-log-lines',
     env: 'WASMBASE_MAX_LOG_LINES',
@@ -291,6 +313,54 @@ export const OPTION_SPECS = [
     help: 'issuer (iss) of tokens this server mints',
     defaultValue: 'wasmbase://localhost',
     parse: str,
+  },
+  {
+    key: 'maxArchiveBytes',
+    flag: 'max-archive-bytes',
+    env: 'WASMBASE_MAX_ARCHIVE_BYTES',
+    help: 'largest database archive to download or publish',
+    defaultValue: 256 * MiB,
+    parse: int(64 * KiB, 16 * 1024 * MiB),
+  },
+  {
+    key: 'backupRoot',
+    flag: 'backup-root',
+    env: 'WASMBASE_BACKUP_ROOT',
+    help: "directory for server-side backups ('' = <data-dir>/backups)",
+    defaultValue: '',
+    parse: (text: string) => text,
+  },
+  {
+    key: 'backupKeep',
+    flag: 'backup-keep',
+    env: 'WASMBASE_BACKUP_KEEP',
+    help: 'server-side backups kept per database (older ones are removed)',
+    defaultValue: 5,
+    parse: int(1, 1000),
+  },
+  {
+    key: 'maxTransferBytes',
+    flag: 'max-transfer-bytes',
+    env: 'WASMBASE_MAX_TRANSFER_BYTES',
+    help: 'largest table export, and largest import request body',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 1024 * MiB),
+  },
+  {
+    key: 'maxImportRows',
+    flag: 'max-import-rows',
+    env: 'WASMBASE_MAX_IMPORT_ROWS',
+    help: 'most rows one import request may hold',
+    defaultValue: 100_000,
+    parse: int(1, 10_000_000),
+  },
+  {
+    key: 'importTxRows',
+    flag: 'import-tx-rows',
+    env: 'WASMBASE_IMPORT_TX_ROWS',
+    help: 'rows per transaction of an import',
+    defaultValue: 1000,
+    parse: int(1, 100_000),
   },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 

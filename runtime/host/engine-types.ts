@@ -4,7 +4,7 @@
  * DML, benchmarks). `Engine` owns every database: their stores, executors and module logs.
  */
 import type { ConnectionId, Identity, ModuleSchema, WasmbaseError } from '../protocol/index.js';
-import type { BatchTx, CallChanges, ReadTx } from '../store/index.js';
+import type { BatchTx, CallChanges, DiskUse, ReadTx } from '../store/index.js';
 import type { CallLogLine } from './batch-types.js';
 
 /** Reducer arguments: BSATN of the parameter product, or a JSON text (array or object by name). */
@@ -103,6 +103,12 @@ export interface PublishRequest {
   readonly clear: boolean;
 }
 
+export interface ArchivePublishRequest {
+  readonly archive: Uint8Array;
+  readonly owner: Identity;
+  readonly name: string;
+}
+
 export interface PublishResult {
   readonly op: 'created' | 'updated';
   readonly databaseIdentity: Identity;
@@ -176,6 +182,24 @@ export interface Engine {
   onDelete(listener: (identity: Identity) => void): () => void;
   /** Called when a database's module was replaced (its handle changed; subscribers reconnect). */
   onUpdate(listener: (identity: Identity) => void): () => void;
+  /**
+   * One database as an archive file (manifest, module, consistent compacted snapshot);
+   * LIMIT_EXCEEDED beyond `maxBytes`.
+   */
+  archive(identity: Identity, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * Creates a new database named `name` owned by `owner` from an archive's module and data
+   * (ARCHIVE_INVALID when damaged, NAME_TAKEN when the name is used). `init` does not run.
+   */
+  publishArchive(request: ArchivePublishRequest): Promise<PublishResult>;
+  /** Disk use of a database's file (free pages are what `compact` gives back). */
+  diskUse(identity: Identity): DiskUse;
+  /**
+   * Rewrites a database's file with LMDB's compacting copy while it serves: calls wait in its
+   * queue during the copy, then move to the reopened database (subscribers reconnect, as after
+   * a republish). Returns the disk use before and after.
+   */
+  compact(identity: Identity): Promise<{ readonly before: DiskUse; readonly after: DiskUse }>;
   /** Stops accepting calls, drains in-flight batches, closes stores and workers. */
   close(): Promise<void>;
 }

@@ -5,19 +5,32 @@
  * Layout of the data directory: `system/` (the catalog), `databases/<identity hex>/` (one
  * LMDB environment per database, plus its `module.log`).
  */
-import { rmSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ModuleLog, type Logger } from '../log/index.js';
 import { Identity, WasmbaseError } from '../protocol/index.js';
 import {
+  buildArchive,
   openCatalog,
+  readArchive,
   readRecordedModuleHash,
+  snapshotEnvironment,
+  type DiskUse,
   type Catalog,
   type DatabaseRecord,
 } from '../store/index.js';
 import { checkDatabaseKeyLength, validateDatabaseName } from './database-name.js';
 import type {
+  ArchivePublishRequest,
   DatabaseHandle,
   DatabaseInfo,
   Engine,
@@ -97,7 +110,11 @@ class WasmbaseEngine implements Engine {
   #open(info: DatabaseInfo, validated?: ValidatedModule, register = true): LiveDatabase {
     const module = validated ?? this.#loadModule(info.moduleHash);
     const dir = this.#dir(info.identity);
-    const log = new ModuleLog(path.join(dir, 'module.log'), this.#config.logRetainLines);
+    const log = new ModuleLog(
+      path.join(dir, 'module.log'),
+      this.#config.logRetainLines,
+      this.#config.moduleLogMaxBytes,
+    );
     const deps = { pool: this.#pool, config: this.#config, logger: this.#logger, log };
     const waiters = this.#waiters;
     const db = new LiveDatabase({ info, module, dir, waiters, ...deps });
@@ -286,6 +303,123 @@ class WasmbaseEngine implements Engine {
       clear: request.clear,
     });
     return result;
+  }
+
+  async archive(identity: Identity, maxBytes: number): Promise<Uint8Array> {
+    const db = this.#live.get(identity.toHex());
+    if (db === undefined)
+      throw new WasmbaseError('DATABASE_NOT_FOUND', `no database ${identity.toHex()}`);
+    const info = db.info;
+    const module = this.#catalog.getModule(info.moduleHash);
+    if (module === undefined)
+      throw new WasmbaseError('STORAGE_FAILURE', `module ${info.moduleHash} is missing`);
+    const snapshot = await snapshotEnvironment(this.#dir(identity));
+    const meta = {
+      identity: info.identity.toHex(),
+      owner: info.owner.toHex(),
+      names: info.names,
+      moduleHash: info.moduleHash,
+    };
+    return buildArchive(meta, module, snapshot, maxBytes);
+  }
+
+  publishArchive(request: ArchivePublishRequest): Promise<PublishResult> {
+    const archive = readArchive(request.archive);
+    const validated = validateModule(archive.module, this.#config.maxModuleBytes);
+    validateDatabaseName(request.name);
+    return this.#serial(async () => {
+      const name = request.name;
+      if (this.#catalog.lookupName(name) !== undefined)
+        throw new WasmbaseError('NAME_TAKEN', `the name "${name}" is already used`, { name });
+      const identity = Identity.random();
+      const dir = this.#dir(identity);
+      mkdirSync(dir, { recursive: true });
+      try {
+        writeFileSync(path.join(dir, 'data.mdb'), archive.snapshot);
+        const recorded = await readRecordedModuleHash(dir).catch(() => 'unreadable');
+        if (recorded !== validated.hash)
+          throw new WasmbaseError(
+            'ARCHIVE_INVALID',
+            "the archive's snapshot was not written by its module",
+          );
+        const info: DatabaseInfo = {
+          identity,
+          owner: request.owner,
+          moduleHash: validated.hash,
+          initialModuleHash: validated.hash,
+          names: [name],
+          createdAt: nowMicros(),
+        };
+        await this.#catalog.putModule(validated.hash, validated.bytes);
+        this.#open(info, validated);
+        await this.#catalog.putDatabase(this.#record(info));
+      } catch (err) {
+        await this.#live.get(identity.toHex())?.close();
+        this.#live.delete(identity.toHex());
+        rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
+      this.#logger.info('database created from an archive', {
+        database: identity.toHex(),
+        name,
+        from: archive.manifest.database.identity,
+      });
+      return { op: 'created', databaseIdentity: identity, domain: name };
+    });
+  }
+
+  #liveOrThrow(identity: Identity): LiveDatabase {
+    const db = this.#live.get(identity.toHex());
+    if (db === undefined)
+      throw new WasmbaseError('DATABASE_NOT_FOUND', `no database ${identity.toHex()}`);
+    return db;
+  }
+
+  diskUse(identity: Identity): DiskUse {
+    return this.#liveOrThrow(identity).store.diskUse();
+  }
+
+  compact(identity: Identity): Promise<{ before: DiskUse; after: DiskUse }> {
+    return this.#serial(async () => {
+      const db = this.#liveOrThrow(identity);
+      const before = db.store.diskUse();
+      const dir = this.#dir(identity);
+      const tmp = path.join(dir, 'compact.tmp');
+      rmSync(tmp, { recursive: true, force: true });
+      // Every acknowledged commit is on disk and no batch runs: the copy is the whole state.
+      await db.executor.pause();
+      let copied: Uint8Array;
+      try {
+        copied = await snapshotEnvironment(dir);
+        mkdirSync(tmp);
+        const file = path.join(tmp, 'data.mdb');
+        writeFileSync(file, copied);
+        const fd = openSync(file, 'r');
+        fsyncSync(fd);
+        closeSync(fd);
+      } catch (err) {
+        rmSync(tmp, { recursive: true, force: true });
+        db.executor.resume();
+        throw err;
+      }
+      // The old environment is closed before the new file takes its place (atomic rename).
+      await db.store.close();
+      db.log.close();
+      renameSync(path.join(tmp, 'data.mdb'), path.join(dir, 'data.mdb'));
+      rmSync(tmp, { recursive: true, force: true });
+      const next = this.#open(db.info, db.module, false);
+      db.executor.transferQueue(next.executor, call => call);
+      this.#live.set(identity.toHex(), next);
+      for (const l of this.#updateListeners) l(identity);
+      await db.executor.close();
+      const after = next.store.diskUse();
+      this.#logger.info('database compacted', {
+        database: identity.toHex(),
+        before: before.fileBytes,
+        after: after.fileBytes,
+      });
+      return { before, after };
+    });
   }
 
   delete(identity: Identity): Promise<void> {

@@ -3,7 +3,7 @@
  * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs, sql.
  */
 import { callOnce, runSql, schemaFor } from '../api/index.js';
-import type { DatabaseHandle } from '../host/index.js';
+import type { DatabaseHandle, Engine } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
 import {
   checkJsonDepth,
@@ -18,7 +18,7 @@ import { sqlResultsToJson } from './sql-json.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function parseBool(ctx: RequestContext, name: string): boolean {
+export function parseBool(ctx: RequestContext, name: string): boolean {
   const v = ctx.query.get(name);
   if (v === null || v === '' || v === 'false') return false;
   if (v === 'true') return true;
@@ -50,24 +50,27 @@ function bodyJson(ctx: RequestContext): unknown {
   }
 }
 
-function isOwner(db: DatabaseHandle, identity: Identity | undefined): boolean {
+export function isOwner(db: DatabaseHandle, identity: Identity | undefined): boolean {
   return identity !== undefined && db.info.owner.equals(identity);
+}
+
+/** The database the route's `:name_or_identity` names, or DATABASE_NOT_FOUND. */
+export function findDatabase(engine: Engine, ctx: RequestContext): DatabaseHandle {
+  const key = ctx.params['name_or_identity']!;
+  const db = engine.resolve(key);
+  if (db === undefined)
+    throw new WasmbaseError(
+      'DATABASE_NOT_FOUND',
+      `no database named or with identity "${key.slice(0, 80)}"`,
+      { database: key.slice(0, 80) },
+    );
+  return db;
 }
 
 export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): Route[] {
   const followers = new Map<string, number>();
 
-  const find = (ctx: RequestContext): DatabaseHandle => {
-    const key = ctx.params['name_or_identity']!;
-    const db = engine.resolve(key);
-    if (db === undefined)
-      throw new WasmbaseError(
-        'DATABASE_NOT_FOUND',
-        `no database named or with identity "${key.slice(0, 80)}"`,
-        { database: key.slice(0, 80) },
-      );
-    return db;
-  };
+  const find = (ctx: RequestContext): DatabaseHandle => findDatabase(engine, ctx);
 
   /** The caller when a token was sent (verified), else undefined. */
   const optionalCaller = async (ctx: RequestContext): Promise<Caller | undefined> =>

@@ -14,6 +14,8 @@ import { readBody } from './body.js';
 import type { Reply, RequestContext } from './request.js';
 import { databaseRoutes } from './routes-database.js';
 import { identityRoutes } from './routes-identity.js';
+import { transferRoutes } from './routes-transfer.js';
+import { archiveRoutes } from './routes-archive.js';
 import { openStream, type OpenStream } from './stream.js';
 import { loadUws, type HttpResponse, type us_listen_socket } from './uws.js';
 import { registerSubscribeRoute } from '../ws/index.js';
@@ -26,9 +28,10 @@ export interface ServerDeps {
 }
 
 /**
- * Which size limit applies to a route's body: none (ignored), other bodies, modules or SQL text.
+ * Which size limit applies to a route's body: none (ignored), other bodies, modules, SQL text,
+ * table imports or archives.
  */
-export type BodyLimit = 'none' | 'body' | 'module' | 'sql';
+export type BodyLimit = 'none' | 'body' | 'module' | 'sql' | 'transfer' | 'archive';
 
 export interface Route {
   readonly method: 'get' | 'post' | 'put' | 'del';
@@ -89,6 +92,8 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
     body: { bytes: config.maxBodyBytes, flag: '--max-body-bytes' },
     module: { bytes: config.maxModuleBytes, flag: '--max-module-bytes' },
     sql: { bytes: config.maxSqlBytes, flag: '--max-sql-bytes' },
+    transfer: { bytes: config.maxTransferBytes, flag: '--max-transfer-bytes' },
+    archive: { bytes: config.maxArchiveBytes, flag: '--max-archive-bytes' },
   };
   const streams = new Set<OpenStream>();
   let closed = false;
@@ -163,7 +168,12 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
   };
 
   const subscribe = registerSubscribeRoute(app, deps);
-  const routes = [...identityRoutes(deps), ...databaseRoutes(deps)];
+  const routes = [
+    ...identityRoutes(deps),
+    ...databaseRoutes(deps),
+    ...transferRoutes(deps),
+    ...archiveRoutes(deps),
+  ];
   for (const route of routes) register(route);
   const shapes = routes.map(r => ({
     method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(),

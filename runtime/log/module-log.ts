@@ -5,8 +5,20 @@
  * recent ones are kept in memory for `tail`; `follow` delivers new records as they arrive.
  * Caller-controlled text (message, reducer, caller) is stored and shown with its control
  * characters escaped, so no output (file, tail, follow, text or JSON) can carry a forged line.
+ *
+ * The file is rotated by size: an append that would take it past `maxBytes` first renames it to
+ * `module.log.1` (replacing the previous one), so a database's log never holds more than about
+ * twice the cap on disk. On open the tail is refilled from `module.log.1`, then `module.log`.
  */
-import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { escapeControlChars } from './escape.js';
 
 const escapeOptional = (text: string | undefined) =>
@@ -67,19 +79,26 @@ export class ModuleLog {
   readonly #retain: number;
   readonly #ring: ModuleLogEntry[] = [];
   readonly #followers = new Set<(e: ModuleLogEntry) => void>();
+  readonly #maxBytes: number;
   #fd: number | undefined;
+  #size = 0;
 
-  constructor(path: string, retainLines: number) {
+  /** `maxBytes` caps `module.log`; beyond it the file is rotated to `module.log.1`. */
+  constructor(path: string, retainLines: number, maxBytes = Number.POSITIVE_INFINITY) {
     this.#path = path;
     this.#retain = retainLines;
-    this.#reload();
+    this.#maxBytes = maxBytes;
+    this.#reload(path + '.1');
+    this.#reload(path);
+    if (this.#ring.length > this.#retain) this.#ring.splice(0, this.#ring.length - this.#retain);
+    this.#size = existsSync(path) ? statSync(path).size : 0;
   }
 
-  #reload(): void {
-    if (!existsSync(this.#path)) return;
-    const size = statSync(this.#path).size;
+  #reload(file: string): void {
+    if (!existsSync(file)) return;
+    const size = statSync(file).size;
     const start = Math.max(0, size - RELOAD_BYTES);
-    const fd = openSync(this.#path, 'r');
+    const fd = openSync(file, 'r');
     try {
       const buf = Buffer.alloc(size - start);
       readSync(fd, buf, 0, buf.length, start);
@@ -126,9 +145,19 @@ export class ModuleLog {
         caller: entry.caller,
         message: entry.message,
       }) + '\n';
+    const bytes = Buffer.byteLength(line);
+    if (this.#size > 0 && this.#size + bytes > this.#maxBytes) this.#rotate();
     this.#fd ??= openSync(this.#path, 'a');
     writeSync(this.#fd, line);
+    this.#size += bytes;
     for (const f of this.#followers) f(entry);
+  }
+
+  #rotate(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    renameSync(this.#path, this.#path + '.1');
+    this.#size = 0;
   }
 
   /** The last `limit` entries, oldest first. */

@@ -36,6 +36,10 @@ export const ERROR_CODES = {
   // backups and restore (issue 19)
   BACKUP_INVALID: { number: 3700, status: 400 },
   BACKUP_TARGET_NOT_EMPTY: { number: 3701, status: 409 },
+  ARCHIVE_INVALID: { number: 3702, status: 400 },
+  // table export and import (issue 19)
+  TABLE_NOT_FOUND: { number: 3710, status: 404 },
+  IMPORT_INVALID: { number: 3711, status: 400 },
   // 4xxx: reducers.
   REDUCER_NOT_FOUND: { number: 4000, status: 404 },
   REDUCER_ARGS_INVALID: { number: 4001, status: 400 },

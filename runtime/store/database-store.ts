@@ -8,7 +8,8 @@
  * write survives `kill -9` and power loss alike. Opening the same path again in another
  * thread of the process (the reducer workers) shares the environment.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { WasmbaseError } from '../protocol/index.js';
 import type { IndexSchema, ModuleSchema } from '../protocol/index.js';
@@ -40,8 +41,57 @@ export interface DatabaseStoreOptions {
   readonly mapSize?: number;
 }
 
+/**
+ * Disk use of a database's LMDB file. `usedPages` are the pages the file has grown to;
+ * `livePages` hold data (tree pages, overflow pages, the free list and the two meta pages);
+ * `freePages` is the rest: space freed by deletes and old versions, reused by later writes
+ * and given back to the file system only by `wasmbase compact`.
+ */
+export interface DiskUse {
+  readonly fileBytes: number;
+  readonly pageSize: number;
+  readonly usedPages: number;
+  readonly livePages: number;
+  readonly freePages: number;
+  readonly freeBytes: number;
+  readonly entries: number;
+}
+
+interface LmdbTreeStats {
+  readonly pageSize: number;
+  readonly treeBranchPageCount: number;
+  readonly treeLeafPageCount: number;
+  readonly overflowPages: number;
+  readonly entryCount: number;
+}
+
+interface LmdbEnvStats extends LmdbTreeStats {
+  readonly lastPageNumber: number;
+  readonly free?: LmdbTreeStats;
+}
+
+const treePages = (t: LmdbTreeStats | undefined): number =>
+  t === undefined ? 0 : t.treeBranchPageCount + t.treeLeafPageCount + t.overflowPages;
+
+function diskUseOf(stats: LmdbEnvStats, fileBytes: number): DiskUse {
+  const usedPages = stats.lastPageNumber + 1;
+  const livePages = Math.min(usedPages, treePages(stats) + treePages(stats.free) + 2);
+  const freePages = usedPages - livePages;
+  return {
+    fileBytes,
+    pageSize: stats.pageSize,
+    usedPages,
+    livePages,
+    freePages,
+    freeBytes: freePages * stats.pageSize,
+    entries: stats.entryCount,
+  };
+}
+
 export interface DatabaseStore {
   readonly path: string;
+  /** How much of the file holds data and how much is free pages. */
+  diskUse(): DiskUse;
   readonly schema: ModuleSchema;
   /** A consistent read snapshot; call `close()` when done. */
   read(): ReadTx;
@@ -277,6 +327,10 @@ export function openDatabaseStore(
         env.removeSync(MODULE_HASH_KEY as Buffer);
       });
       await env.flushed;
+    },
+    diskUse() {
+      const file = join(path, 'data.mdb');
+      return diskUseOf(env.getStats() as LmdbEnvStats, existsSync(file) ? statSync(file).size : 0);
     },
     async close() {
       if (closed) return;

@@ -5,7 +5,7 @@
  */
 export type * from './store-types.js';
 export { openDatabaseStore, readRecordedModuleHash } from './database-store.js';
-export type { DatabaseStore, DatabaseStoreOptions } from './database-store.js';
+export type { DatabaseStore, DatabaseStoreOptions, DiskUse } from './database-store.js';
 export { openCatalog } from './catalog.js';
 export type { Catalog, DatabaseRecord } from './catalog.js';
 export { MAX_KEY_BYTES, MAX_ROW_BYTES } from './table-codec.js';
@@ -15,3 +15,5 @@ export { backupDataDir, readManifest, restoreDataDir, verifyBackup } from './bac
 export type { BackupEntry, BackupManifest, BackupOptions } from './backup.js';
 export { verifyDataDir, dataDirEnvironments } from './verify-store.js';
 export type { VerifyReport } from './verify-store.js';
+export { buildArchive, readArchive, snapshotEnvironment, ARCHIVE_MAGIC } from './archive.js';
+export type { Archive, ArchiveDatabase, ArchiveManifest, ArchivePart } from './archive.js';

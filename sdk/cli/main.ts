@@ -11,7 +11,9 @@ import { WasmbaseError } from '../../runtime/protocol/index.js';
 import { closeOnSignals, runServer } from '../../runtime/main.js';
 import { buildCommand } from './build-command.js';
 import { CliError, UsageError } from './client.js';
+import { archiveCommand } from './archive-commands.js';
 import { backupCommands } from './backup-commands.js';
+import { compactCommands } from './compact-command.js';
 import { clientCommands } from './client-commands.js';
 import { deleteCommand, listCommand, nameCommand } from './database-commands.js';
 import { describeCommand } from './describe-command.js';
@@ -21,6 +23,7 @@ import { identityCommand } from './identity-command.js';
 import { initCommand } from './init-command.js';
 import { modulesApi } from './modules-api.js';
 import { serverCommand } from './server-command.js';
+import { transferCommands } from './transfer-commands.js';
 import { exampleHints, publishExample } from './start-example.js';
 
 function say(line: string): void {
@@ -103,6 +106,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(generateCommand());
   program.addCommand(devCommand());
   for (const cmd of backupCommands()) program.addCommand(cmd);
+  for (const cmd of transferCommands()) program.addCommand(cmd);
+  program.addCommand(archiveCommand());
+  for (const cmd of compactCommands()) program.addCommand(cmd);
   program.showSuggestionAfterError();
   exitOverrideAll(program);
   try {

@@ -27,6 +27,7 @@ import {
   type BatchTx,
   type CallChanges,
   type DatabaseStore,
+  type DiskUse,
   type ReadTx,
   type TableMigrationSpec,
   type WriteSet,
@@ -90,6 +91,9 @@ class GatedStore implements DatabaseStore {
   }
   migrate(changes: readonly TableMigrationSpec[], hash: string): Promise<void> {
     return this.#inner.migrate(changes, hash);
+  }
+  diskUse(): DiskUse {
+    return this.#inner.diskUse();
   }
   moduleHash(): string | undefined {
     return this.#inner.moduleHash();
