@@ -24,6 +24,7 @@ import {
   readArchive,
   readRecordedModuleHash,
   snapshotEnvironment,
+  verifyUntrustedEnvironment,
   type DiskUse,
   type Catalog,
   type DatabaseRecord,
@@ -336,6 +337,7 @@ class WasmbaseEngine implements Engine {
       mkdirSync(dir, { recursive: true });
       try {
         writeFileSync(path.join(dir, 'data.mdb'), archive.snapshot);
+        await verifyUntrustedEnvironment(dir);
         const recorded = await readRecordedModuleHash(dir).catch(() => 'unreadable');
         if (recorded !== validated.hash)
           throw new WasmbaseError(

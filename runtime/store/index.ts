@@ -13,7 +13,7 @@ export { MAX_WRITES_PER_CALL } from './batch-tx.js';
 export { lazyScan, lazyIndexPoint, lazyIndexRange } from './lazy-reads.js';
 export { backupDataDir, readManifest, restoreDataDir, verifyBackup } from './backup.js';
 export type { BackupEntry, BackupManifest, BackupOptions } from './backup.js';
-export { verifyDataDir, dataDirEnvironments } from './verify-store.js';
+export { verifyDataDir, verifyUntrustedEnvironment, dataDirEnvironments } from './verify-store.js';
 export type { VerifyReport } from './verify-store.js';
 export { buildArchive, readArchive, snapshotEnvironment, ARCHIVE_MAGIC } from './archive.js';
 export type { Archive, ArchiveDatabase, ArchiveManifest, ArchivePart } from './archive.js';

@@ -61,11 +61,28 @@ function damaged(dataDir: string, env: string, what: string): WasmbaseError {
   );
 }
 
-/** Reads every environment of `dataDir` in a child process; throws `STORE_DAMAGED` if one fails. */
-export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
-  const envs = dataDirEnvironments(dataDir);
+/** Why an environment could not be read: which one, and what happened. */
+export interface VerifyFailure {
+  readonly environment: string;
+  readonly what: string;
+}
+
+export interface VerifyOptions {
+  /** Also write and remove a probe key in each environment (untrusted files only). */
+  readonly writeProbe?: boolean;
+}
+
+/**
+ * Reads each environment in `envs` end to end in a child process. Returns the figures, or the
+ * first environment that failed and why (a read error, a crash of the child, an early exit).
+ */
+export async function verifyEnvironments(
+  envs: readonly string[],
+  options: VerifyOptions = {},
+): Promise<VerifyReport | VerifyFailure> {
   if (envs.length === 0) return { environments: 0, entries: 0, bytes: 0 };
-  const child = spawn(process.execPath, [childScriptPath(), ...envs], {
+  const flags = options.writeProbe === true ? ['--write-probe'] : [];
+  const child = spawn(process.execPath, [childScriptPath(), ...flags, ...envs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -81,7 +98,7 @@ export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
   for (const line of out.split('\n')) {
     const [word = '', env = '', a = '', b = ''] = line.split('\t');
     if (word === 'checking') current = env;
-    if (word === 'error') throw damaged(dataDir, env, a);
+    if (word === 'error') return { environment: env, what: a };
     if (word !== 'ok') continue;
     entries += Number(a);
     bytes += Number(b);
@@ -91,5 +108,29 @@ export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
     return { environments: envs.length, entries, bytes };
   const cause = signal !== null ? `reading it crashed with ${signal}` : `exit code ${code}`;
   const detail = err.trim().split('\n').at(-1) ?? '';
-  throw damaged(dataDir, current ?? envs[0]!, detail === '' ? cause : `${cause}: ${detail}`);
+  return { environment: current ?? envs[0]!, what: detail === '' ? cause : `${cause}: ${detail}` };
+}
+
+const failed = (r: VerifyReport | VerifyFailure): r is VerifyFailure => 'what' in r;
+
+/** Reads every environment of `dataDir` in a child process; throws `STORE_DAMAGED` if one fails. */
+export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
+  const result = await verifyEnvironments(dataDirEnvironments(dataDir));
+  if (failed(result)) throw damaged(dataDir, result.environment, result.what);
+  return result;
+}
+
+/**
+ * Checks an environment written from an untrusted file (an archive's snapshot) before anything
+ * in this process opens it: read end to end and written once, in a child process. A file that
+ * fails is refused with `ARCHIVE_INVALID`.
+ */
+export async function verifyUntrustedEnvironment(envDir: string): Promise<void> {
+  const result = await verifyEnvironments([envDir], { writeProbe: true });
+  if (!failed(result)) return;
+  const what = result.what.split(envDir).join('<snapshot>');
+  throw new WasmbaseError(
+    'ARCHIVE_INVALID',
+    `the archive is damaged or not an archive: its snapshot cannot be read (${what})`,
+  );
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildArchive, readArchive } from '../../runtime/store/index.js';
 import { moduleBytes } from '../helpers/modules.js';
 import { client, testServer } from '../helpers/server.js';
 
@@ -84,6 +85,39 @@ describe('database archives', () => {
       });
       expect(server.engine.resolve(`arch-bad-${i}`)).toBeUndefined();
     }
+  });
+});
+
+/** The archive rebuilt around a damaged snapshot, with every hash recomputed (crafted). */
+function craftedArchive(archive: Uint8Array, damage: (snapshot: Uint8Array) => Uint8Array) {
+  const parts = readArchive(archive);
+  const snapshot = damage(parts.snapshot.slice());
+  return buildArchive(parts.manifest.database, parts.module, snapshot, 1 << 30);
+}
+
+describe('crafted archives', () => {
+  it('refuses a well-formed archive whose snapshot LMDB cannot read, and keeps serving', async () => {
+    const source = await http.request('GET', '/v1/database/arch-src/archive', {
+      token: owner.token,
+    });
+    const archive = new Uint8Array(await source.arrayBuffer());
+    const page = 4096;
+    const damages: Array<[string, (s: Uint8Array) => Uint8Array]> = [
+      ['zeroed meta pages', s => (s.fill(0, 0, 2 * page), s)],
+      ['garbage tree pages', s => (s.fill(0xa5, 2 * page), s)],
+      ['truncated', s => s.subarray(0, page + 100)],
+    ];
+    for (const [i, [what, damage]] of damages.entries()) {
+      const res = await publishArchive(`arch-crafted-${i}`, craftedArchive(archive, damage));
+      expect(res, what).toMatchObject({
+        status: 400,
+        body: { error: { code: 'ARCHIVE_INVALID' } },
+      });
+      expect(JSON.stringify(res.body)).not.toContain(server.config.dataDir);
+      expect(server.engine.resolve(`arch-crafted-${i}`)).toBeUndefined();
+      expect((await http.request('GET', '/v1/ping')).status).toBe(200);
+    }
+    expect(await call('arch-src', 'put_constants')).toBe(200);
   });
 });
 
