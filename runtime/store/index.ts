@@ -12,6 +12,7 @@ export { MAX_KEY_BYTES, MAX_ROW_BYTES } from './table-codec.js';
 export { MAX_WRITES_PER_CALL } from './batch-tx.js';
 export { lazyScan, lazyIndexPoint, lazyIndexRange } from './lazy-reads.js';
 export { backupDataDir, readManifest, restoreDataDir, verifyBackup } from './backup.js';
+export { archiveFromBackup } from './backup-archive.js';
 export type { BackupEntry, BackupManifest, BackupOptions } from './backup.js';
 export { verifyDataDir, verifyUntrustedEnvironment, dataDirEnvironments } from './verify-store.js';
 export type { VerifyReport } from './verify-store.js';

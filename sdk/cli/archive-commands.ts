@@ -35,6 +35,24 @@ function downloadCommand(): Command {
   return withExamples(cmd, 'wasmbase archive download quickstart --out quickstart.wbarchive');
 }
 
+/** Publishes archive bytes as the new database `name`; `from` says where they came from. */
+export async function publishArchive(
+  opts: Common,
+  name: string,
+  body: Uint8Array,
+  from: string,
+): Promise<void> {
+  const res = await expectOk(
+    await request(opts, 'POST', dbPath(name, '/archive'), {
+      token: await tokenOrNew(opts),
+      body,
+      contentType: 'application/octet-stream',
+    }),
+  );
+  const { Success } = (await res.json()) as { Success: { database_identity: string } };
+  say(`created database ${name} (${Success.database_identity}) from ${from}`);
+}
+
 function publishCommand(): Command {
   const cmd = withCommon(new Command('publish'))
     .description('publish an archive as a NEW database with its data')
@@ -48,15 +66,7 @@ function publishCommand(): Command {
         const why = err instanceof Error ? err.message : String(err);
         throw new CliError(`cannot read ${file}: ${why}`);
       }
-      const res = await expectOk(
-        await request(opts, 'POST', dbPath(name, '/archive'), {
-          token: await tokenOrNew(opts),
-          body,
-          contentType: 'application/octet-stream',
-        }),
-      );
-      const { Success } = (await res.json()) as { Success: { database_identity: string } };
-      say(`created database ${name} (${Success.database_identity}) from ${file}`);
+      await publishArchive(opts, name, body, file);
     });
   return withExamples(cmd, 'wasmbase archive publish quickstart-copy quickstart.wbarchive');
 }

@@ -3,13 +3,16 @@
  * `wasmbase backup` and `wasmbase restore`: an online, consistent copy of a data directory with
  * a checksummed manifest, and its verified restore into an empty data directory. Both work on
  * the directory directly, so `backup` runs next to a live server (LMDB readers never block it).
+ * `restore --database <db> --as <name>` instead takes one database out of the backup and
+ * publishes it to a running server under a new name, as an archive (see `archive-commands.ts`).
  */
 import { Command } from 'commander';
-import { backupDataDir, restoreDataDir } from '../../runtime/store/index.js';
+import { archiveFromBackup, backupDataDir, restoreDataDir } from '../../runtime/store/index.js';
+import { publishArchive } from './archive-commands.js';
+import { CliError, say, withCommon, withExamples, type Common } from './client.js';
 
-function say(line: string): void {
-  process.stderr.write(line + '\n');
-}
+/** The largest archive `restore --as` builds locally; the server applies its own cap too. */
+const MAX_LOCAL_ARCHIVE_BYTES = 1024 * 1024 * 1024;
 
 function backupCommand(): Command {
   return new Command('backup')
@@ -26,15 +29,40 @@ function backupCommand(): Command {
     });
 }
 
+interface RestoreOptions extends Common {
+  dataDir: string;
+  database?: string;
+  as?: string;
+}
+
+async function restoreOne(dir: string, opts: RestoreOptions): Promise<void> {
+  if (opts.database === undefined || opts.as === undefined)
+    throw new CliError('--database and --as go together: which database, and its new name');
+  say(`verifying ${dir} and reading ${opts.database} from it`);
+  const archive = await archiveFromBackup(dir, opts.database, MAX_LOCAL_ARCHIVE_BYTES);
+  await publishArchive(opts, opts.as, archive, `${opts.database} in ${dir}`);
+}
+
 function restoreCommand(): Command {
-  return new Command('restore')
-    .description('verify a backup and restore it into an empty data directory')
+  const cmd = withCommon(new Command('restore'))
+    .description(
+      'verify a backup and restore it into an empty data directory, or restore one of its ' +
+        'databases under a new name into a running server',
+    )
     .argument('<dir>', 'the backup directory')
     .option('--data-dir <dir>', 'the data directory to restore into (empty or absent)', './data')
-    .action((dir: string, opts: { dataDir: string }) => {
+    .option('--database <db>', 'restore only this database (name or identity) ...')
+    .option('--as <name>', '... as a new database with this name, on --server')
+    .action(async (dir: string, opts: RestoreOptions) => {
+      if (opts.database !== undefined || opts.as !== undefined) return restoreOne(dir, opts);
       const manifest = restoreDataDir(dir, opts.dataDir, { onProgress: say });
       say(`restored ${manifest.entries.length} environment(s) into ${opts.dataDir}`);
     });
+  return withExamples(
+    cmd,
+    'wasmbase restore ./backups/2026-12-02 --data-dir ./data-restored',
+    'wasmbase restore ./backups/2026-12-02 --database quickstart --as quickstart-copy',
+  );
 }
 
 /** The backup commands, registered by `main.ts`. */
