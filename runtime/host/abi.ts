@@ -3,11 +3,11 @@
  * The `wasmbase_v1` ABI as data: import names with signatures, required exports, errnos,
  * and the mapping from store errors to errnos. README.md in this folder is the prose version.
  */
-import type { WasmbaseError } from '../protocol/index.js';
+import { SCHEMA_SECTION, type WasmbaseError } from '../protocol/index.js';
 import type { FuncType } from './wasm-binary.js';
 
 export const ABI_NAMESPACE = 'wasmbase_v1';
-export const SCHEMA_SECTION = 'wasmbase_v1.schema';
+export { SCHEMA_SECTION };
 
 const i32 = 'i32' as const;
 const i64 = 'i64' as const;

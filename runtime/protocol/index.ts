@@ -14,6 +14,7 @@ export * from './bsatn-value.js';
 export type * from './sats.js';
 export { ALGEBRAIC_TYPE_TAGS } from './sats.js';
 export type * from './module-def.js';
+export { SCHEMA_SECTION } from './module-def.js';
 export { visibleModuleDef } from './module-def-visible.js';
 export type * from './module-schema.js';
 export {

@@ -76,3 +76,6 @@ export interface RawModuleDefV9 {
   readonly miscExports: readonly unknown[];
   readonly rowLevelSecurity: readonly { readonly sql: string }[];
 }
+
+/** The wasm custom section that carries a module's schema (`RawModuleDefV9` as UTF-8 JSON). */
+export const SCHEMA_SECTION = 'wasmbase_v1.schema';

@@ -8,7 +8,11 @@
  * while writers (in this process or the running server) keep going: every commit acknowledged
  * before the copy started is in it, and no partial commit ever is.
  *
- * `manifest.json` records each environment's file, size and SHA-256. Restore checks the whole
+ * `manifest.json` records each environment's file, size and SHA-256, and for each database its
+ * module hash, its commit point (`lastCommit`, the store's commit count in the copy) and a
+ * summary of its schema (tables with their columns, reducers), read from its module in the
+ * copied catalog. The catalog is copied last, so it knows every database copied before it.
+ * Restore checks the whole
  * manifest and every checksum before it writes anything, and refuses a damaged, truncated or
  * partial backup with `BACKUP_INVALID`; it writes only into an empty (or absent) directory.
  */
@@ -17,15 +21,24 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
-import { WasmbaseError } from '../protocol/index.js';
-import { readRecordedModuleHash } from './database-store.js';
+import {
+  moduleDefFromJsonText,
+  resolveModuleSchema,
+  SCHEMA_SECTION,
+  WasmbaseError,
+} from '../protocol/index.js';
+import { openCatalog } from './catalog.js';
+import { readRecordedMeta } from './database-store.js';
 
 export const BACKUP_FORMAT = 'wasmbase-backup';
 export const BACKUP_VERSION = 1;
@@ -40,6 +53,16 @@ export interface BackupEntry {
   readonly sha256: string;
   /** The module hash recorded in the copied database (absent for `system`). */
   readonly moduleHash?: string;
+  /** Commits the copied database had applied: the point the copy is consistent at. */
+  readonly lastCommit?: number;
+  /** The copied database's tables and reducers (absent when its module is not in the copy). */
+  readonly schema?: BackupSchemaSummary;
+}
+
+/** What a backup's manifest says about a database's schema. */
+export interface BackupSchemaSummary {
+  readonly tables: ReadonlyArray<{ readonly name: string; readonly columns: readonly string[] }>;
+  readonly reducers: readonly string[];
 }
 
 export interface BackupManifest {
@@ -92,9 +115,11 @@ export async function backupDataDir(
 ): Promise<BackupManifest> {
   assertEmptyTarget(outDir);
   const only = options.only;
-  const names = environmentsOf(dataDir).filter(
-    n => only === undefined || n === 'system' || only.includes(n.slice('databases/'.length)),
-  );
+  const names = environmentsOf(dataDir)
+    .filter(
+      n => only === undefined || n === 'system' || only.includes(n.slice('databases/'.length)),
+    )
+    .sort((a, b) => Number(a === 'system') - Number(b === 'system'));
   if (names.length === 0) {
     throw new WasmbaseError('INVALID_ARGUMENT', `${dataDir} holds no wasmbase data`, {
       path: dataDir,
@@ -122,13 +147,15 @@ export async function backupDataDir(
     }
     const file = `${name}/${DATA_FILE}`;
     const full = path.join(outDir, file);
-    const moduleHash = name === 'system' ? undefined : await readRecordedModuleHash(target);
+    const meta = name === 'system' ? undefined : await readRecordedMeta(target);
+    const moduleHash = meta?.moduleHash;
     const entry: BackupEntry = {
       name,
       file,
       bytes: statSync(full).size,
       sha256: sha256File(full),
       ...(moduleHash === undefined ? {} : { moduleHash }),
+      ...(meta === undefined ? {} : { lastCommit: meta.commitSeq }),
     };
     entries.push(entry);
     options.onProgress?.(`[${i + 1}/${names.length}] ${name}: ${entry.bytes} bytes`);
@@ -137,10 +164,42 @@ export async function backupDataDir(
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
     createdAt: new Date().toISOString(),
-    entries,
+    entries: await withSchemas(outDir, entries),
   };
   writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
+}
+
+/** The tables (with columns) and reducers a module declares, from its schema section. */
+function summarize(moduleBytes: Uint8Array): BackupSchemaSummary | undefined {
+  const module = new WebAssembly.Module(moduleBytes);
+  const [section] = WebAssembly.Module.customSections(module, SCHEMA_SECTION);
+  if (section === undefined) return undefined;
+  const schema = resolveModuleSchema(moduleDefFromJsonText(new Uint8Array(section)));
+  return {
+    tables: schema.tables.map(t => ({ name: t.name, columns: t.columns.map(c => c.name) })),
+    reducers: schema.reducers.map(r => r.name),
+  };
+}
+
+/** `entries` with each database's schema summary, read from the copied catalog's modules. */
+async function withSchemas(outDir: string, entries: BackupEntry[]): Promise<BackupEntry[]> {
+  const system = path.join(outDir, 'system', DATA_FILE);
+  if (!existsSync(system)) return entries;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'wasmbase-backup-catalog-'));
+  copyFileSync(system, path.join(tmp, DATA_FILE));
+  const catalog = openCatalog(tmp);
+  try {
+    return entries.map(entry => {
+      const bytes =
+        entry.moduleHash === undefined ? undefined : catalog.getModule(entry.moduleHash);
+      const schema = bytes === undefined ? undefined : summarize(bytes);
+      return schema === undefined ? entry : { ...entry, schema };
+    });
+  } finally {
+    await catalog.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 function invalid(message: string, details?: Record<string, unknown>): WasmbaseError {
@@ -161,7 +220,17 @@ function parseEntry(raw: unknown, index: number): BackupEntry {
     throw invalid(`manifest entry ${index} has a bad checksum`, { index });
   }
   const moduleHash = typeof e['moduleHash'] === 'string' ? e['moduleHash'] : undefined;
-  return { name, file, bytes, sha256, ...(moduleHash === undefined ? {} : { moduleHash }) };
+  const lastCommit = e['lastCommit'];
+  if (lastCommit !== undefined && !(Number.isSafeInteger(lastCommit) && Number(lastCommit) >= 0))
+    throw invalid(`manifest entry ${index} has a bad lastCommit`, { index });
+  return {
+    name,
+    file,
+    bytes,
+    sha256,
+    ...(moduleHash === undefined ? {} : { moduleHash }),
+    ...(typeof lastCommit === 'number' ? { lastCommit } : {}),
+  };
 }
 
 /** Reads and validates `manifest.json` of a backup directory. */

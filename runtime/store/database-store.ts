@@ -29,6 +29,20 @@ import { forEachWrite } from './write-set.js';
 
 const STORAGE_IDS_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('storage-ids'));
 const MODULE_HASH_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('module-hash'));
+/** How many write sets `commit` has applied, as u64 little-endian: a backup's commit point. */
+const COMMIT_SEQ_KEY = Uint8Array.of(PREFIX.META, ...new TextEncoder().encode('commit-seq'));
+
+function readCommitSeq(env: RootDatabase<Uint8Array, Uint8Array>): number {
+  const v = env.getBinary(COMMIT_SEQ_KEY as Buffer);
+  if (v === undefined || v.length !== 8) return 0;
+  return Number(new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0, true));
+}
+
+function encodeCommitSeq(seq: number): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeBigUInt64LE(BigInt(seq));
+  return out;
+}
 
 export interface StorageIds {
   tables: Record<string, number>;
@@ -202,6 +216,7 @@ export function openDatabaseStore(
       env.putSync(STORAGE_IDS_KEY as Buffer, Buffer.from(JSON.stringify(ids))),
     );
   const kv = new LmdbKv(env);
+  let commitSeq = readCommitSeq(env);
   let closed = false;
   const assertOpen = () => {
     if (closed) throw new WasmbaseError('UNAVAILABLE', 'the database store is closed');
@@ -234,7 +249,9 @@ export function openDatabaseStore(
             if (value === null) env.removeSync(key as Buffer);
             else env.putSync(key as Buffer, value as Buffer);
           });
+          env.putSync(COMMIT_SEQ_KEY as Buffer, encodeCommitSeq(commitSeq + 1));
         });
+        commitSeq++;
       } catch (err) {
         throw new WasmbaseError(
           'STORAGE_FAILURE',
@@ -341,16 +358,30 @@ export function openDatabaseStore(
   };
 }
 
+/** What a database's store records about itself, read without knowing its schema. */
+export interface RecordedMeta {
+  /** The module the data belongs to (set by publish and migrations). */
+  readonly moduleHash: string | undefined;
+  /** How many commits the store has applied. */
+  readonly commitSeq: number;
+}
+
+/** Reads `RecordedMeta` of the store at `path` (used by backups and at startup). */
+export async function readRecordedMeta(path: string): Promise<RecordedMeta> {
+  const env = open<Uint8Array, Uint8Array>({ path, keyEncoding: 'binary', encoding: 'binary' });
+  try {
+    const v = env.getBinary(MODULE_HASH_KEY as Buffer);
+    const moduleHash = v === undefined ? undefined : Buffer.from(v).toString();
+    return { moduleHash, commitSeq: readCommitSeq(env) };
+  } finally {
+    await env.close();
+  }
+}
+
 /**
  * The module hash recorded in a database's store, read without knowing its schema (used at
  * startup to finish a publish that crashed between the migration and the catalog update).
  */
 export async function readRecordedModuleHash(path: string): Promise<string | undefined> {
-  const env = open<Uint8Array, Uint8Array>({ path, keyEncoding: 'binary', encoding: 'binary' });
-  try {
-    const v = env.getBinary(MODULE_HASH_KEY as Buffer);
-    return v === undefined ? undefined : Buffer.from(v).toString();
-  } finally {
-    await env.close();
-  }
+  return (await readRecordedMeta(path)).moduleHash;
 }

@@ -10,7 +10,7 @@ import { createEngine, type DatabaseHandle } from '../../runtime/host/index.js';
 import { sqlResultsToJson } from '../../runtime/http/sql-json.js';
 import { silentLogger } from '../../runtime/log/index.js';
 import { Identity } from '../../runtime/protocol/index.js';
-import { backupDataDir, restoreDataDir } from '../../runtime/store/index.js';
+import { backupDataDir, readRecordedMeta, restoreDataDir } from '../../runtime/store/index.js';
 import { testConfig, testEngine } from '../helpers/engine.js';
 import { moduleBytes } from '../helpers/modules.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -33,6 +33,9 @@ describe('backup of a live engine', async () => {
       clear: false,
     });
     const db = engine.resolve('backup-live')!;
+    const hex = db.info.identity.toHex();
+    const envDir = path.join(config.dataDir, 'databases', hex);
+    const commitsBefore = (await readRecordedMeta(envDir)).commitSeq;
     let acked = 0;
     let stop = false;
     const writer = (async () => {
@@ -45,7 +48,7 @@ describe('backup of a live engine', async () => {
     const ackedBefore = acked;
     expect(ackedBefore).toBeGreaterThanOrEqual(30);
     const root = tempDir();
-    await backupDataDir(config.dataDir, path.join(root, 'bk'));
+    const manifest = await backupDataDir(config.dataDir, path.join(root, 'bk'));
     stop = true;
     await writer;
     // The source keeps serving after the copy (the backup's own handle closed, not the engine's).
@@ -65,5 +68,13 @@ describe('backup of a live engine', async () => {
     expect(rows.length).toBeGreaterThanOrEqual(ackedBefore);
     expect(rows.length).toBeLessThanOrEqual(acked);
     rows.forEach((row, i) => expect(row).toEqual([`c${i}`, i]));
+
+    // The manifest names the commit point and the schema; the catalog is copied last.
+    const entry = manifest.entries.find(e => e.name === `databases/${hex}`)!;
+    expect(entry.lastCommit).toBe(commitsBefore + rows.length);
+    expect(entry.moduleHash).toBe(db.info.moduleHash);
+    expect(entry.schema?.tables.find(t => t.name === 'item')?.columns).toContain('code');
+    expect(entry.schema?.reducers).toContain('put_constants');
+    expect(manifest.entries.at(-1)?.name).toBe('system');
   });
 });

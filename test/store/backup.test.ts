@@ -62,7 +62,7 @@ describe('backup while writing, then restore', () => {
     await writer;
     await db.close();
 
-    expect(manifest.entries.map(e => e.name)).toEqual(['system', 'databases/abc123']);
+    expect(manifest.entries.map(e => e.name)).toEqual(['databases/abc123', 'system']);
     expect(lines).toHaveLength(2);
     const restored = path.join(root, 'restored');
     restoreDataDir(out, restored);
@@ -100,7 +100,7 @@ describe('restore refuses a damaged backup', () => {
       await env.close();
     }
     const manifest = await backupDataDir(dataDir, path.join(root, 'bk'), { only: ['bb'] });
-    expect(manifest.entries.map(e => e.name)).toEqual(['system', 'databases/bb']);
+    expect(manifest.entries.map(e => e.name)).toEqual(['databases/bb', 'system']);
   });
 
   it('accepts an intact backup', async () => {
