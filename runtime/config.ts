@@ -74,6 +74,10 @@ export interface Config {
   readonly maxImportRows: number;
   /** Rows per transaction of an import (each is one commit subscribers see). */
   readonly importTxRows: number;
+  /** Shortest interval a schedule row runs at, in milliseconds (shorter ones are raised). */
+  readonly scheduleMinIntervalMs: number;
+  /** Most schedule rows armed per database (later rows wait until others are deleted). */
+  readonly scheduleMaxRows: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -361,6 +365,22 @@ export const OPTION_SPECS = [
     help: 'rows per transaction of an import',
     defaultValue: 1000,
     parse: int(1, 100_000),
+  },
+  {
+    key: 'scheduleMinIntervalMs',
+    flag: 'schedule-min-interval-ms',
+    env: 'WASMBASE_SCHEDULE_MIN_INTERVAL_MS',
+    help: 'shortest interval of a scheduled reducer (shorter intervals run at this one)',
+    defaultValue: 10,
+    parse: int(1, 86_400_000),
+  },
+  {
+    key: 'scheduleMaxRows',
+    flag: 'schedule-max-rows',
+    env: 'WASMBASE_SCHEDULE_MAX_ROWS',
+    help: 'most schedule rows armed per database',
+    defaultValue: 100_000,
+    parse: int(1, 10_000_000),
   },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 

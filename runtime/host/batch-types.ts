@@ -15,9 +15,25 @@ export const PROGRESS = {
   LENGTH: 4,
 } as const;
 
+/**
+ * What makes a call a scheduled run: the worker runs it only while the schedule row (found by
+ * its primary key) is still byte-equal to the arguments, and for a one-time schedule deletes
+ * that row in the same transaction when the reducer succeeds.
+ */
+export interface ScheduledRun {
+  readonly tableId: number;
+  /** The schedule table's primary-key index, and the row's key in it (BSATN u64). */
+  readonly indexId: number;
+  readonly key: Uint8Array;
+  /** True for `ScheduleAt.Time`: the row is deleted once the reducer succeeds. */
+  readonly once: boolean;
+}
+
 export interface BatchCall {
   readonly reducerId: number;
   readonly args: Uint8Array;
+  /** Set for calls made by the scheduler. */
+  readonly schedule?: ScheduledRun | undefined;
   /** 32 bytes, little-endian. */
   readonly sender: Uint8Array;
   /** 16 bytes, little-endian; all zero = none. */
@@ -57,7 +73,8 @@ export type CallResult =
       readonly logs: readonly CallLogLine[];
     }
   | {
-      readonly status: 'failed' | 'trapped' | 'out_of_memory';
+      /** `cancelled`: a scheduled run whose row was deleted or changed; the reducer did not run. */
+      readonly status: 'failed' | 'trapped' | 'out_of_memory' | 'cancelled';
       readonly message: string;
       readonly durationMicros: number;
       readonly logs: readonly CallLogLine[];
@@ -99,12 +116,18 @@ export function unpackChanges(bytes: Uint8Array): CallChanges {
   return out;
 }
 
+/** Bytes of a call's schedule part: `[index i32]`, then `[table u32][once u32][len u32][key]`. */
+function scheduleSize(s: ScheduledRun | undefined): number {
+  return s === undefined ? 4 : 16 + s.key.length;
+}
+
 /**
- * Packs calls as `[reducer u32][timestamp i64][sender 32][connection 16][args len u32][args]…`.
+ * Packs calls as `[reducer u32][timestamp i64][sender 32][connection 16][args len u32][args]`
+ * followed by the schedule part (`scheduleSize`), one after another.
  */
 export function packCalls(calls: readonly BatchCall[]): Uint8Array {
   let size = 4;
-  for (const c of calls) size += 4 + 8 + 32 + 16 + 4 + c.args.length;
+  for (const c of calls) size += 64 + c.args.length + scheduleSize(c.schedule);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   view.setUint32(0, calls.length, true);
@@ -117,6 +140,15 @@ export function packCalls(calls: readonly BatchCall[]): Uint8Array {
     view.setUint32(at + 60, c.args.length, true);
     out.set(c.args, at + 64);
     at += 64 + c.args.length;
+    const s = c.schedule;
+    view.setInt32(at, s === undefined ? -1 : s.indexId, true);
+    if (s !== undefined) {
+      view.setUint32(at + 4, s.tableId, true);
+      view.setUint32(at + 8, s.once ? 1 : 0, true);
+      view.setUint32(at + 12, s.key.length, true);
+      out.set(s.key, at + 16);
+    }
+    at += scheduleSize(s);
   }
   return out;
 }
@@ -129,14 +161,29 @@ export function unpackCalls(packed: Uint8Array): BatchCall[] {
   let at = 4;
   for (let i = 0; i < n; i++) {
     const len = view.getUint32(at + 60, true);
-    out.push({
+    const base = {
       reducerId: view.getUint32(at, true),
       timestamp: view.getBigInt64(at + 4, true),
       sender: packed.subarray(at + 12, at + 44),
       connectionId: packed.subarray(at + 44, at + 60),
       args: packed.subarray(at + 64, at + 64 + len),
-    });
+    };
     at += 64 + len;
+    const indexId = view.getInt32(at, true);
+    if (indexId < 0) {
+      out.push(base);
+      at += 4;
+      continue;
+    }
+    const keyLen = view.getUint32(at + 12, true);
+    const schedule: ScheduledRun = {
+      indexId,
+      tableId: view.getUint32(at + 4, true),
+      once: view.getUint32(at + 8, true) === 1,
+      key: packed.subarray(at + 16, at + 16 + keyLen),
+    };
+    out.push({ ...base, schedule });
+    at += 16 + keyLen;
   }
   return out;
 }

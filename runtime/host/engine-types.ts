@@ -5,7 +5,7 @@
  */
 import type { ConnectionId, Identity, ModuleSchema, WasmbaseError } from '../protocol/index.js';
 import type { BatchTx, CallChanges, DiskUse, ReadTx } from '../store/index.js';
-import type { CallLogLine } from './batch-types.js';
+import type { CallLogLine, ScheduledRun } from './batch-types.js';
 
 /** Reducer arguments: BSATN of the parameter product, or a JSON text (array or object by name). */
 export type CallArgs = Uint8Array | { readonly jsonText: string };
@@ -52,6 +52,8 @@ export interface ExecutedCall {
   readonly sender: Identity;
   readonly connectionId: ConnectionId | undefined;
   readonly timestamp: bigint;
+  /** Set for the scheduler's calls (see `ScheduledRun`). */
+  readonly schedule?: ScheduledRun | undefined;
 }
 
 /** One finished call. */

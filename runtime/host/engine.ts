@@ -35,6 +35,7 @@ import type {
   DatabaseHandle,
   DatabaseInfo,
   Engine,
+  ExecutedCall,
   ModuleLogRecord,
   PublishRequest,
   PublishResult,
@@ -42,6 +43,7 @@ import type {
 import { LiveDatabase, nowMicros } from './live-database.js';
 import { OutcomeWaiters } from './outcome-waiters.js';
 import { prepareCall } from './reducer-call.js';
+import type { ScheduleClock } from './schedule-clock.js';
 import { validateModule, type ValidatedModule } from './module-validate.js';
 import { planMigration } from './schema-compat.js';
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';
@@ -49,6 +51,16 @@ import { createWorkerPool, type WorkerPool } from './worker-pool.js';
 export interface EngineOptions {
   readonly config: Config;
   readonly logger: Logger;
+  /** The clock scheduled reducers run on (tests inject one); the system clock by default. */
+  readonly clock?: ScheduleClock;
+}
+
+/** Queued scheduled runs are not carried to a replaced database: its scheduler re-reads rows. */
+function withoutScheduledRuns(call: ExecutedCall): ExecutedCall | WasmbaseError {
+  if (call.schedule === undefined) return call;
+  return new WasmbaseError('SCHEDULE_CANCELLED', 'the database was replaced before the run', {
+    reducer: call.reducer,
+  });
 }
 
 function toInfo(record: DatabaseRecord): DatabaseInfo {
@@ -65,6 +77,7 @@ function toInfo(record: DatabaseRecord): DatabaseInfo {
 class WasmbaseEngine implements Engine {
   readonly #config: Config;
   readonly #logger: Logger;
+  readonly #clock: ScheduleClock | undefined;
   readonly #catalog: Catalog;
   readonly #pool: WorkerPool;
   readonly #waiters = new OutcomeWaiters();
@@ -77,6 +90,7 @@ class WasmbaseEngine implements Engine {
   constructor(options: EngineOptions) {
     this.#config = options.config;
     this.#logger = options.logger;
+    this.#clock = options.clock;
     this.#catalog = openCatalog(path.join(options.config.dataDir, 'system'));
     this.#pool = createWorkerPool(options.config.workers);
   }
@@ -118,8 +132,11 @@ class WasmbaseEngine implements Engine {
     );
     const deps = { pool: this.#pool, config: this.#config, logger: this.#logger, log };
     const waiters = this.#waiters;
-    const db = new LiveDatabase({ info, module, dir, waiters, ...deps });
-    if (register) this.#live.set(info.identity.toHex(), db);
+    const db = new LiveDatabase({ info, module, dir, waiters, clock: this.#clock, ...deps });
+    if (register) {
+      this.#live.set(info.identity.toHex(), db);
+      db.startSchedules();
+    }
     return db;
   }
 
@@ -283,8 +300,10 @@ class WasmbaseEngine implements Engine {
       db.executor.resume();
       throw err;
     }
+    db.stopSchedules();
     db.executor.transferQueue(next.executor, call => {
       if (call.reducerId < 0) return call;
+      if (call.schedule !== undefined) return withoutScheduledRuns(call);
       try {
         const prepared = prepareCall(next.schema, call.reducer, call.args, true);
         return { ...call, reducerId: prepared.reducer.id };
@@ -295,6 +314,7 @@ class WasmbaseEngine implements Engine {
       }
     });
     this.#live.set(hex, next);
+    next.startSchedules();
     for (const l of this.#updateListeners) l(db.info.identity);
     await db.close();
     await this.#catalog.putDatabase(this.#record(info));
@@ -410,8 +430,10 @@ class WasmbaseEngine implements Engine {
       renameSync(path.join(tmp, 'data.mdb'), path.join(dir, 'data.mdb'));
       rmSync(tmp, { recursive: true, force: true });
       const next = this.#open(db.info, db.module, false);
-      db.executor.transferQueue(next.executor, call => call);
+      db.stopSchedules();
+      db.executor.transferQueue(next.executor, withoutScheduledRuns);
       this.#live.set(identity.toHex(), next);
+      next.startSchedules();
       for (const l of this.#updateListeners) l(identity);
       await db.executor.close();
       const after = next.store.diskUse();

@@ -85,6 +85,7 @@ const FAILURE_CODES = {
   failed: 'REDUCER_FAILED',
   trapped: 'REDUCER_TRAPPED',
   out_of_memory: 'REDUCER_OUT_OF_MEMORY',
+  cancelled: 'SCHEDULE_CANCELLED',
 } as const;
 
 export class DatabaseExecutor {
@@ -275,6 +276,7 @@ export class DatabaseExecutor {
           sender: c.sender.bytes,
           connectionId: c.connectionId?.bytes ?? new Uint8Array(16),
           timestamp: c.timestamp,
+          schedule: c.schedule,
         })),
       );
       const result = await d.pool.run(

@@ -4,6 +4,7 @@
  * executor's published batches — the outcome waiters behind `call`, the module log, and the
  * listeners added with `onPublished` (the WebSocket feeds).
  */
+import path from 'node:path';
 import type { Config } from '../config.js';
 import type { ModuleLog } from '../log/index.js';
 import { moduleLogLevel, type Logger } from '../log/index.js';
@@ -23,6 +24,9 @@ import { DatabaseExecutor } from './executor.js';
 import type { ValidatedModule } from './module-validate.js';
 import type { OutcomeWaiters } from './outcome-waiters.js';
 import { prepareCall } from './reducer-call.js';
+import { systemClock, type ScheduleClock } from './schedule-clock.js';
+import { ScheduleRunner, type DueRun } from './schedule-runner.js';
+import { scheduleStateFile } from './schedule-state.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
@@ -48,6 +52,8 @@ export interface LiveDatabaseDeps {
    * queued call may move to the executor of a republished module).
    */
   readonly waiters: OutcomeWaiters;
+  /** The scheduler's clock (tests inject one); the system clock by default. */
+  readonly clock?: ScheduleClock | undefined;
 }
 
 export class LiveDatabase implements DatabaseHandle {
@@ -60,6 +66,8 @@ export class LiveDatabase implements DatabaseHandle {
   readonly #logger: Logger;
   readonly #waiters: OutcomeWaiters;
   readonly #listeners = new Set<(batch: PublishedBatch) => void>();
+  readonly #schedules: ScheduleRunner | undefined;
+  #schedulesStarted = false;
 
   constructor(deps: LiveDatabaseDeps) {
     const { info, module, dir, config } = deps;
@@ -82,10 +90,82 @@ export class LiveDatabase implements DatabaseHandle {
       logger: deps.logger.child({ database: info.identity.toHex() }),
       onPublished: batch => this.#published(batch),
     });
+    this.#schedules =
+      module.schema.schedules.length === 0 ? undefined : this.#scheduleRunner(deps);
+  }
+
+  #scheduleRunner(deps: LiveDatabaseDeps): ScheduleRunner {
+    const caller = this.info.identity.toHex();
+    const clock = deps.clock ?? systemClock;
+    const log = (level: 'info' | 'warn' | 'error', reducer: string, message: string): void =>
+      this.log.append({ ts: clock.nowMicros(), level, reducer, caller, message });
+    const state = scheduleStateFile(path.join(deps.dir, 'schedules.json'), err =>
+      this.#logger.warn('schedule state file', { database: caller, err }),
+    );
+    return new ScheduleRunner({
+      schema: this.schema,
+      clock,
+      limits: {
+        minIntervalMicros: BigInt(deps.config.scheduleMinIntervalMs) * 1000n,
+        maxRows: deps.config.scheduleMaxRows,
+      },
+      state,
+      submit: run => this.#submitScheduled(run),
+      discard: (tableId, row) => {
+        this.transact('schedule', this.info.identity, tx => tx.deleteRow(tableId, row)).catch(
+          (err: unknown) => this.#logger.warn('could not remove a failed schedule', { err }),
+        );
+      },
+      log,
+    });
+  }
+
+  /**
+   * Starts the scheduler (once the database serves: after init, a migration or a queue
+   * hand-over). The rows are read and the listener attached in the same turn, so no commit
+   * falls between them.
+   */
+  startSchedules(): void {
+    if (this.#schedules === undefined || this.#schedulesStarted) return;
+    this.#schedulesStarted = true;
+    this.#schedules.start(tableId => this.read(tx => tx.scan(tableId)));
+  }
+
+  /** Stops the scheduler (before another LiveDatabase takes over this database). */
+  stopSchedules(): void {
+    this.#schedules?.stop();
+  }
+
+  #submitScheduled(run: DueRun): number {
+    const { schedule } = run;
+    const call: ExecutedCall = {
+      id: nextCallId(),
+      reducer: schedule.reducerName,
+      reducerId: schedule.reducerId,
+      args: run.row,
+      sender: this.info.identity,
+      connectionId: undefined,
+      timestamp: run.timestamp,
+      schedule: {
+        tableId: schedule.tableId,
+        indexId: schedule.primaryIndexId,
+        key: run.key,
+        once: run.once,
+      },
+    };
+    this.executor.submit(call);
+    return call.id;
   }
 
   #published(batch: PublishedBatch): void {
     this.#waiters.published(batch);
+    if (this.#schedulesStarted) {
+      try {
+        this.#schedules?.published(batch);
+      } catch (err) {
+        this.#logger.error('scheduler failed on a batch', { err });
+      }
+    }
     for (const l of this.#listeners) {
       try {
         l(batch);
@@ -109,7 +189,11 @@ export class LiveDatabase implements DatabaseHandle {
         const level = moduleLogLevel(line.level);
         this.log.append({ ts: line.ts, level, reducer, caller, message: line.message });
       }
-      const failure = c.status === 'failed' ? LOGGED_FAILURES[c.error.code] : undefined;
+      // The scheduler writes its own line for a failed scheduled run.
+      const failure =
+        c.status === 'failed' && c.call.schedule === undefined
+          ? LOGGED_FAILURES[c.error.code]
+          : undefined;
       if (c.status === 'failed' && failure !== undefined) {
         const [word, level] = failure;
         const message = `${reducer} ${word}: ${c.error.message}`;
@@ -192,6 +276,7 @@ export class LiveDatabase implements DatabaseHandle {
   }
 
   async close(): Promise<void> {
+    this.stopSchedules();
     await this.executor.close();
     await this.store.close();
     this.log.close();

@@ -118,8 +118,29 @@ function trapOutcome(
   return { status: oom ? 'out_of_memory' : 'trapped', message, durationMicros, logs: state.logs };
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** False when a scheduled run's row was deleted or changed since the scheduler saw it. */
+function scheduleStillHolds(tx: BatchTx, c: BatchCall): boolean {
+  if (c.schedule === undefined) return true;
+  const row = tx.findUnique(c.schedule.indexId, c.schedule.key);
+  return row !== undefined && sameBytes(row, c.args);
+}
+
+const CANCELLED: CallResult = {
+  status: 'cancelled',
+  message: 'the schedule row was deleted or changed before it was due',
+  durationMicros: 0,
+  logs: [],
+};
+
 /** Runs one call in its own overlay of the batch; a committed call's changes go to `changes`. */
 function runCall(task: BatchTask, tx: BatchTx, c: BatchCall, changes: BsatnWriter): CallResult {
+  if (!scheduleStillHolds(tx, c)) return CANCELLED;
   const t0 = performance.now();
   const micros = () => Math.round((performance.now() - t0) * 1000);
   const state = newCallState(c.args);
@@ -133,6 +154,9 @@ function runCall(task: BatchTask, tx: BatchTx, c: BatchCall, changes: BsatnWrite
     const rc = live.callReducer(c.reducerId, s0, s1, s2, s3, c0, c1, c.timestamp, c.args.length);
     const durationMicros = micros();
     if (rc === 0) {
+      // A one-time schedule is used up: its row goes in the same transaction (unless the
+      // reducer changed it, which re-arms it).
+      if (c.schedule?.once === true) tx.deleteRow(c.schedule.tableId, c.args);
       const start = changes.length;
       packChanges(changes, tx.commitCall());
       const changesAt = [start, changes.length] as const;

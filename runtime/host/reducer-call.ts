@@ -3,7 +3,8 @@
  * The one place a reducer call is checked before it runs, for every front end (HTTP, both
  * WebSocket protocols, the CLI, benchmarks) and for calls carried over to a republished module:
  * the reducer exists (with a "did you mean" hint and the list of callable reducers), lifecycle
- * reducers are refused to clients, and the arguments — BSATN or JSON text — fit the parameters.
+ * and scheduled reducers are refused to clients (only the server and the scheduler call them),
+ * and the arguments — BSATN or JSON text — fit the parameters.
  */
 import {
   BsatnReader,
@@ -53,7 +54,9 @@ function closest(name: string, candidates: readonly string[]): string | undefine
 
 function notFound(schema: ModuleSchema, name: string): WasmbaseError {
   const shown = name.slice(0, 80);
-  const callable = schema.reducers.filter(r => r.lifecycle === undefined).map(r => r.name);
+  const callable = schema.reducers
+    .filter(r => r.lifecycle === undefined && schema.scheduleOfReducer(r.id) === undefined)
+    .map(r => r.name);
   const hint = name.length > 256 ? undefined : closest(name, callable);
   const list =
     callable.length <= LISTED_REDUCERS
@@ -101,9 +104,10 @@ function bsatnArgs(reducer: ReducerSchema, args: CallArgs): Uint8Array {
 }
 
 /**
- * Checks a call against `schema`. Throws REDUCER_NOT_FOUND, LIFECYCLE_NOT_CALLABLE (unless
- * `allowLifecycle`), REDUCER_ARGS_INVALID or INVALID_ARGUMENT (JSON arguments of the wrong
- * shape), each with one message for every front end.
+ * Checks a call against `schema`. Throws REDUCER_NOT_FOUND, LIFECYCLE_NOT_CALLABLE or
+ * SCHEDULED_NOT_CALLABLE (unless `allowLifecycle`: the server's own calls),
+ * REDUCER_ARGS_INVALID or INVALID_ARGUMENT (JSON arguments of the wrong shape), each with one
+ * message for every front end.
  */
 export function prepareCall(
   schema: ModuleSchema,
@@ -119,6 +123,15 @@ export function prepareCall(
       `reducer "${reducer.name}" is the ${reducer.lifecycle} lifecycle reducer; ` +
         'the server calls it, clients cannot',
       { reducer: reducer.name },
+    );
+  }
+  const schedule = allowLifecycle ? undefined : schema.scheduleOfReducer(reducer.id);
+  if (schedule !== undefined) {
+    throw new WasmbaseError(
+      'SCHEDULED_NOT_CALLABLE',
+      `reducer "${reducer.name}" is run by the schedule table "${schedule.tableName}"; ` +
+        'insert a row there to schedule it, clients cannot call it directly',
+      { reducer: reducer.name, table: schedule.tableName },
     );
   }
   return { reducer, args: bsatnArgs(reducer, args) };

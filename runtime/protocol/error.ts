@@ -48,6 +48,10 @@ export const ERROR_CODES = {
   REDUCER_TIMEOUT: { number: 4004, status: 504 },
   REDUCER_OUT_OF_MEMORY: { number: 4005, status: 530 },
   LIFECYCLE_NOT_CALLABLE: { number: 4006, status: 400 },
+  /** A scheduled reducer called directly: only its schedule table's scheduler may call it. */
+  SCHEDULED_NOT_CALLABLE: { number: 4007, status: 400 },
+  /** A scheduled call whose row was deleted or changed before it ran (it is skipped). */
+  SCHEDULE_CANCELLED: { number: 4008, status: 409 },
   // 5xxx: storage.
   UNIQUE_VIOLATION: { number: 5000, status: 400 },
   ROW_NOT_FOUND: { number: 5001, status: 404 },

@@ -24,6 +24,11 @@ export {
   MAX_SCHEMA_JSON_BYTES,
 } from './module-def-json.js';
 export { resolveModuleSchema, SCHEMA_LIMITS } from './module-schema-resolve.js';
+export {
+  isScheduleAtType,
+  sameAlgebraicType,
+  SCHEDULE_AT_VARIANTS,
+} from './module-schedule-resolve.js';
 export { typeFromJson, typeToJson, productTypeToJson } from './sats-type-json.js';
 export {
   valueFromJson,

@@ -14,6 +14,7 @@ import type {
   SequenceSchema,
   TableSchema,
 } from './module-schema.js';
+import { resolveSchedules } from './module-schedule-resolve.js';
 import type { AlgebraicType, ProductType } from './sats.js';
 import { Problems } from './sats-type-json.js';
 
@@ -382,7 +383,8 @@ export function resolveModuleSchema(def: RawModuleDefV9): ModuleSchema {
     const resolved = resolveReducer(def, r, i, seen, problems);
     if (resolved !== undefined) reducers.push(resolved);
   });
-
+  const byReducer = new Map(reducers.map(r => [r.name, r]));
+  const schedules = resolveSchedules(def, tables, name => byReducer.get(name), problems);
   if (problems.list.length > 0) {
     throw new WasmbaseError(
       'MODULE_INVALID',
@@ -391,13 +393,15 @@ export function resolveModuleSchema(def: RawModuleDefV9): ModuleSchema {
     );
   }
   const byTable = new Map(tables.map(t => [t.name, t]));
-  const byReducer = new Map(reducers.map(r => [r.name, r]));
+  const bySchedule = new Map(schedules.map(s => [s.reducerId, s]));
   return {
     def,
     tables,
     indexes,
     reducers,
+    schedules,
     tableByName: name => byTable.get(name),
     reducerByName: name => byReducer.get(name),
+    scheduleOfReducer: id => bySchedule.get(id),
   };
 }

@@ -60,11 +60,33 @@ export interface ReducerSchema {
   readonly lifecycle: Lifecycle | undefined;
 }
 
+/**
+ * A schedule table (see `module-schedule-resolve.ts`): each row holds a `ScheduleAt` that says
+ * when `reducer` runs with that row as its argument.
+ */
+export interface ScheduleSchema {
+  readonly name: string;
+  readonly tableId: number;
+  readonly tableName: string;
+  readonly reducerId: number;
+  readonly reducerName: string;
+  /** Column id of the `ScheduleAt` column. */
+  readonly scheduledAtColumn: number;
+  /** Column id of the u64 primary key (the schedule id). */
+  readonly idColumn: number;
+  /** The unique index over that key. */
+  readonly primaryIndexId: number;
+}
+
 export interface ModuleSchema {
   readonly def: RawModuleDefV9;
   readonly tables: readonly TableSchema[];
   readonly indexes: readonly IndexSchema[];
   readonly reducers: readonly ReducerSchema[];
+  /** Every schedule table, in table order. */
+  readonly schedules: readonly ScheduleSchema[];
+  /** The schedule that runs this reducer, when it is a scheduled reducer. */
+  scheduleOfReducer(reducerId: number): ScheduleSchema | undefined;
   tableByName(name: string): TableSchema | undefined;
   reducerByName(name: string): ReducerSchema | undefined;
 }
