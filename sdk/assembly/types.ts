@@ -1,5 +1,5 @@
-import { Reader, readValue } from './bsatn';
-/** Identity, ConnectionId, Timestamp and Opt: the special column and argument types. */
+import { Reader, Writer, readValue } from './bsatn';
+/** Identity, ConnectionId, Timestamp, ScheduleAt and Opt: the special column and argument types. */
 
 const HEX = '0123456789abcdef';
 
@@ -94,6 +94,54 @@ export class ConnectionId {
 /** Microseconds since the Unix epoch. */
 export class Timestamp {
   constructor(public micros: i64 = 0) {}
+}
+
+/**
+ * When a schedule row's reducer runs: `ScheduleAt.interval(micros)` repeats every `micros`
+ * microseconds (the first run one interval after the row is inserted), `ScheduleAt.time(t)`
+ * runs once at `t` and then its row is deleted. SATS: the sum
+ * `Interval(TimeDuration) | Time(Timestamp)`, as in SpacetimeDB.
+ */
+export class ScheduleAt {
+  /** 0 = Interval, 1 = Time. */
+  tag: u8 = 0;
+  /** The interval's length, or the time (microseconds since the Unix epoch). */
+  micros: i64 = 0;
+
+  static interval(micros: i64): ScheduleAt {
+    const s = new ScheduleAt();
+    s.tag = 0;
+    s.micros = micros;
+    return s;
+  }
+
+  static time(at: Timestamp): ScheduleAt {
+    const s = new ScheduleAt();
+    s.tag = 1;
+    s.micros = at.micros;
+    return s;
+  }
+
+  isInterval(): bool {
+    return this.tag == 0;
+  }
+
+  isTime(): bool {
+    return this.tag == 1;
+  }
+
+  /** @hidden used by writeValue */
+  __encode(w: Writer): void {
+    w.u8(this.tag);
+    w.u64(<u64>this.micros);
+  }
+
+  /** @hidden used by readValue */
+  __decode(r: Reader): void {
+    this.tag = r.u8();
+    if (this.tag > 1) abort('BSATN ScheduleAt tag is not 0 or 1');
+    this.micros = <i64>r.u64();
+  }
 }
 
 /**

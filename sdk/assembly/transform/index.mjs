@@ -3,6 +3,8 @@
  * functions from the module's sources and:
  *  - adds BSATN codecs and ids to every `@table` class (`__encode`, `__decode`, `__tableId`,
  *    `__indexId`),
+ *  - checks `@scheduled("reducer")` schedule tables (a `ScheduleAt` column, a u64 primary key,
+ *    a reducer taking one row of the table) and lets reducers take a table's row type,
  *  - generates the `__call_reducer__` dispatcher and `__describe_module__`,
  *  - embeds the RawModuleDefV9 JSON in the custom section `wasmbase_v1.schema`,
  *  - imports memory as `wasmbase_v1.memory` and exports only the ABI entry points.
@@ -56,6 +58,15 @@ const some = v => ({ some: v });
 const none = () => ({ none: [] });
 const element = (name, type) => ({ name: some(name), algebraic_type: type });
 const product = elements => ({ Product: { elements } });
+/** SpacetimeDB's ScheduleAt: the sum Interval(TimeDuration) | Time(Timestamp). */
+const SCHEDULE_AT = {
+  Sum: {
+    variants: [
+      element('Interval', product([element('__time_duration_micros__', { I64: unit() })])),
+      element('Time', product([element('__timestamp_micros_since_unix_epoch__', { I64: unit() })])),
+    ],
+  },
+};
 
 /** The SATS-JSON type of an AssemblyScript type written as text, or an error string. */
 export function satsTypeOf(text) {
@@ -82,6 +93,7 @@ export function satsTypeOf(text) {
     return { type: product([element('__connection_id__', { U128: unit() })]) };
   if (t === 'Timestamp')
     return { type: product([element('__timestamp_micros_since_unix_epoch__', { I64: unit() })]) };
+  if (t === 'ScheduleAt') return { type: SCHEDULE_AT };
   const arr = t.match(/^Array<(.+)>$/) ?? t.match(/^(\w+)\[\]$/);
   if (arr) {
     const elem = satsTypeOf(arr[1]);
@@ -89,7 +101,7 @@ export function satsTypeOf(text) {
     return { type: { Array: elem.type } };
   }
   return {
-    error: `unsupported type "${t}" (supported: bool, i8..i64, u8..u64, f32, f64, string, Uint8Array, Identity, ConnectionId, Timestamp, Array<T>, T | null, Opt<T> | null)`,
+    error: `unsupported type "${t}" (supported: bool, i8..i64, u8..u64, f32, f64, string, Uint8Array, Identity, ConnectionId, Timestamp, ScheduleAt, Array<T>, T | null, Opt<T> | null, a @table class)`,
   };
 }
 
@@ -123,6 +135,8 @@ export default class WasmbaseTransform extends Transform {
       }
     }
     for (const source of userSources) this.checkTableHandles(source, tables);
+    this.resolveRowParams(tables, reducers);
+    for (const table of tables) this.checkSchedule(table, reducers);
     if (this.problems.length > 0) {
       for (const p of this.problems) this.stderr.write(`wasmbase: ERROR ${p}\n`);
       throw new Error(`wasmbase: ${this.problems.length} problem(s) in module declarations`);
@@ -137,8 +151,22 @@ export default class WasmbaseTransform extends Transform {
       r =>
         `import { ${r.fn} as __r${r.id} } from "${this.relativeImport(dir, r.source.normalizedPath.replace(/\.ts$/, ''))}";`,
     );
+    // Row classes taken as reducer arguments are imported under a private alias.
+    const rowClasses = [...new Set(reducers.flatMap(r => r.params.map(p => p.table)))].filter(
+      t => t !== undefined,
+    );
+    for (const t of rowClasses) {
+      t.cls.flags |= FLAG_EXPORT;
+      const from = this.relativeImport(dir, t.source.normalizedPath.replace(/\.ts$/, ''));
+      imports.push(`import { ${t.cls.name.text} as __row_${t.cls.name.text} } from "${from}";`);
+    }
     const cases = reducers.map(r => {
-      const reads = r.params.map((p, j) => `const a${j} = readValue<${p.typeText}>(r);`).join(' ');
+      const reads = r.params
+        .map((p, j) => {
+          const type = p.table ? `__row_${p.typeText.trim()}` : p.typeText;
+          return `const a${j} = readValue<${type}>(r);`;
+        })
+        .join(' ');
       const call = `__r${r.id}(ctx${r.params.map((_, j) => `, a${j}`).join('')})`;
       const body = r.returnsError ? `return __wasmbase_result(${call});` : `${call}; return 0;`;
       return `    case ${r.id}: { ${reads} __wasmbase_args_end(r); ${body} }`;
@@ -188,6 +216,8 @@ export default class WasmbaseTransform extends Transform {
       this.problems.push(`${this.where(cls)}: @table needs a name like @table("person")`);
     const isPublic =
       args.includes('public') || decorators.some(d => decoratorName(d) === 'publicTable');
+    const schedDec = decorators.find(d => decoratorName(d) === 'scheduled');
+    const scheduled = schedDec ? (stringArgs(schedDec)[0] ?? '') : undefined;
     const columns = [];
     for (const m of cls.members) {
       if (m.kind !== NODE_FIELD || (m.flags & FLAG_STATIC) !== 0) continue;
@@ -221,7 +251,7 @@ export default class WasmbaseTransform extends Transform {
       this.problems.push(`${this.where(cls)}: table ${name} has more than one @primaryKey`);
     if (columns.length === 0)
       this.problems.push(`${this.where(cls)}: table ${name} has no columns`);
-    tables.push({ source, cls, name, isPublic, columns });
+    tables.push({ source, cls, name, isPublic, columns, scheduled });
   }
 
   /**
@@ -271,6 +301,9 @@ export default class WasmbaseTransform extends Transform {
     const rest = params.slice(1).map(p => {
       const typeText = ASTBuilder.build(p.type);
       const sats = satsTypeOf(typeText);
+      // A plain class name may be a @table row type: resolved once every table is known.
+      if (sats.error && /^[A-Za-z_]\w*$/.test(typeText.trim()))
+        return { name: p.name.text, typeText, type: undefined, pending: sats.error, node: p };
       if (sats.error)
         this.problems.push(
           `${this.where(p)}: parameter ${p.name.text} of ${fnName}: ${sats.error}`,
@@ -299,6 +332,58 @@ export default class WasmbaseTransform extends Transform {
       lifecycle,
       returnsError: ret !== 'void',
     });
+  }
+
+  /** Parameters typed with a @table class become a reference to that table's row type. */
+  resolveRowParams(tables, reducers) {
+    for (const r of reducers) {
+      for (const p of r.params) {
+        if (p.pending === undefined) continue;
+        const index = tables.findIndex(t => t.cls.name.text === p.typeText.trim());
+        if (index < 0) {
+          this.problems.push(
+            `${this.where(p.node)}: parameter ${p.name} of ${r.fn}: ${p.pending}`,
+          );
+          continue;
+        }
+        p.type = { Ref: index };
+        p.table = tables[index];
+      }
+    }
+  }
+
+  /**
+   * A `@scheduled("reducer")` table: one ScheduleAt column, a u64 primary key, and a reducer
+   * that takes exactly one row of this table (the host checks the same at publish).
+   */
+  checkSchedule(table, reducers) {
+    if (table.scheduled === undefined) return;
+    const at = this.where(table.cls);
+    const name = table.scheduled;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      this.problems.push(`${at}: @scheduled needs a reducer name like @scheduled("tick")`);
+      return;
+    }
+    const cols = table.columns.filter(c => c.typeText.trim() === 'ScheduleAt');
+    if (cols.length !== 1)
+      this.problems.push(
+        `${at}: schedule table ${table.name} needs exactly one ScheduleAt column, has ${cols.length}`,
+      );
+    const pk = table.columns.find(c => c.decs.includes('primaryKey'));
+    if (!pk || pk.typeText.trim() !== 'u64')
+      this.problems.push(
+        `${at}: schedule table ${table.name} needs a @primaryKey u64 column (the schedule id)`,
+      );
+    const r = reducers.find(x => x.fn === name);
+    if (!r) {
+      this.problems.push(`${at}: @scheduled("${name}"): there is no @reducer ${name}`);
+      return;
+    }
+    if (r.lifecycle || r.params.length !== 1 || r.params[0].table !== table)
+      this.problems.push(
+        `${at}: the scheduled reducer ${name} must take (ctx: ReducerContext, ` +
+          `row: ${table.cls.name.text})`,
+      );
   }
 
   injectTableMembers(parser, table, tableId, tables) {
@@ -367,7 +452,14 @@ export default class WasmbaseTransform extends Transform {
               max_value: none(),
               increment: 1,
             })),
-          schedule: none(),
+          schedule:
+            t.scheduled === undefined
+              ? none()
+              : some({
+                  name: some(`${t.name}_sched`),
+                  reducer_name: t.scheduled,
+                  scheduled_at_column: cols.find(c => c.typeText.trim() === 'ScheduleAt').j,
+                }),
           table_type: { User: [] },
           table_access: t.isPublic ? { Public: [] } : { Private: [] },
         };
