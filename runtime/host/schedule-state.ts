@@ -17,7 +17,10 @@ export interface ScheduleStateFile {
 }
 
 /** The state file at `path`; I/O errors go to `onError` and are otherwise ignored. */
-export function scheduleStateFile(path: string, onError: (err: unknown) => void): ScheduleStateFile {
+export function scheduleStateFile(
+  path: string,
+  onError: (err: unknown) => void,
+): ScheduleStateFile {
   return {
     load() {
       const out: LastRuns = new Map();

@@ -72,7 +72,10 @@ function checkReducer(
     return false;
   }
   if (reducer.lifecycle !== undefined) {
-    problems.add(`${path}.reducer_name`, `"${name}" is a lifecycle reducer; it cannot be scheduled`);
+    problems.add(
+      `${path}.reducer_name`,
+      `"${name}" is a lifecycle reducer; it cannot be scheduled`,
+    );
     return false;
   }
   const params = reducer.params.elements;

@@ -341,9 +341,7 @@ export default class WasmbaseTransform extends Transform {
         if (p.pending === undefined) continue;
         const index = tables.findIndex(t => t.cls.name.text === p.typeText.trim());
         if (index < 0) {
-          this.problems.push(
-            `${this.where(p.node)}: parameter ${p.name} of ${r.fn}: ${p.pending}`,
-          );
+          this.problems.push(`${this.where(p.node)}: parameter ${p.name} of ${r.fn}: ${p.pending}`);
           continue;
         }
         p.type = { Ref: index };
