@@ -23,6 +23,7 @@ import { identityCommand } from './identity-command.js';
 import { initCommand } from './init-command.js';
 import { modulesApi } from './modules-api.js';
 import { serverCommand } from './server-command.js';
+import { subscribeCommand } from './subscribe-command.js';
 import { transferCommands } from './transfer-commands.js';
 import { exampleHints, publishExample } from './start-example.js';
 
@@ -99,6 +100,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(initCommand());
   program.addCommand(buildCommand());
   program.addCommand(describeCommand());
+  program.addCommand(subscribeCommand());
   program.addCommand(deleteCommand());
   program.addCommand(listCommand());
   program.addCommand(nameCommand());
