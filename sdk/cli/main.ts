@@ -26,6 +26,7 @@ import { serverCommand } from './server-command.js';
 import { subscribeCommand } from './subscribe-command.js';
 import { transferCommands } from './transfer-commands.js';
 import { exampleHints, publishExample } from './start-example.js';
+import { bundleExampleWeb } from './web-example.js';
 
 function say(line: string): void {
   process.stderr.write(line + '\n');
@@ -60,14 +61,19 @@ function startCommand(): Command {
       raw.host ??= host;
       raw.port ??= port;
     }
+    const example = opts['example'];
+    // The example's page, unless a --web-dir (or WASMBASE_WEB_DIR) was given.
+    if (example !== undefined && raw.webDir === undefined && !process.env['WASMBASE_WEB_DIR']) {
+      const web = await bundleExampleWeb(example, say);
+      if (web !== undefined) raw.webDir = web;
+    }
     const config = loadConfig(raw, {});
     const server = await runServer(config);
     closeOnSignals(server);
     process.stdout.write(`listening on ${server.url}\n`);
-    const example = opts['example'];
     if (example !== undefined) {
       await publishExample(server, config, example);
-      process.stdout.write(exampleHints(server, example));
+      process.stdout.write(exampleHints(server, example, config.webDir !== ''));
     }
   });
   return cmd;
