@@ -19,6 +19,16 @@ import { cliSpawn, type CliChild } from '../helpers/cli-run.js';
 import { ROOT } from '../helpers/modules.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
+/** The page's DOM, as the functions below that run in the browser use it (no DOM lib here). */
+interface PageElement {
+  readonly textContent: string | null;
+  querySelector(selector: string): PageElement | null;
+}
+declare const document: {
+  querySelectorAll(selector: string): Iterable<PageElement> & { readonly length: number };
+  getElementById(id: string): PageElement | null;
+};
+
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const IN_CI =
