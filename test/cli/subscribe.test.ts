@@ -95,6 +95,16 @@ describe('wasmbase subscribe', () => {
     expect(down.stderr).toContain('no server at http://127.0.0.1:1');
   }, 60_000);
 
+  it('the database deleted under it: the server closes the socket, exit code 1', async () => {
+    await publish('subgone', 'quickstart');
+    const sub = subscribe(['subgone', 'SELECT * FROM person']);
+    await sub.until('stderr', SUBSCRIBED);
+    const deleted = await run(['delete', 'subgone']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(await sub.exited).toBe(1);
+    expect(sub.stderr()).toMatch(/wasmbase: the server closed the subscription \(\d{4}/);
+  }, 60_000);
+
   it('bad flags and a missing query are usage errors (exit code 2)', async () => {
     const timeout = await run(['subscribe', 'subq', 'SELECT * FROM person', '--timeout', 'soon']);
     expect(timeout.code).toBe(2);
