@@ -74,6 +74,8 @@ export interface Config {
   readonly maxImportRows: number;
   /** Rows per transaction of an import (each is one commit subscribers see). */
   readonly importTxRows: number;
+  /** A directory of web files served at `/` (read once at start; '' = none). */
+  readonly webDir: string;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -361,6 +363,14 @@ export const OPTION_SPECS = [
     help: 'rows per transaction of an import',
     defaultValue: 1000,
     parse: int(1, 100_000),
+  },
+  {
+    key: 'webDir',
+    flag: 'web-dir',
+    env: 'WASMBASE_WEB_DIR',
+    help: "serve this directory's files at / (index.html at /; read once at start; '' = none)",
+    defaultValue: '',
+    parse: (text: string) => text,
   },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 

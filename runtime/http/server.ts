@@ -16,6 +16,7 @@ import { databaseRoutes } from './routes-database.js';
 import { identityRoutes } from './routes-identity.js';
 import { transferRoutes } from './routes-transfer.js';
 import { archiveRoutes } from './routes-archive.js';
+import { loadStaticFiles, staticRoutes } from './static-files.js';
 import { openStream, type OpenStream } from './stream.js';
 import { loadUws, type HttpResponse, type us_listen_socket } from './uws.js';
 import { registerSubscribeRoute } from '../ws/index.js';
@@ -84,6 +85,8 @@ function paramNames(pattern: string): string[] {
 }
 
 export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
+  // Read before anything listens: a bad --web-dir stops the start.
+  const webFiles = deps.config.webDir === '' ? [] : loadStaticFiles(deps.config.webDir);
   const uws = loadUws();
   const app = uws.App();
   const { config, logger } = deps;
@@ -173,7 +176,10 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
     ...databaseRoutes(deps),
     ...transferRoutes(deps),
     ...archiveRoutes(deps),
+    ...staticRoutes(webFiles),
   ];
+  if (webFiles.length > 0)
+    logger.info('serving web files at /', { dir: config.webDir, files: webFiles.length });
   for (const route of routes) register(route);
   const shapes = routes.map(r => ({
     method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(),
