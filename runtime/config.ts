@@ -76,6 +76,22 @@ export interface Config {
   readonly importTxRows: number;
   /** A directory of web files served at `/` (read once at start; '' = none). */
   readonly webDir: string;
+  /** Reducer calls per second one identity may make, HTTP and WebSocket together (0 = off). */
+  readonly rateLimitCallsPerIdentity: number;
+  /** Reducer calls per second from one client address (IPv6: one /64) (0 = off). */
+  readonly rateLimitCallsPerIp: number;
+  /** Open WebSocket connections one identity may hold (0 = off). */
+  readonly maxConnectionsPerIdentity: number;
+  /** Open WebSocket connections from one client address (0 = off). */
+  readonly maxConnectionsPerIp: number;
+  /** New identities one client address may mint per minute (0 = off). */
+  readonly rateLimitIdentitiesPerIp: number;
+  /** Databases one identity may own (0 = off). */
+  readonly maxDatabasesPerIdentity: number;
+  /** Loopback peers (127.0.0.0/8, ::1) are not counted by the per-address limits. */
+  readonly rateLimitExemptLoopback: boolean;
+  /** Most keys (identities, addresses) one rate table tracks. */
+  readonly rateLimitMaxKeys: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -106,6 +122,12 @@ function oneOf<T extends string>(values: readonly T[]) {
     throw new Error(`must be one of ${values.join(', ')}, got "${text}"`);
   };
 }
+
+const bool = (text: string): boolean => {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new Error(`must be true or false, got "${text}"`);
+};
 
 const str = (text: string): string => {
   if (text.length === 0) throw new Error('must not be empty');
@@ -371,6 +393,74 @@ export const OPTION_SPECS = [
     help: "serve this directory's files at / (index.html at /; read once at start; '' = none)",
     defaultValue: '',
     parse: (text: string) => text,
+  },
+  {
+    key: 'rateLimitCallsPerIdentity',
+    flag: 'rate-limit-calls-per-identity',
+    env: 'WASMBASE_RATE_LIMIT_CALLS_PER_IDENTITY',
+    help: 'reducer calls per second one identity may make, HTTP and WebSocket (0 = off)',
+    defaultValue: 10_000,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'rateLimitCallsPerIp',
+    flag: 'rate-limit-calls-per-ip',
+    env: 'WASMBASE_RATE_LIMIT_CALLS_PER_IP',
+    help: 'reducer calls per second from one client address, IPv6 by /64 (0 = off)',
+    defaultValue: 20_000,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'maxConnectionsPerIdentity',
+    flag: 'max-connections-per-identity',
+    env: 'WASMBASE_MAX_CONNECTIONS_PER_IDENTITY',
+    help: 'open WebSocket connections one identity may hold (0 = off)',
+    defaultValue: 1024,
+    parse: int(0, 10_000_000),
+  },
+  {
+    key: 'maxConnectionsPerIp',
+    flag: 'max-connections-per-ip',
+    env: 'WASMBASE_MAX_CONNECTIONS_PER_IP',
+    help: 'open WebSocket connections from one client address (0 = off)',
+    defaultValue: 2048,
+    parse: int(0, 10_000_000),
+  },
+  {
+    key: 'rateLimitIdentitiesPerIp',
+    flag: 'rate-limit-identities-per-ip',
+    env: 'WASMBASE_RATE_LIMIT_IDENTITIES_PER_IP',
+    help:
+      'new identities per minute one client address may mint (POST /v1/identity, calls and ' +
+      'connections without a token) (0 = off)',
+    defaultValue: 600,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'maxDatabasesPerIdentity',
+    flag: 'max-databases-per-identity',
+    env: 'WASMBASE_MAX_DATABASES_PER_IDENTITY',
+    help: 'databases one identity may own (publishing a new one beyond is refused) (0 = off)',
+    defaultValue: 1000,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'rateLimitExemptLoopback',
+    flag: 'rate-limit-exempt-loopback',
+    env: 'WASMBASE_RATE_LIMIT_EXEMPT_LOOPBACK',
+    help:
+      'true: the per-address limits do not count loopback peers (127.0.0.0/8, ::1); the ' +
+      'per-identity limits still apply',
+    defaultValue: true,
+    parse: bool,
+  },
+  {
+    key: 'rateLimitMaxKeys',
+    flag: 'rate-limit-max-keys',
+    env: 'WASMBASE_RATE_LIMIT_MAX_KEYS',
+    help: 'most identities or addresses one rate-limit table tracks (idle ones expire first)',
+    defaultValue: 100_000,
+    parse: int(16, 100_000_000),
   },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 

@@ -25,3 +25,15 @@ export { parseCsv, csvLine } from './csv.js';
 export type { CsvRecord } from './csv.js';
 export { ServerBackups } from './server-backup.js';
 export type { ServerBackup, ServerBackupOptions } from './server-backup.js';
+export { AbuseLimits, abuseLimitSettings, retryAfterSeconds } from './limits/abuse-limits.js';
+export type {
+  AbuseLimitSettings,
+  CallGate,
+  ConnectionSlot,
+  Requester,
+} from './limits/abuse-limits.js';
+export { TokenBuckets } from './limits/token-buckets.js';
+export type { BucketRate, Clock, TakeResult } from './limits/token-buckets.js';
+export { addressKey } from './limits/client-address.js';
+export { publishModule, publishArchive } from './publish.js';
+export { mintIdentity } from './identity-mint.js';

@@ -2,7 +2,7 @@
  * @module
  * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs, sql.
  */
-import { callOnce, runSql, schemaFor } from '../api/index.js';
+import { callOnce, publishModule, runSql, schemaFor } from '../api/index.js';
 import type { DatabaseHandle, Engine } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
 import {
@@ -67,7 +67,7 @@ export function findDatabase(engine: Engine, ctx: RequestContext): DatabaseHandl
   return db;
 }
 
-export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): Route[] {
+export function databaseRoutes({ engine, tokens, config, logger, limits }: ServerDeps): Route[] {
   const followers = new Map<string, number>();
 
   const find = (ctx: RequestContext): DatabaseHandle => findDatabase(engine, ctx);
@@ -84,12 +84,12 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
   const publish = async (ctx: RequestContext): Promise<Reply> => {
     const target = ctx.params['name_or_identity'];
     const clear = parseBool(ctx, 'clear');
-    const caller = await callerOrAnonymous(ctx, tokens);
+    const caller = await callerOrAnonymous(ctx, tokens, limits);
     const existing = target === undefined ? undefined : engine.resolve(target);
     if (existing !== undefined && !isOwner(existing, caller.identity)) {
       return json(401, { PermissionDenied: { name: target } }, caller.headers);
     }
-    const result = await engine.publish({
+    const result = await publishModule(engine, limits, {
       moduleBytes: ctx.body,
       owner: caller.identity,
       nameOrIdentity: target,
@@ -116,9 +116,11 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
         `reducer arguments must be sent as Content-Type: application/json, got "${got}"`,
       );
     }
-    const caller = await callerOrAnonymous(ctx, tokens);
+    const caller = await callerOrAnonymous(ctx, tokens, limits);
     const args = { jsonText: bodyText(ctx) };
-    const outcome = await callOnce(db, caller.identity, ctx.params['reducer']!, args, logger);
+    const gate = limits.callGate({ identity: caller.identity, address: ctx.address });
+    const reducer = ctx.params['reducer']!;
+    const outcome = await callOnce(db, caller.identity, reducer, args, logger, gate);
     if (outcome.status === 'failed') throw outcome.error;
     const micros = String(outcome.durationMicros);
     return {
@@ -131,7 +133,7 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
     const db = find(ctx);
     // Every answer is durable already; the flag is accepted for compatibility.
     parseBool(ctx, 'confirmed');
-    const caller = await callerOrAnonymous(ctx, tokens);
+    const caller = await callerOrAnonymous(ctx, tokens, limits);
     const started = performance.now();
     const results = await runSql(
       db,
