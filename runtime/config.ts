@@ -30,6 +30,24 @@ export interface Config {
   readonly reducerTimeoutMs: number;
   /** Maximum linear memory of one module instance, in bytes (rounded down to 64 KiB pages). */
   readonly moduleMemoryBytes: number;
+  /** Most elements one table of a module may declare (initial and maximum). */
+  readonly moduleMaxTableElements: number;
+  /** Most functions (imported and defined) a module may declare. */
+  readonly moduleMaxFunctions: number;
+  /** Most globals (imported and defined) a module may declare. */
+  readonly moduleMaxGlobals: number;
+  /** Most locals one function of a module may declare. */
+  readonly moduleMaxLocals: number;
+  /** Most data segments a module may hold. */
+  readonly moduleMaxDataSegments: number;
+  /** Most bytes all data segments of a module may hold together. */
+  readonly moduleMaxDataBytes: number;
+  /** Most element segments a module may hold. */
+  readonly moduleMaxElementSegments: number;
+  /** Most entries all element segments of a module may hold together. */
+  readonly moduleMaxElementEntries: number;
+  /** Bytes of module instances (memory and tables) one reducer worker keeps cached. */
+  readonly workerInstanceBudgetBytes: number;
   /** Most calls executed and committed as one LMDB write transaction. */
   readonly batchMaxCalls: number;
   /** Largest module a publish may upload, in bytes. */
@@ -209,6 +227,82 @@ export const OPTION_SPECS = [
     help: 'linear memory maximum of a module instance',
     defaultValue: 64 * MiB,
     parse: int(1 * MiB, 4096 * MiB),
+  },
+  {
+    key: 'moduleMaxTableElements',
+    flag: 'module-max-table-elements',
+    env: 'WASMBASE_MODULE_MAX_TABLE_ELEMENTS',
+    help:
+      'elements one table of a module may declare, initially and at most ' +
+      '(every table must declare its maximum)',
+    defaultValue: 100_000,
+    parse: int(1, 10_000_000),
+  },
+  {
+    key: 'moduleMaxFunctions',
+    flag: 'module-max-functions',
+    env: 'WASMBASE_MODULE_MAX_FUNCTIONS',
+    help: 'functions a module may declare, imported and defined',
+    defaultValue: 100_000,
+    parse: int(1, 1_000_000),
+  },
+  {
+    key: 'moduleMaxGlobals',
+    flag: 'module-max-globals',
+    env: 'WASMBASE_MODULE_MAX_GLOBALS',
+    help: 'globals a module may declare, imported and defined',
+    defaultValue: 10_000,
+    parse: int(1, 1_000_000),
+  },
+  {
+    key: 'moduleMaxLocals',
+    flag: 'module-max-locals',
+    env: 'WASMBASE_MODULE_MAX_LOCALS',
+    help: 'locals one function of a module may declare',
+    defaultValue: 10_000,
+    parse: int(1, 50_000),
+  },
+  {
+    key: 'moduleMaxDataSegments',
+    flag: 'module-max-data-segments',
+    env: 'WASMBASE_MODULE_MAX_DATA_SEGMENTS',
+    help: 'data segments a module may hold',
+    defaultValue: 10_000,
+    parse: int(1, 100_000),
+  },
+  {
+    key: 'moduleMaxDataBytes',
+    flag: 'module-max-data-bytes',
+    env: 'WASMBASE_MODULE_MAX_DATA_BYTES',
+    help: 'bytes all data segments of a module may hold together',
+    defaultValue: 8 * MiB,
+    parse: int(0, 1024 * MiB),
+  },
+  {
+    key: 'moduleMaxElementSegments',
+    flag: 'module-max-element-segments',
+    env: 'WASMBASE_MODULE_MAX_ELEMENT_SEGMENTS',
+    help: 'element segments a module may hold',
+    defaultValue: 10_000,
+    parse: int(0, 100_000),
+  },
+  {
+    key: 'moduleMaxElementEntries',
+    flag: 'module-max-element-entries',
+    env: 'WASMBASE_MODULE_MAX_ELEMENT_ENTRIES',
+    help: 'entries all element segments of a module may hold together',
+    defaultValue: 100_000,
+    parse: int(0, 10_000_000),
+  },
+  {
+    key: 'workerInstanceBudgetBytes',
+    flag: 'worker-instance-budget-bytes',
+    env: 'WASMBASE_WORKER_INSTANCE_BUDGET_BYTES',
+    help:
+      'bytes of module instances (linear memory and tables) each reducer worker keeps ' +
+      'cached; beyond it the least recently used are dropped',
+    defaultValue: 256 * MiB,
+    parse: int(1 * MiB, 64 * 1024 * MiB),
   },
   {
     key: 'batchMaxCalls',

@@ -23,7 +23,7 @@ import { DatabaseExecutor } from './executor.js';
 import type { ValidatedModule } from './module-validate.js';
 import type { OutcomeWaiters } from './outcome-waiters.js';
 import { prepareCall } from './reducer-call.js';
-import type { WorkerPool } from './worker-pool.js';
+import type { BatchRunner } from './worker-pool.js';
 
 export const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
 
@@ -39,7 +39,7 @@ export interface LiveDatabaseDeps {
   readonly info: DatabaseInfo;
   readonly module: ValidatedModule;
   readonly dir: string;
-  readonly pool: WorkerPool;
+  readonly pool: BatchRunner;
   readonly config: Config;
   readonly logger: Logger;
   readonly log: ModuleLog;
@@ -78,7 +78,10 @@ export class LiveDatabase implements DatabaseHandle {
       databaseIdentity: info.identity,
       reducerTimeoutMs: config.reducerTimeoutMs,
       batchMaxCalls: config.batchMaxCalls,
-      memoryMaxPages: Math.floor(config.moduleMemoryBytes / 65536),
+      memoryMaxPages: Math.min(
+        Math.floor(config.moduleMemoryBytes / 65536),
+        module.memoryMaxPages ?? Number.MAX_SAFE_INTEGER,
+      ),
       logger: deps.logger.child({ database: info.identity.toHex() }),
       onPublished: batch => this.#published(batch),
     });
