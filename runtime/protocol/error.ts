@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: { number: 1006, status: 404 },
   METHOD_NOT_ALLOWED: { number: 1007, status: 405 },
   RATE_LIMITED: { number: 1008, status: 429 },
+  /** A result (SQL, one-off query, initial subscription rows) over its byte limit (issue 12). */
+  RESULT_TOO_LARGE: { number: 1009, status: 413 },
   // 2xxx: authentication and authorization.
   UNAUTHORIZED: { number: 2000, status: 401 },
   TOKEN_INVALID: { number: 2001, status: 401 },
