@@ -15,7 +15,7 @@ import {
 } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import { ConnectionId, WasmbaseError, type Identity } from '../protocol/index.js';
-import { oneOffQuery, type QueryTable, type RunSqlOptions } from './sql.js';
+import { oneOffQuery, oneOffQuerySliced, type QueryTable, type RunSqlOptions } from './sql.js';
 
 type Lifecycle = 'OnConnect' | 'OnDisconnect';
 
@@ -86,6 +86,12 @@ export class Connection {
   oneOffQuery(sql: string, options: RunSqlOptions): QueryTable[] {
     this.#checkOpen();
     return oneOffQuery(this.handle, sql, this.isOwner, options);
+  }
+
+  /** `oneOffQuery` read in slices, for big results (see `runtime/api/sql.ts`). */
+  oneOffQuerySliced(sql: string, options: RunSqlOptions): Promise<QueryTable[]> {
+    this.#checkOpen();
+    return oneOffQuerySliced(this.handle, sql, this.isOwner, options);
   }
 
   /** Closes the connection; `client_disconnected` runs (its failure is only logged). */

@@ -20,6 +20,7 @@ export type {
 export { ResultPace, DEFAULT_SLICE, resultTooLarge } from './result-pace.js';
 export type { ResultLimit, SliceOptions } from './result-pace.js';
 export { DatabaseFeed } from './feed.js';
+export type { SubscribeLimit } from './feed.js';
 export { Feeds } from './feeds.js';
 export { DurableMark } from './durable-mark.js';
 export { expandAllTables } from './all-tables.js';

@@ -7,7 +7,12 @@
 import type { Config } from '../config.js';
 import type { ModuleLog } from '../log/index.js';
 import { moduleLogLevel, type Logger } from '../log/index.js';
-import { WasmbaseError, type ConnectionId, type Identity, type ModuleSchema } from '../protocol/index.js';
+import {
+  WasmbaseError,
+  type ConnectionId,
+  type Identity,
+  type ModuleSchema,
+} from '../protocol/index.js';
 import { openDatabaseStore, type CallChanges, type DatabaseStore } from '../store/index.js';
 import { nextCallId } from './call-id.js';
 import type {
