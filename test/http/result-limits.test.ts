@@ -45,7 +45,7 @@ const filled = await api.json('POST', '/v1/database/limits/sql', {
 async function nextOf<T extends ServerMessage['tag']>(c: TestWsClient, tag: T) {
   const m = await c.next();
   expect(m.tag).toBe(tag);
-  return m as Extract<ServerMessage, { tag: T }>;
+  return m as ServerMessage & { tag: T };
 }
 
 const upTo = (k: number) => `SELECT * FROM team WHERE id <= ${k}`;
