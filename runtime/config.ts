@@ -58,6 +58,12 @@ export interface Config {
   readonly maxSqlBytes: number;
   /** Most rows one SQL statement may return. */
   readonly sqlRowLimit: number;
+  /** Largest JSON body of one `/sql` response, in bytes (its rows counted as they are made). */
+  readonly sqlMaxResultBytes: number;
+  /** Largest result of one WebSocket one-off query, in BSATN row bytes. */
+  readonly wsMaxQueryBytes: number;
+  /** Largest initial rows of one WebSocket subscribe request, in BSATN row bytes. */
+  readonly wsMaxSubscribeBytes: number;
   /** Module log lines kept per database (older ones are dropped). */
   readonly logRetainLines: number;
   /** Size of a database's `module.log` at which it is rotated to `module.log.1`, in bytes. */
@@ -343,6 +349,30 @@ export const OPTION_SPECS = [
     help: 'most rows one SQL statement may return',
     defaultValue: 100_000,
     parse: int(1, 100_000_000),
+  },
+  {
+    key: 'sqlMaxResultBytes',
+    flag: 'sql-max-result-bytes',
+    env: 'WASMBASE_SQL_MAX_RESULT_BYTES',
+    help: 'largest JSON response of one /sql request (RESULT_TOO_LARGE, 413, beyond)',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 2048 * MiB),
+  },
+  {
+    key: 'wsMaxQueryBytes',
+    flag: 'ws-max-query-bytes',
+    env: 'WASMBASE_WS_MAX_QUERY_BYTES',
+    help: 'largest WebSocket one-off query result, in BSATN row bytes',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 2048 * MiB),
+  },
+  {
+    key: 'wsMaxSubscribeBytes',
+    flag: 'ws-max-subscribe-bytes',
+    env: 'WASMBASE_WS_MAX_SUBSCRIBE_BYTES',
+    help: 'largest initial rows of one WebSocket subscribe request, in BSATN row bytes',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 2048 * MiB),
   },
   {
     key: 'logRetainLines',

@@ -20,7 +20,7 @@ import {
 import type { Logger } from '../log/index.js';
 import { ConnectionId, WasmbaseError, type Identity } from '../protocol/index.js';
 import type { CallGate } from './limits/abuse-limits.js';
-import { oneOffQuery, type QueryTable, type RunSqlOptions } from './sql.js';
+import { oneOffQuery, oneOffQuerySliced, type QueryTable, type RunSqlOptions } from './sql.js';
 
 type Lifecycle = 'OnConnect' | 'OnDisconnect';
 
@@ -103,6 +103,12 @@ export class Connection {
   oneOffQuery(sql: string, options: RunSqlOptions): QueryTable[] {
     this.#checkOpen();
     return oneOffQuery(this.handle, sql, this.isOwner, options);
+  }
+
+  /** `oneOffQuery` read in slices, for big results (see `runtime/api/sql.ts`). */
+  oneOffQuerySliced(sql: string, options: RunSqlOptions): Promise<QueryTable[]> {
+    this.#checkOpen();
+    return oneOffQuerySliced(this.handle, sql, this.isOwner, options);
   }
 
   /** Closes the connection; `client_disconnected` runs (its failure is only logged). */

@@ -8,9 +8,19 @@
  * sets, without any wire format in it.
  */
 export { Connection, callOnce } from './connection.js';
-export { runSql, oneOffQuery } from './sql.js';
-export type { SqlCaller, RunSqlOptions, QueryTable } from './sql.js';
+export { runSql, runSqlEncoded, oneOffQuery, oneOffQuerySliced, BSATN_ROWS } from './sql.js';
+export type {
+  SqlCaller,
+  RunSqlOptions,
+  QueryTable,
+  SqlRowEncoder,
+  StatementRows,
+  EncodedStatementResult,
+} from './sql.js';
+export { ResultPace, DEFAULT_SLICE, resultTooLarge } from './result-pace.js';
+export type { ResultLimit, SliceOptions } from './result-pace.js';
 export { DatabaseFeed } from './feed.js';
+export type { SubscribeLimit } from './feed.js';
 export { Feeds } from './feeds.js';
 export { DurableMark } from './durable-mark.js';
 export { expandAllTables } from './all-tables.js';

@@ -7,7 +7,12 @@
 import type { Config } from '../config.js';
 import type { ModuleLog } from '../log/index.js';
 import { moduleLogLevel, type Logger } from '../log/index.js';
-import type { ConnectionId, Identity, ModuleSchema } from '../protocol/index.js';
+import {
+  WasmbaseError,
+  type ConnectionId,
+  type Identity,
+  type ModuleSchema,
+} from '../protocol/index.js';
 import { openDatabaseStore, type CallChanges, type DatabaseStore } from '../store/index.js';
 import { nextCallId } from './call-id.js';
 import type {
@@ -60,6 +65,10 @@ export class LiveDatabase implements DatabaseHandle {
   readonly #logger: Logger;
   readonly #waiters: OutcomeWaiters;
   readonly #listeners = new Set<(batch: PublishedBatch) => void>();
+  /** `readAsync` snapshots still open (settled promises, never rejected). */
+  readonly #slowReads = new Set<Promise<void>>();
+  /** Set once `close` began: new async reads are refused, open ones are waited for. */
+  #closing: Promise<unknown> | undefined;
 
   constructor(deps: LiveDatabaseDeps) {
     const { info, module, dir, config } = deps;
@@ -180,6 +189,27 @@ export class LiveDatabase implements DatabaseHandle {
     }
   }
 
+  async readAsync<T>(fn: (tx: ReturnType<DatabaseStore['read']>) => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) {
+      throw new WasmbaseError('UNAVAILABLE', 'the database is shutting down or being replaced');
+    }
+    const tx = this.store.read();
+    const done = (async () => {
+      try {
+        return await fn(tx);
+      } finally {
+        tx.close();
+      }
+    })();
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#slowReads.add(settled);
+    void settled.then(() => this.#slowReads.delete(settled));
+    return done;
+  }
+
   transact<T>(
     label: string,
     sender: Identity,
@@ -195,6 +225,8 @@ export class LiveDatabase implements DatabaseHandle {
   }
 
   async close(): Promise<void> {
+    this.#closing ??= Promise.all([...this.#slowReads]);
+    await this.#closing;
     await this.executor.close();
     await this.store.close();
     this.log.close();

@@ -2,7 +2,7 @@
  * @module
  * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs, sql.
  */
-import { callOnce, publishModule, runSql, schemaFor } from '../api/index.js';
+import { callOnce, publishModule, runSqlEncoded, schemaFor } from '../api/index.js';
 import type { DatabaseHandle, Engine } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
 import {
@@ -14,7 +14,7 @@ import {
 import { bearerToken, callerOrAnonymous, requireCaller, type Caller } from './caller.js';
 import { json, text, type Reply, type RequestContext } from './request.js';
 import type { Route, ServerDeps } from './server.js';
-import { sqlResultsToJson } from './sql-json.js';
+import { JSON_ROWS, sqlResultsBody } from './sql-json.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -135,17 +135,28 @@ export function databaseRoutes({ engine, tokens, config, logger, limits }: Serve
     parseBool(ctx, 'confirmed');
     const caller = await callerOrAnonymous(ctx, tokens, limits);
     const started = performance.now();
-    const results = await runSql(
+    const limit = {
+      maxBytes: config.sqlMaxResultBytes,
+      flag: 'sql-max-result-bytes',
+      what: 'the JSON of the result rows',
+    };
+    const results = await runSqlEncoded(
       db,
       bodyText(ctx),
       { identity: caller.identity, isOwner: isOwner(db, caller.identity) },
-      { rowLimit: config.sqlRowLimit },
+      { rowLimit: config.sqlRowLimit, limit },
+      JSON_ROWS,
     );
     const micros = Math.max(0, Math.round((performance.now() - started) * 1000));
-    return json(200, sqlResultsToJson(results), {
-      ...caller.headers,
-      'spacetime-execution-duration-micros': String(micros),
-    });
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/json',
+        ...caller.headers,
+        'spacetime-execution-duration-micros': String(micros),
+      },
+      body: sqlResultsBody(results),
+    };
   };
 
   const logs = async (ctx: RequestContext): Promise<Reply> => {

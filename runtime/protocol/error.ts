@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   // abuse limits (issue 12): a count cap, not a rate (RATE_LIMITED is the rate).
   CONNECTION_LIMIT: { number: 1120, status: 429 },
   DATABASE_LIMIT: { number: 1121, status: 403 },
+  /** A result (SQL, one-off query, initial subscription rows) over its byte limit (issue 12). */
+  RESULT_TOO_LARGE: { number: 1009, status: 413 },
   // 2xxx: authentication and authorization.
   UNAUTHORIZED: { number: 2000, status: 401 },
   TOKEN_INVALID: { number: 2001, status: 401 },

@@ -142,6 +142,16 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
       maxQueuedMessages: config.wsMaxQueuedMessages,
     },
     rowLimit: config.sqlRowLimit,
+    queryLimit: {
+      maxBytes: config.wsMaxQueryBytes,
+      flag: 'ws-max-query-bytes',
+      what: 'the one-off query result',
+    },
+    subscribeLimit: {
+      maxBytes: config.wsMaxSubscribeBytes,
+      flag: 'ws-max-subscribe-bytes',
+      what: 'the initial rows of the subscription',
+    },
     logger,
   };
 
