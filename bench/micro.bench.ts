@@ -2,7 +2,7 @@
  * @module
  * Micro benchmarks (tinybench) of the hot pieces: BSATN codec, order-preserving keys, JSON
  * argument conversion, module validation, one transfer on the store overlay, the WebSocket
- * message codec, and subscription diffs.
+ * message codec, subscription diffs, and the abuse limits' check of one reducer call.
  *
  *   npm run build && node dist/bench/micro.bench.js
  */
@@ -10,6 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bench } from 'tinybench';
+import { AbuseLimits, abuseLimitSettings } from '../runtime/api/index.js';
+import { DEFAULT_CONFIG } from '../runtime/config.js';
 import { validateModule } from '../runtime/host/index.js';
 import {
   ConnectionId,
@@ -119,6 +121,23 @@ const update = (): ServerMessage => ({
   totalHostExecutionDurationMicros: 12n,
 });
 
+// Abuse limits at their defaults, loopback counted: one caller's gate, and a gate per call over
+// 100,000 distinct identities and addresses (the table at its key cap, evicting as it goes).
+const limits = new AbuseLimits({
+  ...abuseLimitSettings(DEFAULT_CONFIG),
+  callsPerSecondPerIdentity: 1e9,
+  callsPerSecondPerIp: 1e9,
+  exemptLoopback: false,
+});
+const oneGate = limits.callGate({ identity: Identity.random(), address: '198.51.100.1' });
+const manyGates = Array.from({ length: 100_000 }, (_, i) =>
+  limits.callGate({
+    identity: Identity.random(),
+    address: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`,
+  }),
+);
+let gateAt = 0;
+
 const bench = new Bench({ time: 500 });
 bench
   .add('bsatn encode row (u64, string, f64, u32[4])', () => encodeToBytes(row, value))
@@ -153,7 +172,14 @@ bench
   )
   .add('subscription diff: a transfer against 1,000 queries pinned to accounts', () =>
     registry.evaluateBatch([transferChanges], snapshot),
-  );
+  )
+  .add('abuse limits: admit a call (identity + address buckets, one caller)', () =>
+    oneGate.admitCall(),
+  )
+  .add('abuse limits: admit a call, 100,000 callers in turn (tables at their key cap)', () => {
+    manyGates[gateAt]!.admitCall();
+    gateAt = (gateAt + 1) % manyGates.length;
+  });
 
 await bench.run();
 process.stdout.write('| benchmark | ops/s |\n| --- | ---: |\n');

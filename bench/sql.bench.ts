@@ -114,6 +114,7 @@ const handle: DatabaseHandle = {
       r.close();
     }
   },
+  readAsync: unused('readAsync'),
   transact: unused('transact'),
   onPublished: unused('onPublished'),
 };

@@ -30,6 +30,24 @@ export interface Config {
   readonly reducerTimeoutMs: number;
   /** Maximum linear memory of one module instance, in bytes (rounded down to 64 KiB pages). */
   readonly moduleMemoryBytes: number;
+  /** Most elements one table of a module may declare (initial and maximum). */
+  readonly moduleMaxTableElements: number;
+  /** Most functions (imported and defined) a module may declare. */
+  readonly moduleMaxFunctions: number;
+  /** Most globals (imported and defined) a module may declare. */
+  readonly moduleMaxGlobals: number;
+  /** Most locals one function of a module may declare. */
+  readonly moduleMaxLocals: number;
+  /** Most data segments a module may hold. */
+  readonly moduleMaxDataSegments: number;
+  /** Most bytes all data segments of a module may hold together. */
+  readonly moduleMaxDataBytes: number;
+  /** Most element segments a module may hold. */
+  readonly moduleMaxElementSegments: number;
+  /** Most entries all element segments of a module may hold together. */
+  readonly moduleMaxElementEntries: number;
+  /** Bytes of module instances (memory and tables) one reducer worker keeps cached. */
+  readonly workerInstanceBudgetBytes: number;
   /** Most calls executed and committed as one LMDB write transaction. */
   readonly batchMaxCalls: number;
   /** Largest module a publish may upload, in bytes. */
@@ -40,6 +58,12 @@ export interface Config {
   readonly maxSqlBytes: number;
   /** Most rows one SQL statement may return. */
   readonly sqlRowLimit: number;
+  /** Largest JSON body of one `/sql` response, in bytes (its rows counted as they are made). */
+  readonly sqlMaxResultBytes: number;
+  /** Largest result of one WebSocket one-off query, in BSATN row bytes. */
+  readonly wsMaxQueryBytes: number;
+  /** Largest initial rows of one WebSocket subscribe request, in BSATN row bytes. */
+  readonly wsMaxSubscribeBytes: number;
   /** Module log lines kept per database (older ones are dropped). */
   readonly logRetainLines: number;
   /** Size of a database's `module.log` at which it is rotated to `module.log.1`, in bytes. */
@@ -78,6 +102,24 @@ export interface Config {
   readonly scheduleMinIntervalMs: number;
   /** Most schedule rows armed per database (later rows wait until others are deleted). */
   readonly scheduleMaxRows: number;
+  /** A directory of web files served at `/` (read once at start; '' = none). */
+  readonly webDir: string;
+  /** Reducer calls per second one identity may make, HTTP and WebSocket together (0 = off). */
+  readonly rateLimitCallsPerIdentity: number;
+  /** Reducer calls per second from one client address (IPv6: one /64) (0 = off). */
+  readonly rateLimitCallsPerIp: number;
+  /** Open WebSocket connections one identity may hold (0 = off). */
+  readonly maxConnectionsPerIdentity: number;
+  /** Open WebSocket connections from one client address (0 = off). */
+  readonly maxConnectionsPerIp: number;
+  /** New identities one client address may mint per minute (0 = off). */
+  readonly rateLimitIdentitiesPerIp: number;
+  /** Databases one identity may own (0 = off). */
+  readonly maxDatabasesPerIdentity: number;
+  /** Loopback peers (127.0.0.0/8, ::1) are not counted by the per-address limits. */
+  readonly rateLimitExemptLoopback: boolean;
+  /** Most keys (identities, addresses) one rate table tracks. */
+  readonly rateLimitMaxKeys: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -108,6 +150,12 @@ function oneOf<T extends string>(values: readonly T[]) {
     throw new Error(`must be one of ${values.join(', ')}, got "${text}"`);
   };
 }
+
+const bool = (text: string): boolean => {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new Error(`must be true or false, got "${text}"`);
+};
 
 const str = (text: string): string => {
   if (text.length === 0) throw new Error('must not be empty');
@@ -191,6 +239,82 @@ export const OPTION_SPECS = [
     parse: int(1 * MiB, 4096 * MiB),
   },
   {
+    key: 'moduleMaxTableElements',
+    flag: 'module-max-table-elements',
+    env: 'WASMBASE_MODULE_MAX_TABLE_ELEMENTS',
+    help:
+      'elements one table of a module may declare, initially and at most ' +
+      '(every table must declare its maximum)',
+    defaultValue: 100_000,
+    parse: int(1, 10_000_000),
+  },
+  {
+    key: 'moduleMaxFunctions',
+    flag: 'module-max-functions',
+    env: 'WASMBASE_MODULE_MAX_FUNCTIONS',
+    help: 'functions a module may declare, imported and defined',
+    defaultValue: 100_000,
+    parse: int(1, 1_000_000),
+  },
+  {
+    key: 'moduleMaxGlobals',
+    flag: 'module-max-globals',
+    env: 'WASMBASE_MODULE_MAX_GLOBALS',
+    help: 'globals a module may declare, imported and defined',
+    defaultValue: 10_000,
+    parse: int(1, 1_000_000),
+  },
+  {
+    key: 'moduleMaxLocals',
+    flag: 'module-max-locals',
+    env: 'WASMBASE_MODULE_MAX_LOCALS',
+    help: 'locals one function of a module may declare',
+    defaultValue: 10_000,
+    parse: int(1, 50_000),
+  },
+  {
+    key: 'moduleMaxDataSegments',
+    flag: 'module-max-data-segments',
+    env: 'WASMBASE_MODULE_MAX_DATA_SEGMENTS',
+    help: 'data segments a module may hold',
+    defaultValue: 10_000,
+    parse: int(1, 100_000),
+  },
+  {
+    key: 'moduleMaxDataBytes',
+    flag: 'module-max-data-bytes',
+    env: 'WASMBASE_MODULE_MAX_DATA_BYTES',
+    help: 'bytes all data segments of a module may hold together',
+    defaultValue: 8 * MiB,
+    parse: int(0, 1024 * MiB),
+  },
+  {
+    key: 'moduleMaxElementSegments',
+    flag: 'module-max-element-segments',
+    env: 'WASMBASE_MODULE_MAX_ELEMENT_SEGMENTS',
+    help: 'element segments a module may hold',
+    defaultValue: 10_000,
+    parse: int(0, 100_000),
+  },
+  {
+    key: 'moduleMaxElementEntries',
+    flag: 'module-max-element-entries',
+    env: 'WASMBASE_MODULE_MAX_ELEMENT_ENTRIES',
+    help: 'entries all element segments of a module may hold together',
+    defaultValue: 100_000,
+    parse: int(0, 10_000_000),
+  },
+  {
+    key: 'workerInstanceBudgetBytes',
+    flag: 'worker-instance-budget-bytes',
+    env: 'WASMBASE_WORKER_INSTANCE_BUDGET_BYTES',
+    help:
+      'bytes of module instances (linear memory and tables) each reducer worker keeps ' +
+      'cached; beyond it the least recently used are dropped',
+    defaultValue: 256 * MiB,
+    parse: int(1 * MiB, 64 * 1024 * MiB),
+  },
+  {
     key: 'batchMaxCalls',
     flag: 'batch-max-calls',
     env: 'WASMBASE_BATCH_MAX_CALLS',
@@ -229,6 +353,30 @@ export const OPTION_SPECS = [
     help: 'most rows one SQL statement may return',
     defaultValue: 100_000,
     parse: int(1, 100_000_000),
+  },
+  {
+    key: 'sqlMaxResultBytes',
+    flag: 'sql-max-result-bytes',
+    env: 'WASMBASE_SQL_MAX_RESULT_BYTES',
+    help: 'largest JSON response of one /sql request (RESULT_TOO_LARGE, 413, beyond)',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 2048 * MiB),
+  },
+  {
+    key: 'wsMaxQueryBytes',
+    flag: 'ws-max-query-bytes',
+    env: 'WASMBASE_WS_MAX_QUERY_BYTES',
+    help: 'largest WebSocket one-off query result, in BSATN row bytes',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 2048 * MiB),
+  },
+  {
+    key: 'wsMaxSubscribeBytes',
+    flag: 'ws-max-subscribe-bytes',
+    env: 'WASMBASE_WS_MAX_SUBSCRIBE_BYTES',
+    help: 'largest initial rows of one WebSocket subscribe request, in BSATN row bytes',
+    defaultValue: 64 * MiB,
+    parse: int(1 * KiB, 2048 * MiB),
   },
   {
     key: 'logRetainLines',
@@ -381,6 +529,82 @@ export const OPTION_SPECS = [
     help: 'most schedule rows armed per database',
     defaultValue: 100_000,
     parse: int(1, 10_000_000),
+  },
+  {
+    key: 'webDir',
+    flag: 'web-dir',
+    env: 'WASMBASE_WEB_DIR',
+    help: "serve this directory's files at / (index.html at /; read once at start; '' = none)",
+    defaultValue: '',
+    parse: (text: string) => text,
+  },
+  {
+    key: 'rateLimitCallsPerIdentity',
+    flag: 'rate-limit-calls-per-identity',
+    env: 'WASMBASE_RATE_LIMIT_CALLS_PER_IDENTITY',
+    help: 'reducer calls per second one identity may make, HTTP and WebSocket (0 = off)',
+    defaultValue: 10_000,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'rateLimitCallsPerIp',
+    flag: 'rate-limit-calls-per-ip',
+    env: 'WASMBASE_RATE_LIMIT_CALLS_PER_IP',
+    help: 'reducer calls per second from one client address, IPv6 by /64 (0 = off)',
+    defaultValue: 20_000,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'maxConnectionsPerIdentity',
+    flag: 'max-connections-per-identity',
+    env: 'WASMBASE_MAX_CONNECTIONS_PER_IDENTITY',
+    help: 'open WebSocket connections one identity may hold (0 = off)',
+    defaultValue: 1024,
+    parse: int(0, 10_000_000),
+  },
+  {
+    key: 'maxConnectionsPerIp',
+    flag: 'max-connections-per-ip',
+    env: 'WASMBASE_MAX_CONNECTIONS_PER_IP',
+    help: 'open WebSocket connections from one client address (0 = off)',
+    defaultValue: 2048,
+    parse: int(0, 10_000_000),
+  },
+  {
+    key: 'rateLimitIdentitiesPerIp',
+    flag: 'rate-limit-identities-per-ip',
+    env: 'WASMBASE_RATE_LIMIT_IDENTITIES_PER_IP',
+    help:
+      'new identities per minute one client address may mint (POST /v1/identity, calls and ' +
+      'connections without a token) (0 = off)',
+    defaultValue: 600,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'maxDatabasesPerIdentity',
+    flag: 'max-databases-per-identity',
+    env: 'WASMBASE_MAX_DATABASES_PER_IDENTITY',
+    help: 'databases one identity may own (publishing a new one beyond is refused) (0 = off)',
+    defaultValue: 1000,
+    parse: int(0, 100_000_000),
+  },
+  {
+    key: 'rateLimitExemptLoopback',
+    flag: 'rate-limit-exempt-loopback',
+    env: 'WASMBASE_RATE_LIMIT_EXEMPT_LOOPBACK',
+    help:
+      'true: the per-address limits do not count loopback peers (127.0.0.0/8, ::1); the ' +
+      'per-identity limits still apply',
+    defaultValue: true,
+    parse: bool,
+  },
+  {
+    key: 'rateLimitMaxKeys',
+    flag: 'rate-limit-max-keys',
+    env: 'WASMBASE_RATE_LIMIT_MAX_KEYS',
+    help: 'most identities or addresses one rate-limit table tracks (idle ones expire first)',
+    defaultValue: 100_000,
+    parse: int(16, 100_000_000),
   },
 ] as const satisfies readonly OptionSpec<keyof Config>[];
 

@@ -4,6 +4,7 @@
  * the HTTP server, and shuts everything down in order on SIGTERM / SIGINT.
  */
 import { mkdirSync } from 'node:fs';
+import { AbuseLimits, abuseLimitSettings, type Clock } from './api/index.js';
 import { openTokenService, type TokenService } from './auth/index.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './host/index.js';
@@ -18,13 +19,21 @@ export interface RunningServer {
   readonly engine: Engine;
   readonly tokens: TokenService;
   readonly logger: Logger;
+  /** The abuse limits' counters (calls, connections, mints, databases). */
+  readonly limits: AbuseLimits;
   /** Stops accepting requests, drains in-flight calls and closes every store. */
   close(): Promise<void>;
+}
+
+/** What a caller may inject (tests): the abuse limits' clock, in milliseconds. */
+export interface ServerOptions {
+  readonly clock?: Clock;
 }
 
 export async function runServer(
   config: Config,
   logger: Logger = createLogger({ level: config.logLevel, format: config.logFormat }),
+  options: ServerOptions = {},
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   if (config.verifyData === 'full') {
@@ -35,9 +44,10 @@ export async function runServer(
   }
   const tokens = await openTokenService(config.dataDir, config.issuer);
   const engine = await createEngine({ config, logger });
+  const limits = new AbuseLimits(abuseLimitSettings(config), options.clock);
   let http;
   try {
-    http = await startHttpServer({ config, engine, tokens, logger });
+    http = await startHttpServer({ config, engine, tokens, logger, limits });
   } catch (err) {
     await engine.close();
     throw err;
@@ -52,6 +62,7 @@ export async function runServer(
     engine,
     tokens,
     logger,
+    limits,
     close: () => {
       closing ??= (async () => {
         await http.close();

@@ -28,8 +28,8 @@ export function seed(ctx: ReducerContext, n: u32, initial: i64): string | null {
 export function transfer(ctx: ReducerContext, from: u32, to: u32, amount: i64): string | null {
   if (from == to) return "same_account";
   if (amount <= 0) return "non_positive_amount";
-  const a = accounts.find<u32>("id", from);
-  const b = accounts.find<u32>("id", to);
+  const a = accounts.id.find(from);
+  const b = accounts.id.find(to);
   if (a === null || b === null) return "account_missing";
   if (a.balance < amount) return "insufficient_funds";
   a.balance -= amount;

@@ -5,6 +5,10 @@
  * connection); `close` runs `client_disconnected` (its failure goes to the module log only).
  * In between, the connection calls reducers and runs one-off queries as its identity. An HTTP
  * reducer call is one short connection (`callOnce`), as in SpacetimeDB.
+ *
+ * Every reducer call of a client, HTTP or WebSocket, passes the connection's `CallGate` (the
+ * calls-per-second abuse limits, `limits/`) before it is queued; the lifecycle reducers the
+ * server runs itself do not.
  */
 import {
   prepareCall,
@@ -15,11 +19,15 @@ import {
 } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import { ConnectionId, WasmbaseError, type Identity } from '../protocol/index.js';
-import { oneOffQuery, type QueryTable, type RunSqlOptions } from './sql.js';
+import type { CallGate } from './limits/abuse-limits.js';
+import { oneOffQuery, oneOffQuerySliced, type QueryTable, type RunSqlOptions } from './sql.js';
 
 type Lifecycle = 'OnConnect' | 'OnDisconnect';
 
 const NO_ARGS = new Uint8Array(0);
+
+/** No limit on calls (server-internal connections, tests). */
+const OPEN_GATE: CallGate = { admitCall: () => undefined };
 
 export class Connection {
   readonly handle: DatabaseHandle;
@@ -27,6 +35,7 @@ export class Connection {
   readonly connectionId: ConnectionId;
   readonly isOwner: boolean;
   readonly #logger: Logger;
+  readonly #gate: CallGate;
   #closed = false;
 
   private constructor(
@@ -34,25 +43,28 @@ export class Connection {
     identity: Identity,
     connectionId: ConnectionId,
     logger: Logger,
+    gate: CallGate,
   ) {
     this.handle = handle;
     this.identity = identity;
     this.connectionId = connectionId;
     this.isOwner = identity.equals(handle.info.owner);
     this.#logger = logger;
+    this.#gate = gate;
   }
 
   /**
    * Opens a connection: `client_connected` runs first. Throws PERMISSION_DENIED with the
-   * module's message when it fails.
+   * module's message when it fails. Every call of the connection passes `gate`.
    */
   static async open(
     handle: DatabaseHandle,
     identity: Identity,
     connectionId: ConnectionId,
     logger: Logger,
+    gate: CallGate = OPEN_GATE,
   ): Promise<Connection> {
-    const connection = new Connection(handle, identity, connectionId, logger);
+    const connection = new Connection(handle, identity, connectionId, logger, gate);
     const outcome = await connection.#lifecycle('OnConnect');
     if (outcome?.status === 'failed') {
       throw new WasmbaseError(
@@ -68,16 +80,21 @@ export class Connection {
     return this.#closed;
   }
 
-  /** Queues a reducer call; its outcome is published in the database's batches. */
+  /**
+   * Queues a reducer call; its outcome is published in the database's batches. Throws
+   * RATE_LIMITED (from the gate) and the call's checks synchronously.
+   */
   submit(reducer: string, args: CallArgs): ExecutedCall {
     this.#checkOpen();
+    this.#gate.admitCall();
     const { identity: sender, connectionId } = this;
     return this.handle.submit({ reducer, args, sender, connectionId });
   }
 
-  /** Runs a reducer call and resolves with its outcome. */
+  /** Runs a reducer call and resolves with its outcome (RATE_LIMITED from the gate). */
   call(reducer: string, args: CallArgs): Promise<CallOutcome> {
     this.#checkOpen();
+    this.#gate.admitCall();
     const { identity: sender, connectionId } = this;
     return this.handle.call({ reducer, args, sender, connectionId });
   }
@@ -86,6 +103,12 @@ export class Connection {
   oneOffQuery(sql: string, options: RunSqlOptions): QueryTable[] {
     this.#checkOpen();
     return oneOffQuery(this.handle, sql, this.isOwner, options);
+  }
+
+  /** `oneOffQuery` read in slices, for big results (see `runtime/api/sql.ts`). */
+  oneOffQuerySliced(sql: string, options: RunSqlOptions): Promise<QueryTable[]> {
+    this.#checkOpen();
+    return oneOffQuerySliced(this.handle, sql, this.isOwner, options);
   }
 
   /** Closes the connection; `client_disconnected` runs (its failure is only logged). */
@@ -119,7 +142,7 @@ export class Connection {
 /**
  * An HTTP reducer call: a connection of its own (`client_connected`, the call,
  * `client_disconnected`). Resolves with the call's outcome; throws when the connection is
- * refused or the call fails its checks.
+ * refused or the call fails its checks. The call passes `gate` once, before anything runs.
  */
 export async function callOnce(
   handle: DatabaseHandle,
@@ -127,8 +150,11 @@ export async function callOnce(
   reducer: string,
   args: CallArgs,
   logger: Logger,
+  gate: CallGate = OPEN_GATE,
 ): Promise<CallOutcome> {
-  // Checked before connecting: a call that cannot run does not run the lifecycle reducers.
+  // Checked before connecting: a call over the rate, or one that cannot run, does not run the
+  // lifecycle reducers.
+  gate.admitCall();
   const prepared = prepareCall(handle.schema, reducer, args);
   const connection = await Connection.open(handle, identity, ConnectionId.random(), logger);
   try {

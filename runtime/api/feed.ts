@@ -14,8 +14,10 @@ import type { CallChanges } from '../store/index.js';
 import {
   compileSubscription,
   evaluateSubscription,
+  evaluateSubscriptionSliced,
   fanOut,
   SubscriptionRegistry,
+  tablesRead,
   type CallFanOut,
   type CompiledSubscription,
   type Subscriber,
@@ -24,8 +26,21 @@ import { expandAllTables } from './all-tables.js';
 import type { Connection } from './connection.js';
 import { DurableMark } from './durable-mark.js';
 import type { CallTicket, FeedClient, FeedEnd, FeedLimits, QueryRows } from './feed-types.js';
+import { ResultPace, type ResultLimit, type SliceOptions } from './result-pace.js';
 
 type Sets = Map<number, Subscriber<FeedClient>[]>;
+
+/** The byte limit of a subscribe request's initial rows, and how they are sliced. */
+export interface SubscribeLimit {
+  readonly limit: ResultLimit;
+  readonly slice?: SliceOptions;
+}
+
+/** Tables an initial evaluation in progress reads; `dirty` once a commit changed one. */
+interface Watch {
+  readonly tables: ReadonlySet<number>;
+  dirty: boolean;
+}
 
 export class DatabaseFeed {
   readonly handle: DatabaseHandle;
@@ -36,6 +51,8 @@ export class DatabaseFeed {
   /** Calls whose outcome a client waits for, by call id. */
   readonly #pending = new Map<number, { client: FeedClient; ticket: CallTicket }>();
   readonly #stop: () => void;
+  /** Initial evaluations read in slices right now (see `subscribeSliced`). */
+  readonly #watches = new Set<Watch>();
   #lastDurable = DurableMark.DONE;
   #ended = false;
 
@@ -105,6 +122,58 @@ export class DatabaseFeed {
     sqls: readonly string[],
     replace = false,
   ): QueryRows[] {
+    const queries = this.#compile(client, set, sqls, replace);
+    const rows = this.#rows(queries);
+    this.#attach(client, set, queries);
+    return rows;
+  }
+
+  /**
+   * `subscribe` for big results: the rows are read on a snapshot in slices (the event loop
+   * turns between them) and counted against `limit` (RESULT_TOO_LARGE, nothing subscribed).
+   * The query set is attached only after the read, so a commit in between must not be lost:
+   * when one changed a table the queries read, the rows are read again, at once, on the state
+   * the set is attached to (only then does the read block the thread).
+   */
+  async subscribeSliced(
+    client: FeedClient,
+    set: number,
+    sqls: readonly string[],
+    replace: boolean,
+    limit: SubscribeLimit,
+  ): Promise<QueryRows[]> {
+    const queries = this.#compile(client, set, sqls, replace);
+    const watch: Watch = { tables: new Set(queries.flatMap(tablesRead)), dirty: false };
+    const maxRows = this.#limits.rowLimit;
+    const pace = new ResultPace(limit.limit, limit.slice);
+    this.#watches.add(watch);
+    let rows: QueryRows[];
+    try {
+      rows = await this.handle.readAsync(async reader => {
+        const out: QueryRows[] = [];
+        for (const query of queries) {
+          const list = await evaluateSubscriptionSliced(query, reader, pace, { maxRows });
+          out.push({ query, rows: list });
+        }
+        return out;
+      });
+    } finally {
+      this.#watches.delete(watch);
+    }
+    if (this.#ended) throw new WasmbaseError('UNAVAILABLE', 'the database changed; reconnect');
+    this.#sets(client);
+    if (watch.dirty) rows = this.#rows(queries, new ResultPace(limit.limit));
+    this.#attach(client, set, queries);
+    return rows;
+  }
+
+  /** Checks a subscribe request (the set, the per-client query limit) and compiles it. */
+  #compile(
+    client: FeedClient,
+    set: number,
+    sqls: readonly string[],
+    replace: boolean,
+  ): CompiledSubscription[] {
     const sets = this.#sets(client);
     if (!replace && sets.has(set)) {
       throw new WasmbaseError('INVALID_ARGUMENT', `query set ${set} is already subscribed`);
@@ -121,13 +190,16 @@ export class DatabaseFeed {
       );
     }
     const options = { isOwner: client.isOwner };
-    const queries = expanded.map(sql => compileSubscription(this.handle.schema, sql, options));
-    const rows = this.#rows(queries);
+    return expanded.map(sql => compileSubscription(this.handle.schema, sql, options));
+  }
+
+  /** Makes `queries` client's query set `set` (replacing what it held under that number). */
+  #attach(client: FeedClient, set: number, queries: readonly CompiledSubscription[]): void {
+    const sets = this.#sets(client);
     this.#detach(client, set);
     const subs = queries.map(query => ({ client, set, query }));
     for (const s of subs) this.#registry.add(s.query, s);
     sets.set(set, subs);
-    return rows;
   }
 
   /** Drops query set `set`; with `withRows`, returns the rows its queries held. */
@@ -158,11 +230,18 @@ export class DatabaseFeed {
     return sets;
   }
 
-  /** Current rows of each query on one snapshot; SQL_ROW_LIMIT past --sql-row-limit. */
-  #rows(queries: readonly CompiledSubscription[]): QueryRows[] {
+  /**
+   * Current rows of each query on one snapshot; SQL_ROW_LIMIT past --sql-row-limit, and the
+   * bytes counted by `pace` when given.
+   */
+  #rows(queries: readonly CompiledSubscription[], pace?: ResultPace): QueryRows[] {
     const maxRows = this.#limits.rowLimit;
     return this.handle.read(reader =>
-      queries.map(query => ({ query, rows: evaluateSubscription(query, reader, { maxRows }) })),
+      queries.map(query => {
+        const rows = evaluateSubscription(query, reader, { maxRows });
+        if (pace !== undefined) for (const r of rows) pace.count(r.length);
+        return { query, rows };
+      }),
     );
   }
 
@@ -177,12 +256,22 @@ export class DatabaseFeed {
     for (const c of batch.calls) if (c.status === 'committed') committed.push(c.changes);
     const mark = committed.length === 0 ? DurableMark.DONE : new DurableMark(batch.durable);
     if (committed.length > 0) this.#lastDurable = mark;
+    if (this.#watches.size > 0) this.#markWatches(committed);
     if (this.#clients.size === 0) return;
     const fanouts = this.#registry.size > 0 && committed.length > 0 ? this.#fanOut(committed) : [];
     let k = 0;
     for (const applied of batch.calls) {
       const fan = applied.status === 'committed' ? fanouts[k++] : undefined;
       this.#deliver(applied, mark, fan);
+    }
+  }
+
+  /** Marks the evaluations in progress whose tables a committed call changed. */
+  #markWatches(committed: readonly CallChanges[]): void {
+    for (const changes of committed) {
+      for (const t of changes) {
+        for (const w of this.#watches) if (w.tables.has(t.tableId)) w.dirty = true;
+      }
     }
   }
 

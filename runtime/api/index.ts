@@ -8,9 +8,19 @@
  * sets, without any wire format in it.
  */
 export { Connection, callOnce } from './connection.js';
-export { runSql, oneOffQuery } from './sql.js';
-export type { SqlCaller, RunSqlOptions, QueryTable } from './sql.js';
+export { runSql, runSqlEncoded, oneOffQuery, oneOffQuerySliced, BSATN_ROWS } from './sql.js';
+export type {
+  SqlCaller,
+  RunSqlOptions,
+  QueryTable,
+  SqlRowEncoder,
+  StatementRows,
+  EncodedStatementResult,
+} from './sql.js';
+export { ResultPace, DEFAULT_SLICE, resultTooLarge } from './result-pace.js';
+export type { ResultLimit, SliceOptions } from './result-pace.js';
 export { DatabaseFeed } from './feed.js';
+export type { SubscribeLimit } from './feed.js';
 export { Feeds } from './feeds.js';
 export { DurableMark } from './durable-mark.js';
 export { expandAllTables } from './all-tables.js';
@@ -25,3 +35,15 @@ export { parseCsv, csvLine } from './csv.js';
 export type { CsvRecord } from './csv.js';
 export { ServerBackups } from './server-backup.js';
 export type { ServerBackup, ServerBackupOptions } from './server-backup.js';
+export { AbuseLimits, abuseLimitSettings, retryAfterSeconds } from './limits/abuse-limits.js';
+export type {
+  AbuseLimitSettings,
+  CallGate,
+  ConnectionSlot,
+  Requester,
+} from './limits/abuse-limits.js';
+export { TokenBuckets } from './limits/token-buckets.js';
+export type { BucketRate, Clock, TakeResult } from './limits/token-buckets.js';
+export { addressKey } from './limits/client-address.js';
+export { publishModule, publishArchive } from './publish.js';
+export { mintIdentity } from './identity-mint.js';

@@ -50,6 +50,8 @@ export interface BatchTask {
   readonly schemaJson: string;
   readonly memoryMinPages: number;
   readonly memoryMaxPages: number;
+  /** Elements of the module's tables (for the worker cache's size estimate). */
+  readonly tableElements: number;
   /** Writes of the previous batch, which may still be committing: run on top of them. */
   readonly base: WriteSet | undefined;
   /** The calls, packed by `packCalls` (one buffer instead of thousands of small objects). */

@@ -133,6 +133,11 @@ export interface DatabaseHandle {
   /** Runs `fn` on a consistent read snapshot (never blocks reducers). */
   read<T>(fn: (tx: ReadTx) => T): T;
   /**
+   * Runs `fn` on one read snapshot that stays open until `fn` settles, so a big result can be
+   * read in slices across turns of the event loop. Closing the database waits for it.
+   */
+  readAsync<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /**
    * Runs a host-side transaction (SQL DML, admin writes) serially with the reducers, through the
    * same commit path: `fn` gets its own BatchTx on the main thread (already inside a call);
    * throwing drops its writes. Resolves after the transaction is durable, and subscribers see it

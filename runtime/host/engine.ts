@@ -44,6 +44,8 @@ import { LiveDatabase, nowMicros } from './live-database.js';
 import { OutcomeWaiters } from './outcome-waiters.js';
 import { prepareCall } from './reducer-call.js';
 import type { ScheduleClock } from './schedule-clock.js';
+import { declarationLimits } from './module-limits.js';
+import { checkModuleStarts } from './module-probe.js';
 import { validateModule, type ValidatedModule } from './module-validate.js';
 import { planMigration } from './schema-compat.js';
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';
@@ -51,6 +53,8 @@ import { createWorkerPool, type WorkerPool } from './worker-pool.js';
 export interface EngineOptions {
   readonly config: Config;
   readonly logger: Logger;
+  /** The reducer workers (the engine closes them); by default a pool sized by the config. */
+  readonly pool?: WorkerPool;
   /** The clock scheduled reducers run on (tests inject one); the system clock by default. */
   readonly clock?: ScheduleClock;
 }
@@ -92,7 +96,12 @@ class WasmbaseEngine implements Engine {
     this.#logger = options.logger;
     this.#clock = options.clock;
     this.#catalog = openCatalog(path.join(options.config.dataDir, 'system'));
-    this.#pool = createWorkerPool(options.config.workers);
+    this.#pool =
+      options.pool ??
+      createWorkerPool({
+        threads: options.config.workers,
+        instanceBudgetBytes: options.config.workerInstanceBudgetBytes,
+      });
   }
 
   /** Opens every database of the catalog. */
@@ -170,8 +179,29 @@ class WasmbaseEngine implements Engine {
     return owner === undefined ? all : all.filter(i => i.owner.equals(owner));
   }
 
-  publish(request: PublishRequest): Promise<PublishResult> {
-    const validated = validateModule(request.moduleBytes, this.#config.maxModuleBytes);
+  /**
+   * Publish-time checks of new module bytes: validation under the configured limits, then one
+   * instantiation in a worker (its start function runs, bounded by the reducer time limit).
+   */
+  async #validate(bytes: Uint8Array): Promise<ValidatedModule> {
+    const config = this.#config;
+    const validated = validateModule(bytes, config.maxModuleBytes, declarationLimits(config));
+    const capPages = Math.floor(config.moduleMemoryBytes / 65536);
+    await checkModuleStarts(
+      this.#pool,
+      {
+        moduleBytes: validated.shared,
+        memoryMinPages: validated.memoryMinPages,
+        memoryMaxPages: Math.min(capPages, validated.memoryMaxPages ?? capPages),
+        databaseIdentity: new Uint8Array(32),
+      },
+      config.reducerTimeoutMs,
+    );
+    return validated;
+  }
+
+  async publish(request: PublishRequest): Promise<PublishResult> {
+    const validated = await this.#validate(request.moduleBytes);
     return this.#serial(async () => {
       const target = request.nameOrIdentity;
       const existing = target === undefined ? undefined : this.#resolveLive(target);
@@ -228,6 +258,7 @@ class WasmbaseEngine implements Engine {
     } catch (err) {
       this.#live.delete(identity.toHex());
       await db.close();
+      await this.#pool.evict(this.#dir(identity));
       rmSync(this.#dir(identity), { recursive: true, force: true });
       throw err;
     }
@@ -297,6 +328,7 @@ class WasmbaseEngine implements Engine {
     } catch (err) {
       // The old module serves on (with clear=true its data was wiped before init failed).
       await next.close();
+      await this.#pool.evict(next.store.path, validated.hash);
       db.executor.resume();
       throw err;
     }
@@ -317,6 +349,8 @@ class WasmbaseEngine implements Engine {
     next.startSchedules();
     for (const l of this.#updateListeners) l(db.info.identity);
     await db.close();
+    // Workers drop the old module's instance and store handle (no batch of it runs any more).
+    await this.#pool.evict(db.store.path, db.info.moduleHash);
     await this.#catalog.putDatabase(this.#record(info));
     this.#logger.info('database updated', {
       database: hex,
@@ -344,10 +378,10 @@ class WasmbaseEngine implements Engine {
     return buildArchive(meta, module, snapshot, maxBytes);
   }
 
-  publishArchive(request: ArchivePublishRequest): Promise<PublishResult> {
+  async publishArchive(request: ArchivePublishRequest): Promise<PublishResult> {
     const archive = readArchive(request.archive);
-    const validated = validateModule(archive.module, this.#config.maxModuleBytes);
     validateDatabaseName(request.name);
+    const validated = await this.#validate(archive.module);
     return this.#serial(async () => {
       const name = request.name;
       if (this.#catalog.lookupName(name) !== undefined)
@@ -378,6 +412,7 @@ class WasmbaseEngine implements Engine {
       } catch (err) {
         await this.#live.get(identity.toHex())?.close();
         this.#live.delete(identity.toHex());
+        await this.#pool.evict(dir);
         rmSync(dir, { recursive: true, force: true });
         throw err;
       }
@@ -424,7 +459,10 @@ class WasmbaseEngine implements Engine {
         db.executor.resume();
         throw err;
       }
-      // The old environment is closed before the new file takes its place (atomic rename).
+      // The old environment is closed before the new file takes its place (atomic rename),
+      // by the workers too: LMDB shares one environment per path in the process, so a worker's
+      // handle would keep the old file's environment alive for the reopened store.
+      await this.#pool.evict(dir);
       await db.store.close();
       db.log.close();
       renameSync(path.join(tmp, 'data.mdb'), path.join(dir, 'data.mdb'));
@@ -454,6 +492,7 @@ class WasmbaseEngine implements Engine {
       this.#live.delete(hex);
       for (const l of this.#deleteListeners) l(identity);
       await db.close();
+      await this.#pool.evict(this.#dir(identity));
       await this.#catalog.deleteDatabase(hex);
       rmSync(this.#dir(identity), { recursive: true, force: true });
       this.#logger.info('database deleted', { database: hex });

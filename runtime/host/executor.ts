@@ -23,10 +23,10 @@ import type { BatchTx, CallChanges, DatabaseStore, WriteSet } from '../store/ind
 import { packCalls, PROGRESS, unpackChanges, type BatchResult } from './batch-types.js';
 import type { AppliedCall, ExecutedCall, PublishedBatch } from './engine-types.js';
 import type { ValidatedModule } from './module-validate.js';
-import type { WorkerPool } from './worker-pool.js';
+import type { BatchRunner } from './worker-pool.js';
 
 export interface ExecutorDeps {
-  readonly pool: WorkerPool;
+  readonly pool: BatchRunner;
   readonly store: DatabaseStore;
   readonly module: ValidatedModule;
   readonly databasePath: string;
@@ -288,6 +288,7 @@ export class DatabaseExecutor {
           schemaJson: d.module.schemaJson,
           memoryMinPages: d.module.memoryMinPages,
           memoryMaxPages: d.memoryMaxPages,
+          tableElements: d.module.tableElements,
           base: this.#base,
           calls: packed,
           progress,

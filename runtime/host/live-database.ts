@@ -8,7 +8,12 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { ModuleLog } from '../log/index.js';
 import { moduleLogLevel, type Logger } from '../log/index.js';
-import type { ConnectionId, Identity, ModuleSchema } from '../protocol/index.js';
+import {
+  WasmbaseError,
+  type ConnectionId,
+  type Identity,
+  type ModuleSchema,
+} from '../protocol/index.js';
 import { openDatabaseStore, type CallChanges, type DatabaseStore } from '../store/index.js';
 import { nextCallId } from './call-id.js';
 import type {
@@ -27,7 +32,7 @@ import { prepareCall } from './reducer-call.js';
 import { systemClock, type ScheduleClock } from './schedule-clock.js';
 import { ScheduleRunner, type DueRun } from './schedule-runner.js';
 import { scheduleStateFile } from './schedule-state.js';
-import type { WorkerPool } from './worker-pool.js';
+import type { BatchRunner } from './worker-pool.js';
 
 export const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
 
@@ -43,7 +48,7 @@ export interface LiveDatabaseDeps {
   readonly info: DatabaseInfo;
   readonly module: ValidatedModule;
   readonly dir: string;
-  readonly pool: WorkerPool;
+  readonly pool: BatchRunner;
   readonly config: Config;
   readonly logger: Logger;
   readonly log: ModuleLog;
@@ -68,6 +73,10 @@ export class LiveDatabase implements DatabaseHandle {
   readonly #listeners = new Set<(batch: PublishedBatch) => void>();
   readonly #schedules: ScheduleRunner | undefined;
   #schedulesStarted = false;
+  /** `readAsync` snapshots still open (settled promises, never rejected). */
+  readonly #slowReads = new Set<Promise<void>>();
+  /** Set once `close` began: new async reads are refused, open ones are waited for. */
+  #closing: Promise<unknown> | undefined;
 
   constructor(deps: LiveDatabaseDeps) {
     const { info, module, dir, config } = deps;
@@ -86,12 +95,14 @@ export class LiveDatabase implements DatabaseHandle {
       databaseIdentity: info.identity,
       reducerTimeoutMs: config.reducerTimeoutMs,
       batchMaxCalls: config.batchMaxCalls,
-      memoryMaxPages: Math.floor(config.moduleMemoryBytes / 65536),
+      memoryMaxPages: Math.min(
+        Math.floor(config.moduleMemoryBytes / 65536),
+        module.memoryMaxPages ?? Number.MAX_SAFE_INTEGER,
+      ),
       logger: deps.logger.child({ database: info.identity.toHex() }),
       onPublished: batch => this.#published(batch),
     });
-    this.#schedules =
-      module.schema.schedules.length === 0 ? undefined : this.#scheduleRunner(deps);
+    this.#schedules = module.schema.schedules.length === 0 ? undefined : this.#scheduleRunner(deps);
   }
 
   #scheduleRunner(deps: LiveDatabaseDeps): ScheduleRunner {
@@ -261,6 +272,27 @@ export class LiveDatabase implements DatabaseHandle {
     }
   }
 
+  async readAsync<T>(fn: (tx: ReturnType<DatabaseStore['read']>) => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) {
+      throw new WasmbaseError('UNAVAILABLE', 'the database is shutting down or being replaced');
+    }
+    const tx = this.store.read();
+    const done = (async () => {
+      try {
+        return await fn(tx);
+      } finally {
+        tx.close();
+      }
+    })();
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#slowReads.add(settled);
+    void settled.then(() => this.#slowReads.delete(settled));
+    return done;
+  }
+
   transact<T>(
     label: string,
     sender: Identity,
@@ -277,6 +309,8 @@ export class LiveDatabase implements DatabaseHandle {
 
   async close(): Promise<void> {
     this.stopSchedules();
+    this.#closing ??= Promise.all([...this.#slowReads]);
+    await this.#closing;
     await this.executor.close();
     await this.store.close();
     this.log.close();

@@ -1,13 +1,13 @@
 /**
  * @module
- * Runs batches of reducer calls against module instances, inside a worker thread. Compiled
- * modules are cached by hash and instances per database; an instance that trapped is dropped
- * and recreated on the next call.
+ * Runs batches of reducer calls against module instances, inside a worker thread. Store
+ * handles, compiled modules and instances come from the worker's `WorkerCache` (bounded by a
+ * byte budget, enforced after every batch); an instance that trapped is dropped and recreated
+ * on the next call.
  */
 import { MODULE_LOG_LEVELS } from '../log/index.js';
-import { openDatabaseStore, type BatchTx, type DatabaseStore } from '../store/index.js';
-import { ABI_NAMESPACE } from './abi.js';
-import { BsatnWriter, moduleDefFromJsonText, resolveModuleSchema } from '../protocol/index.js';
+import type { BatchTx } from '../store/index.js';
+import { BsatnWriter } from '../protocol/index.js';
 import {
   packChanges,
   PROGRESS,
@@ -17,66 +17,8 @@ import {
   type BatchTask,
   type CallResult,
 } from './batch-types.js';
-import {
-  createHostImports,
-  newCallState,
-  type CallState,
-  type HostSession,
-} from './host-imports.js';
-
-interface LiveInstance {
-  readonly session: HostSession;
-  readonly memory: WebAssembly.Memory;
-  readonly callReducer: (...args: unknown[]) => number;
-}
-
-const modules = new Map<string, WebAssembly.Module>();
-const stores = new Map<string, DatabaseStore>();
-const instances = new Map<string, LiveInstance>();
-
-function storeFor(task: BatchTask): DatabaseStore {
-  const key = `${task.databasePath}|${task.moduleHash}`;
-  let store = stores.get(key);
-  if (store === undefined) {
-    store = openDatabaseStore(
-      task.databasePath,
-      resolveModuleSchema(moduleDefFromJsonText(task.schemaJson)),
-    );
-    stores.set(key, store);
-  }
-  return store;
-}
-
-function instanceFor(task: BatchTask): LiveInstance {
-  const key = `${task.databasePath}|${task.moduleHash}`;
-  const live = instances.get(key);
-  if (live !== undefined) return live;
-  let module = modules.get(task.moduleHash);
-  if (module === undefined) {
-    module = new WebAssembly.Module(new Uint8Array(task.moduleBytes).slice());
-    modules.set(task.moduleHash, module);
-  }
-  const memory = new WebAssembly.Memory({
-    initial: task.memoryMinPages,
-    maximum: task.memoryMaxPages,
-  });
-  const session: HostSession = {
-    tx: undefined,
-    call: undefined,
-    describe: undefined,
-    databaseIdentity: task.databaseIdentity,
-  };
-  const instance = new WebAssembly.Instance(module, {
-    [ABI_NAMESPACE]: createHostImports(session, memory),
-  });
-  const created: LiveInstance = {
-    session,
-    memory,
-    callReducer: instance.exports['__call_reducer__'] as LiveInstance['callReducer'],
-  };
-  instances.set(key, created);
-  return created;
-}
+import { newCallState, type CallState } from './host-imports.js';
+import type { LiveInstance, WorkerCache } from './worker-cache.js';
 
 const scratch = new DataView(new ArrayBuffer(48));
 const scratchBytes = new Uint8Array(scratch.buffer);
@@ -101,13 +43,14 @@ function nearMemoryLimit(memory: WebAssembly.Memory, maxPages: number): boolean 
 /** The outcome of a call that trapped: out of memory, a panic (abort's log line), or a trap. */
 function trapOutcome(
   err: unknown,
+  cache: WorkerCache,
   task: BatchTask,
   live: LiveInstance | undefined,
   state: CallState,
   durationMicros: number,
 ): CallResult {
   const oom = live !== undefined && nearMemoryLimit(live.memory, task.memoryMaxPages);
-  instances.delete(`${task.databasePath}|${task.moduleHash}`);
+  cache.dropInstance(task);
   const panic = state.logs.findLast(l => l.level === MODULE_LOG_LEVELS.panic)?.message;
   const what = err instanceof Error ? err.message : String(err);
   const message = oom
@@ -139,7 +82,13 @@ const CANCELLED: CallResult = {
 };
 
 /** Runs one call in its own overlay of the batch; a committed call's changes go to `changes`. */
-function runCall(task: BatchTask, tx: BatchTx, c: BatchCall, changes: BsatnWriter): CallResult {
+function runCall(
+  cache: WorkerCache,
+  task: BatchTask,
+  tx: BatchTx,
+  c: BatchCall,
+  changes: BsatnWriter,
+): CallResult {
   if (!scheduleStillHolds(tx, c)) return CANCELLED;
   const t0 = performance.now();
   const micros = () => Math.round((performance.now() - t0) * 1000);
@@ -147,7 +96,7 @@ function runCall(task: BatchTask, tx: BatchTx, c: BatchCall, changes: BsatnWrite
   let live: LiveInstance | undefined;
   tx.beginCall();
   try {
-    live = instanceFor(task);
+    live = cache.instance(task);
     live.session.tx = tx;
     live.session.call = state;
     const [s0, s1, s2, s3, c0, c1] = callWords(c.sender, c.connectionId);
@@ -170,7 +119,7 @@ function runCall(task: BatchTask, tx: BatchTx, c: BatchCall, changes: BsatnWrite
     return { status: 'failed', message, durationMicros, logs: state.logs };
   } catch (err) {
     tx.rollbackCall();
-    return trapOutcome(err, task, live, state, micros());
+    return trapOutcome(err, cache, task, live, state, micros());
   } finally {
     if (live !== undefined) {
       live.session.tx = undefined;
@@ -186,9 +135,9 @@ function runCall(task: BatchTask, tx: BatchTx, c: BatchCall, changes: BsatnWrite
 }
 
 /** Runs every call of the batch; returns the kept writes and one result per call. */
-export function runBatch(task: BatchTask): BatchResult {
+export function runBatch(cache: WorkerCache, task: BatchTask): BatchResult {
   const progress = new Int32Array(task.progress);
-  const tx = storeFor(task).beginBatch(task.base);
+  const tx = cache.store(task).beginBatch(task.base);
   const results: CallResult[] = [];
   const changes = new BsatnWriter(4096);
   try {
@@ -198,12 +147,14 @@ export function runBatch(task: BatchTask): BatchResult {
       Atomics.store(progress, PROGRESS.START_LO, (started % 0x100000000) | 0);
       Atomics.store(progress, PROGRESS.START_HI, Math.floor(started / 0x100000000));
       Atomics.store(progress, PROGRESS.CALL, i);
-      results.push(runCall(task, tx, calls[i]!, changes));
+      results.push(runCall(cache, task, tx, calls[i]!, changes));
     }
     Atomics.store(progress, PROGRESS.CALL, -1);
     return { writeSet: tx.finish(), results, changes: changes.toBytes() };
   } catch (err) {
     tx.abandon();
     throw err;
+  } finally {
+    cache.settle(task);
   }
 }

@@ -4,6 +4,7 @@
  * where anonymous callers are allowed, a freshly minted identity whose token is returned in the
  * `spacetime-identity` / `spacetime-identity-token` response headers (as SpacetimeDB does).
  */
+import { mintIdentity, type AbuseLimits } from '../api/index.js';
 import { bearerToken as bearerFrom, type TokenService, type VerifiedToken } from '../auth/index.js';
 import { WasmbaseError } from '../protocol/index.js';
 import type { Identity } from '../protocol/index.js';
@@ -34,13 +35,17 @@ export async function requireCaller(ctx: RequestContext, tokens: TokenService): 
   return { identity: verified.identity, verified, headers: {} };
 }
 
-/** The verified caller, or a new anonymous identity when there is no token. */
+/**
+ * The verified caller, or a new anonymous identity when there is no token (RATE_LIMITED when
+ * the address minted too many).
+ */
 export async function callerOrAnonymous(
   ctx: RequestContext,
   tokens: TokenService,
+  limits: AbuseLimits,
 ): Promise<Caller> {
   if (bearerToken(ctx) !== undefined) return requireCaller(ctx, tokens);
-  const minted = await tokens.mintIdentity();
+  const minted = mintIdentity(tokens, limits, ctx.address);
   return {
     identity: minted.identity,
     verified: undefined,

@@ -12,6 +12,8 @@ export interface RequestContext {
   readonly params: Readonly<Record<string, string>>;
   readonly authorization: string;
   readonly contentType: string;
+  /** The peer's address as the transport reports it (the abuse limits count by it). */
+  readonly address: string;
   readonly body: Uint8Array;
   /** True once the client went away; handlers stop writing. */
   readonly isAborted: () => boolean;

@@ -15,14 +15,14 @@
  *   compacting copy while the database serves; answers `{"before","after"}` disk use.
  */
 import path from 'node:path';
-import { ServerBackups } from '../api/index.js';
+import { publishArchive, ServerBackups } from '../api/index.js';
 import { WasmbaseError, type Identity } from '../protocol/index.js';
 import { callerOrAnonymous, requireCaller } from './caller.js';
 import { json, type RequestContext } from './request.js';
 import { findDatabase, isOwner } from './routes-database.js';
 import type { Route, ServerDeps } from './server.js';
 
-export function archiveRoutes({ engine, tokens, config }: ServerDeps): Route[] {
+export function archiveRoutes({ engine, tokens, config, limits }: ServerDeps): Route[] {
   const backups = new ServerBackups(engine, {
     root: config.backupRoot === '' ? path.join(config.dataDir, 'backups') : config.backupRoot,
     keep: config.backupKeep,
@@ -60,8 +60,8 @@ export function archiveRoutes({ engine, tokens, config }: ServerDeps): Route[] {
       pattern: '/v1/database/:name_or_identity/archive',
       body: 'archive',
       handler: async ctx => {
-        const caller = await callerOrAnonymous(ctx, tokens);
-        const result = await engine.publishArchive({
+        const caller = await callerOrAnonymous(ctx, tokens, limits);
+        const result = await publishArchive(engine, limits, {
           archive: ctx.body,
           owner: caller.identity,
           name: ctx.params['name_or_identity']!,

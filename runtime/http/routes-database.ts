@@ -2,7 +2,7 @@
  * @module
  * `/v1/database/...`: publish, describe, delete, names, identity, call, schema, logs, sql.
  */
-import { callOnce, runSql, schemaFor } from '../api/index.js';
+import { callOnce, publishModule, runSqlEncoded, schemaFor } from '../api/index.js';
 import type { DatabaseHandle, Engine } from '../host/index.js';
 import { formatLogLine } from '../log/index.js';
 import {
@@ -14,7 +14,7 @@ import {
 import { bearerToken, callerOrAnonymous, requireCaller, type Caller } from './caller.js';
 import { json, text, type Reply, type RequestContext } from './request.js';
 import type { Route, ServerDeps } from './server.js';
-import { sqlResultsToJson } from './sql-json.js';
+import { JSON_ROWS, sqlResultsBody } from './sql-json.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -67,7 +67,7 @@ export function findDatabase(engine: Engine, ctx: RequestContext): DatabaseHandl
   return db;
 }
 
-export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): Route[] {
+export function databaseRoutes({ engine, tokens, config, logger, limits }: ServerDeps): Route[] {
   const followers = new Map<string, number>();
 
   const find = (ctx: RequestContext): DatabaseHandle => findDatabase(engine, ctx);
@@ -84,12 +84,12 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
   const publish = async (ctx: RequestContext): Promise<Reply> => {
     const target = ctx.params['name_or_identity'];
     const clear = parseBool(ctx, 'clear');
-    const caller = await callerOrAnonymous(ctx, tokens);
+    const caller = await callerOrAnonymous(ctx, tokens, limits);
     const existing = target === undefined ? undefined : engine.resolve(target);
     if (existing !== undefined && !isOwner(existing, caller.identity)) {
       return json(401, { PermissionDenied: { name: target } }, caller.headers);
     }
-    const result = await engine.publish({
+    const result = await publishModule(engine, limits, {
       moduleBytes: ctx.body,
       owner: caller.identity,
       nameOrIdentity: target,
@@ -116,9 +116,11 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
         `reducer arguments must be sent as Content-Type: application/json, got "${got}"`,
       );
     }
-    const caller = await callerOrAnonymous(ctx, tokens);
+    const caller = await callerOrAnonymous(ctx, tokens, limits);
     const args = { jsonText: bodyText(ctx) };
-    const outcome = await callOnce(db, caller.identity, ctx.params['reducer']!, args, logger);
+    const gate = limits.callGate({ identity: caller.identity, address: ctx.address });
+    const reducer = ctx.params['reducer']!;
+    const outcome = await callOnce(db, caller.identity, reducer, args, logger, gate);
     if (outcome.status === 'failed') throw outcome.error;
     const micros = String(outcome.durationMicros);
     return {
@@ -131,19 +133,30 @@ export function databaseRoutes({ engine, tokens, config, logger }: ServerDeps): 
     const db = find(ctx);
     // Every answer is durable already; the flag is accepted for compatibility.
     parseBool(ctx, 'confirmed');
-    const caller = await callerOrAnonymous(ctx, tokens);
+    const caller = await callerOrAnonymous(ctx, tokens, limits);
     const started = performance.now();
-    const results = await runSql(
+    const limit = {
+      maxBytes: config.sqlMaxResultBytes,
+      flag: 'sql-max-result-bytes',
+      what: 'the JSON of the result rows',
+    };
+    const results = await runSqlEncoded(
       db,
       bodyText(ctx),
       { identity: caller.identity, isOwner: isOwner(db, caller.identity) },
-      { rowLimit: config.sqlRowLimit },
+      { rowLimit: config.sqlRowLimit, limit },
+      JSON_ROWS,
     );
     const micros = Math.max(0, Math.round((performance.now() - started) * 1000));
-    return json(200, sqlResultsToJson(results), {
-      ...caller.headers,
-      'spacetime-execution-duration-micros': String(micros),
-    });
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/json',
+        ...caller.headers,
+        'spacetime-execution-duration-micros': String(micros),
+      },
+      body: sqlResultsBody(results),
+    };
   };
 
   const logs = async (ctx: RequestContext): Promise<Reply> => {

@@ -2,6 +2,7 @@
  * @module
  * `/v1/identity` and `/v1/ping`.
  */
+import { mintIdentity } from '../api/index.js';
 import { WasmbaseError } from '../protocol/index.js';
 import { Identity } from '../protocol/index.js';
 import { bearerToken, requireCaller } from './caller.js';
@@ -17,7 +18,7 @@ function parseIdentity(hex: string): Identity {
   return Identity.fromHex(hex);
 }
 
-export function identityRoutes({ tokens, engine }: ServerDeps): Route[] {
+export function identityRoutes({ tokens, engine, limits }: ServerDeps): Route[] {
   return [
     {
       method: 'get',
@@ -33,8 +34,8 @@ export function identityRoutes({ tokens, engine }: ServerDeps): Route[] {
       method: 'post',
       pattern: '/v1/identity',
       body: 'body',
-      handler: async () => {
-        const minted = await tokens.mintIdentity();
+      handler: async ctx => {
+        const minted = mintIdentity(tokens, limits, ctx.address);
         return json(200, { identity: minted.identity.toHex(), token: minted.token });
       },
     },

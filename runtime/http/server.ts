@@ -4,6 +4,7 @@
  * the body with the route's limit, runs the handler and writes its reply. Every failure becomes
  * a JSON error body (`{"error":{"code","number","message"}}`); input never causes a 5xx.
  */
+import type { AbuseLimits } from '../api/index.js';
 import type { Config } from '../config.js';
 import { toWasmbaseError, WasmbaseError } from '../protocol/index.js';
 import type { Engine } from '../host/index.js';
@@ -16,6 +17,7 @@ import { databaseRoutes } from './routes-database.js';
 import { identityRoutes } from './routes-identity.js';
 import { transferRoutes } from './routes-transfer.js';
 import { archiveRoutes } from './routes-archive.js';
+import { loadStaticFiles, staticRoutes } from './static-files.js';
 import { openStream, type OpenStream } from './stream.js';
 import { loadUws, type HttpResponse, type us_listen_socket } from './uws.js';
 import { registerSubscribeRoute } from '../ws/index.js';
@@ -25,6 +27,7 @@ export interface ServerDeps {
   readonly engine: Engine;
   readonly tokens: TokenService;
   readonly logger: Logger;
+  readonly limits: AbuseLimits;
 }
 
 /**
@@ -50,10 +53,12 @@ const CORS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': 'Authorization, Accept, Content-Type',
   'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
-  'access-control-expose-headers': 'spacetime-identity, spacetime-identity-token',
+  'access-control-expose-headers': 'spacetime-identity, spacetime-identity-token, retry-after',
 };
 
 type BodyReply = Exclude<Reply, { start: unknown }>;
+
+const ADDRESS_TEXT = new TextDecoder();
 
 function writeReply(res: HttpResponse, reply: BodyReply, close = false): void {
   res.cork(() => {
@@ -69,9 +74,10 @@ function errorReply(err: WasmbaseError): BodyReply {
   // Internal errors are logged in full; the client gets no details.
   if (err.code === 'INTERNAL')
     err = new WasmbaseError('INTERNAL', 'internal server error (details are in the server log)');
+  const retry = err.retryAfterSec === undefined ? {} : { 'retry-after': String(err.retryAfterSec) };
   return {
     status: err.status,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...retry },
     body: JSON.stringify(err.toBody()),
   };
 }
@@ -84,6 +90,8 @@ function paramNames(pattern: string): string[] {
 }
 
 export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
+  // Read before anything listens: a bad --web-dir stops the start.
+  const webFiles = deps.config.webDir === '' ? [] : loadStaticFiles(deps.config.webDir);
   const uws = loadUws();
   const app = uws.App();
   const { config, logger } = deps;
@@ -119,6 +127,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
         }
       });
       const lengthHeader = req.getHeader('content-length');
+      const address = ADDRESS_TEXT.decode(res.getRemoteAddressAsText());
       const ctxBase = {
         method: req.getMethod().toUpperCase(),
         path: req.getUrl(),
@@ -126,6 +135,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
         params,
         authorization: req.getHeader('authorization'),
         contentType: req.getHeader('content-type'),
+        address,
         isAborted: () => aborted,
       };
       const limit = limits[route.body];
@@ -173,7 +183,10 @@ export async function startHttpServer(deps: ServerDeps): Promise<HttpServer> {
     ...databaseRoutes(deps),
     ...transferRoutes(deps),
     ...archiveRoutes(deps),
+    ...staticRoutes(webFiles),
   ];
+  if (webFiles.length > 0)
+    logger.info('serving web files at /', { dir: config.webDir, files: webFiles.length });
   for (const route of routes) register(route);
   const shapes = routes.map(r => ({
     method: r.method === 'del' ? 'DELETE' : r.method.toUpperCase(),

@@ -52,6 +52,13 @@ export class BsatnWriter {
     return at;
   }
 
+  /** Makes room for `n` more bytes at once (one copy instead of doublings for big writes). */
+  ensure(n: number): void {
+    const at = this.#pos;
+    this.#reserve(n);
+    this.#pos = at;
+  }
+
   writeBool(v: boolean): void {
     const at = this.#reserve(1);
     this.#buf[at] = v ? 1 : 0;

@@ -20,6 +20,11 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: { number: 1006, status: 404 },
   METHOD_NOT_ALLOWED: { number: 1007, status: 405 },
   RATE_LIMITED: { number: 1008, status: 429 },
+  // abuse limits (issue 12): a count cap, not a rate (RATE_LIMITED is the rate).
+  CONNECTION_LIMIT: { number: 1120, status: 429 },
+  DATABASE_LIMIT: { number: 1121, status: 403 },
+  /** A result (SQL, one-off query, initial subscription rows) over its byte limit (issue 12). */
+  RESULT_TOO_LARGE: { number: 1009, status: 413 },
   // 2xxx: authentication and authorization.
   UNAUTHORIZED: { number: 2000, status: 401 },
   TOKEN_INVALID: { number: 2001, status: 401 },
@@ -105,17 +110,23 @@ export interface ErrorBody {
 export class WasmbaseError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails | undefined;
+  /**
+   * Whole seconds (≥ 1) after which the same request may succeed: HTTP sends it as
+   * `Retry-After`. Set by the abuse limits (RATE_LIMITED, CONNECTION_LIMIT).
+   */
+  readonly retryAfterSec: number | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
     details?: ErrorDetails,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSec?: number },
   ) {
     super(message, options);
     this.name = 'WasmbaseError';
     this.code = code;
     this.details = details;
+    this.retryAfterSec = options?.retryAfterSec;
   }
 
   /** The stable number of this error's code. */

@@ -13,6 +13,7 @@ export function encodeRowList(w: BsatnWriter, rows: readonly Uint8Array[]): void
   const fixed = size > 0 && size <= 0xffff && rows.every(r => r.length === size);
   let total = 0;
   for (const r of rows) total += r.length;
+  w.ensure(total + 16 + (fixed ? 0 : rows.length * 8));
   if (fixed || rows.length === 0) {
     w.writeU8(0);
     w.writeU16(rows.length === 0 ? 0 : size);

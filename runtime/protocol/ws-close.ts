@@ -34,6 +34,8 @@ export function wsCloseCodeFor(code: ErrorCode): number {
     case 'TOKEN_EXPIRED':
     case 'PERMISSION_DENIED':
     case 'RATE_LIMITED':
+    case 'CONNECTION_LIMIT':
+    case 'DATABASE_LIMIT':
     case 'LIMIT_EXCEEDED':
       return WS_CLOSE.POLICY_VIOLATION;
     case 'SHUTTING_DOWN':

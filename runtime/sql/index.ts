@@ -23,7 +23,7 @@ export type {
   StatementPlan,
   UnionBranch,
 } from './sql-plan.js';
-export { executeSelect, executeDml, planTuples, NO_STATS } from './sql-execute.js';
+export { executeSelect, executeDml, planTuples, selectRows, NO_STATS } from './sql-execute.js';
 export type { SqlStatementResult, SqlStats, ExecuteOptions } from './sql-execute.js';
 export { readAccess, iterateAccess } from './sql-access.js';
 export type { AccessOptions } from './sql-access.js';

@@ -217,6 +217,19 @@ export function executeSelect(
   reader: TableReader,
   options: ExecuteOptions,
 ): AlgebraicValue[][] {
+  return Array.from(selectRows(plan, reader, options));
+}
+
+/**
+ * The output rows of a SELECT plan, lazily: a consumer that pauses between rows (a big result
+ * built in slices) resumes the same store reads, and one that stops early reads no further.
+ * An ORDER BY without an index sorts before its first row comes.
+ */
+export function* selectRows(
+  plan: SelectPlan,
+  reader: TableReader,
+  options: ExecuteOptions,
+): Generator<AlgebraicValue[]> {
   const s = plan.statement;
   const offset = s.offset === undefined ? 0 : Number(s.offset);
   const limit = s.limit === undefined ? Infinity : Number(s.limit);
@@ -225,11 +238,11 @@ export function executeSelect(
     if (plan.root.kind === 'TableScan' && plan.rootFilter === undefined && plan.joins.length === 0)
       n = reader.count(plan.root.table.id);
     else for (const _ of planTuples(plan, reader)) n++;
-    return offset >= 1 || limit < 1 ? [] : [[BigInt(n)]];
+    if (offset < 1 && limit >= 1) yield [BigInt(n)];
+    return;
   }
   const columns = s.projection.columns;
-  const out: AlgebraicValue[][] = [];
-  if (limit === 0) return out;
+  if (limit === 0) return;
   let tuples: Iterable<Tuple>;
   if (plan.sort.length > 0) {
     // More than `cap` sorted tuples mean more than rowLimit returned rows: fail as soon as that
@@ -252,16 +265,17 @@ export function executeSelect(
     tuples = planTuples(plan, reader, offset + limit);
   }
   let skipped = 0;
+  let produced = 0;
   for (const t of tuples) {
     if (skipped < offset) {
       skipped++;
       continue;
     }
-    if (out.length >= options.rowLimit) throw rowLimitError(options.rowLimit);
-    out.push(columns.map(c => t[c.source]![c.column]!));
-    if (out.length >= limit) break;
+    if (produced >= options.rowLimit) throw rowLimitError(options.rowLimit);
+    produced++;
+    yield columns.map(c => t[c.source]![c.column]!);
+    if (produced >= limit) return;
   }
-  return out;
 }
 
 /** The rows an UPDATE or DELETE touches: raw bytes and decoded values. */

@@ -6,7 +6,7 @@
  * identical queries and computes each committed batch's deltas incrementally.
  */
 export { compileSubscription } from './subscription-compile.js';
-export { evaluateSubscription } from './query-eval.js';
+export { evaluateSubscription, evaluateSubscriptionSliced, tablesRead } from './query-eval.js';
 export { SubscriptionRegistry } from './subscription-registry.js';
 export type { RegistryOptions } from './subscription-registry.js';
 export { batchStates } from './batch-states.js';
@@ -18,4 +18,5 @@ export type {
   SharedQuery,
   QueryDelta,
   EvaluateOptions,
+  EvaluatePace,
 } from './subscription-types.js';

@@ -20,7 +20,13 @@ import {
   WasmbaseError,
   type AlgebraicValue,
 } from '../protocol/index.js';
-import { planAccess, readAccess, type AccessPath, type Tuple } from '../sql/index.js';
+import {
+  iterateAccess,
+  planAccess,
+  readAccess,
+  type AccessPath,
+  type Tuple,
+} from '../sql/index.js';
 import type { TableChanges, TableReader } from '../store/index.js';
 import { probeReader, type BatchStates } from './batch-states.js';
 import { planOf } from './subscription-compile.js';
@@ -28,6 +34,7 @@ import { bytesKey, some } from './row-keys.js';
 import {
   DEFAULT_SUBSCRIPTION_ROW_LIMIT,
   type CompiledSubscription,
+  type EvaluatePace,
   type EvaluateOptions,
   type QueryPlan,
 } from './subscription-types.js';
@@ -178,6 +185,50 @@ export function evaluateSubscription(
   );
   if (first.length > limit) throw rowLimitError(plan, limit, 'returns');
   return extend(plan, start, first, () => reader, limit, 'returns').map(p => p.ret!);
+}
+
+/**
+ * `evaluateSubscription` read in slices: every row read from the start source goes to
+ * `pace.add` (with its size when it is a returned row, and the evaluation awaits the promise
+ * `pace` returns at the end of a slice); rows a join returns are counted after the join. The
+ * reader must stay open across the awaits. `pace` throws to stop (a byte limit).
+ */
+export async function evaluateSubscriptionSliced(
+  query: CompiledSubscription,
+  reader: TableReader,
+  pace: EvaluatePace,
+  options: EvaluateOptions = {},
+): Promise<Uint8Array[]> {
+  const plan = planOf(query);
+  if (plan.never) return [];
+  const limit = options.maxRows ?? DEFAULT_SUBSCRIPTION_ROW_LIMIT;
+  const { start, access } = initialStart(plan, reader);
+  const rowType = plan.sources[start]!.rowType;
+  const local = plan.sources[start]!.localFilter;
+  const alone = plan.sources.length === 1;
+  const n = plan.sources.length;
+  const first: Partial[] = [];
+  for (const raw of iterateAccess(reader, access)) {
+    const values = new Array<readonly AlgebraicValue[] | undefined>(n);
+    values[start] = decodeFromBytes(rowType, raw) as AlgebraicValue[];
+    let bytes = 0;
+    if (local === undefined || local(asTuple(values)) === true) {
+      first.push({ values, ret: start === plan.returned ? raw : undefined, sign: 1 });
+      if (first.length > limit) throw rowLimitError(plan, limit, 'returns');
+      if (alone) bytes = raw.length;
+    }
+    const wait = pace.add(bytes);
+    if (wait !== undefined) await wait;
+  }
+  if (alone) return first.map(p => p.ret!);
+  const rows = extend(plan, start, first, () => reader, limit, 'returns').map(p => p.ret!);
+  for (const r of rows) pace.count(r.length);
+  return rows;
+}
+
+/** The ids of the tables `query` reads. */
+export function tablesRead(query: CompiledSubscription): readonly number[] {
+  return planOf(query).tableIds;
 }
 
 /** A delta as multisets of the returned table's rows. */

@@ -55,6 +55,16 @@ export interface EvaluateOptions {
 }
 
 /**
+ * Paces an initial evaluation read in slices: `add` takes each row read (its bytes when it is
+ * returned, else 0) and returns a promise to await at the end of a slice; `count` takes bytes
+ * without ending a slice. Either throws to stop the evaluation (a byte limit).
+ */
+export interface EvaluatePace {
+  add(bytes: number): Promise<void> | undefined;
+  count(bytes: number): void;
+}
+
+/**
  * The default of `EvaluateOptions.maxRows` (the same as the server's `--sql-row-limit` default).
  */
 export const DEFAULT_SUBSCRIPTION_ROW_LIMIT = 100_000;

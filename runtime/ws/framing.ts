@@ -4,9 +4,17 @@
  * compression tag byte (and compression above 1 KiB when the client asked); v3 first packs
  * consecutive messages into payloads of at most 512 KiB. A payload sent to many clients (the
  * same array) is framed once per compression: frames are memoised by payload identity.
+ *
+ * A big payload (`ASYNC_COMPRESSION_MIN_BYTES`, more than a v3 frame packs, so it always goes
+ * alone in its frame) can be framed ahead, off the main thread, with `prepareFrame`: the frame
+ * lands in the memo and the flush finds it there.
  */
 import { packV3Payloads, type WsCompression } from '../protocol/index.js';
-import { frameServerPayload } from './frame-compression.js';
+import {
+  ASYNC_COMPRESSION_MIN_BYTES,
+  frameServerPayload,
+  frameServerPayloadAsync,
+} from './frame-compression.js';
 import type { Frame, Payload } from './session.js';
 
 const memo: Record<WsCompression, WeakMap<Uint8Array, Uint8Array>> = {
@@ -20,6 +28,23 @@ function framed(payload: Uint8Array, compression: WsCompression): Uint8Array {
   let frame = seen.get(payload);
   if (frame === undefined) seen.set(payload, (frame = frameServerPayload(payload, compression)));
   return frame;
+}
+
+/**
+ * Frames a big binary payload ahead with asynchronous compression; resolves once the frame is
+ * memoised. Undefined when there is nothing to do ahead (small, text or uncompressed).
+ */
+export function prepareFrame(
+  payload: Payload,
+  compression: WsCompression,
+): Promise<void> | undefined {
+  if (typeof payload === 'string' || compression === 'None') return undefined;
+  if (payload.length < ASYNC_COMPRESSION_MIN_BYTES || memo[compression].has(payload)) {
+    return undefined;
+  }
+  return frameServerPayloadAsync(payload, compression).then(frame => {
+    memo[compression].set(payload, frame);
+  });
 }
 
 function binary(payload: Payload): Uint8Array {

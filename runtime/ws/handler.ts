@@ -8,15 +8,19 @@
  *   without them (`confirmed=false`);
  * - replies (subscriptions, one-off queries): once what they read is durable (confirmed), or at
  *   once.
+ * A big binary reply is also held until its frame is compressed off the main thread
+ * (`prepareFrame`); messages sent after it wait behind it, so order never changes.
  */
-import type {
-  ClientTransaction,
-  Connection,
-  DatabaseFeed,
+import {
   DurableMark,
-  FeedClient,
-  FeedEnd,
-  Feeds,
+  type ClientTransaction,
+  type Connection,
+  type DatabaseFeed,
+  type FeedClient,
+  type FeedEnd,
+  type Feeds,
+  type ResultLimit,
+  type SliceOptions,
 } from '../api/index.js';
 import type { Logger } from '../log/index.js';
 import {
@@ -26,6 +30,7 @@ import {
   type Identity,
   type WasmbaseError,
 } from '../protocol/index.js';
+import { prepareFrame } from './framing.js';
 import type { WsParams } from './negotiate.js';
 import {
   WsSession,
@@ -41,6 +46,12 @@ export interface HandlerDeps {
   readonly limits: SessionLimits;
   /** Most rows of one result (`--sql-row-limit`). */
   readonly rowLimit: number;
+  /** Bytes of one one-off query result (`--ws-max-query-bytes`). */
+  readonly queryLimit: ResultLimit;
+  /** Bytes of one subscribe request's initial rows (`--ws-max-subscribe-bytes`). */
+  readonly subscribeLimit: ResultLimit;
+  /** How big results are sliced (tests make slices small). */
+  readonly slice?: SliceOptions;
   readonly logger: Logger;
 }
 
@@ -97,8 +108,11 @@ export abstract class WsHandler<R> implements FeedClient, SessionHandler<R>, Con
   abstract querySetDropped(set: number, error: WasmbaseError, durable: DurableMark): void;
   /** The first message: the client's identity, token and connection id. */
   protected abstract welcome(): Payload;
-  /** Handles one request (errors it cannot answer in-protocol are thrown). */
-  protected abstract handle(request: R): void;
+  /**
+   * Handles one request (errors it cannot answer in-protocol are thrown, or reject); a promise
+   * holds back this client's later requests until it settles.
+   */
+  protected abstract handle(request: R): void | Promise<void>;
 
   protected get connection(): Connection {
     if (this.#connection === undefined) throw new TypeError('the handler has not started');
@@ -132,14 +146,19 @@ export abstract class WsHandler<R> implements FeedClient, SessionHandler<R>, Con
     this.session.receive(requests);
   }
 
-  dispatch(request: R): void {
+  dispatch(request: R): void | Promise<void> {
     try {
-      this.handle(request);
+      const pending = this.handle(request);
+      if (pending !== undefined) return pending.catch((err: unknown) => this.#failed(err));
     } catch (err) {
-      this.deps.logger.error('websocket message failed', { err });
-      const why = 'internal error handling the message (see the server log)';
-      this.session.close(WS_CLOSE.POLICY_VIOLATION, why);
+      this.#failed(err);
     }
+  }
+
+  #failed(err: unknown): void {
+    this.deps.logger.error('websocket message failed', { err });
+    const why = 'internal error handling the message (see the server log)';
+    this.session.close(WS_CLOSE.POLICY_VIOLATION, why);
   }
 
   feedEnded(reason: FeedEnd): void {
@@ -156,9 +175,30 @@ export abstract class WsHandler<R> implements FeedClient, SessionHandler<R>, Con
     await this.#connection?.close();
   }
 
-  /** Sends a reply: after what it read is durable when reads are confirmed. */
+  /**
+   * Sends a reply: after what it read is durable when reads are confirmed, and after its frame
+   * is compressed when it is big.
+   */
   protected reply(payload: Payload): void {
-    this.session.send(payload, this.init.params.confirmed ? this.feed.lastDurable : undefined);
+    const durable = this.init.params.confirmed ? this.feed.lastDurable : undefined;
+    const framing = prepareFrame(payload, this.init.params.compression);
+    if (framing === undefined) return this.session.send(payload, durable);
+    const ready = durable === undefined ? framing : Promise.all([durable.promise, framing]);
+    this.session.send(payload, new DurableMark(ready.then(() => undefined)));
+  }
+
+  /** The byte limit and slicing of a one-off query. */
+  protected get queryOptions() {
+    const { rowLimit, queryLimit, slice } = this.deps;
+    return slice === undefined
+      ? { rowLimit, limit: queryLimit }
+      : { rowLimit, limit: queryLimit, slice };
+  }
+
+  /** The byte limit and slicing of a subscribe request's rows. */
+  protected get subscribeOptions() {
+    const { subscribeLimit, slice } = this.deps;
+    return slice === undefined ? { limit: subscribeLimit } : { limit: subscribeLimit, slice };
   }
 
   /** Sends a transaction's message: the caller's after durability, others' per `confirmed`. */

@@ -4,9 +4,22 @@
  * parameters, authentication), then the life of the connection — `client_connected` before
  * the first message, frames decoded by the protocol's handler and queued on its session,
  * `client_disconnected` on close. Everything protocol-specific is in `v1/` and `v2/`.
+ *
+ * The abuse limits (`api/limits`) are asked at the upgrade: minting an identity for a client
+ * without a token (RATE_LIMITED), and a slot among the identity's and the address's open
+ * connections (CONNECTION_LIMIT); either refusal is a 429 with `Retry-After` and the error
+ * body, before any WebSocket exists. The slot is given back when the socket closes. Each call
+ * then passes the connection's call gate.
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import { Connection, Feeds } from '../api/index.js';
+import {
+  Connection,
+  Feeds,
+  mintIdentity,
+  type AbuseLimits,
+  type CallGate,
+  type ConnectionSlot,
+} from '../api/index.js';
 import { bearerToken, type TokenService } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { DatabaseHandle, Engine } from '../host/index.js';
@@ -31,6 +44,7 @@ export interface WsDeps {
   readonly engine: Engine;
   readonly tokens: TokenService;
   readonly logger: Logger;
+  readonly limits: AbuseLimits;
 }
 
 /** What the upgrade hands to `open`. */
@@ -38,8 +52,13 @@ interface UpgradeData {
   readonly handle: DatabaseHandle;
   readonly protocol: WsProtocol;
   readonly init: HandlerInit;
+  /** This connection's place in the open-connection counts. */
+  readonly slot: ConnectionSlot;
+  readonly gate: CallGate;
   handler?: ConnectionHandler;
 }
+
+const ADDRESS_TEXT = new TextDecoder();
 
 export interface SubscribeRoute {
   /** Closes every connection (server shutdown). */
@@ -50,6 +69,7 @@ function rejectUpgrade(res: HttpResponse, err: WasmbaseError): void {
   res.writeStatus(statusLine(err.status));
   res.writeHeader('content-type', 'application/json');
   res.writeHeader('access-control-allow-origin', '*');
+  if (err.retryAfterSec !== undefined) res.writeHeader('retry-after', String(err.retryAfterSec));
   res.end(JSON.stringify(err.toBody()));
 }
 
@@ -76,7 +96,8 @@ async function accept(handler: ConnectionHandler, data: UpgradeData, deps: Handl
   const { identity, params } = data.init;
   let connection: Connection;
   try {
-    connection = await Connection.open(data.handle, identity, params.connectionId, deps.logger);
+    const { handle, gate } = data;
+    connection = await Connection.open(handle, identity, params.connectionId, deps.logger, gate);
   } catch (err) {
     const error = toWasmbaseError(err);
     if (error.code === 'INTERNAL') deps.logger.error('client_connected failed', { err });
@@ -108,7 +129,7 @@ function tooBigReason(bytes: number, limit: number): string {
 }
 
 export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): SubscribeRoute {
-  const { config, engine, tokens, logger } = deps;
+  const { config, engine, tokens, logger, limits: abuse } = deps;
   const limits = {
     rowLimit: config.sqlRowLimit,
     maxSubscriptions: config.wsMaxSubscriptions,
@@ -121,6 +142,16 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
       maxQueuedMessages: config.wsMaxQueuedMessages,
     },
     rowLimit: config.sqlRowLimit,
+    queryLimit: {
+      maxBytes: config.wsMaxQueryBytes,
+      flag: 'ws-max-query-bytes',
+      what: 'the one-off query result',
+    },
+    subscribeLimit: {
+      maxBytes: config.wsMaxSubscribeBytes,
+      flag: 'ws-max-subscribe-bytes',
+      what: 'the initial rows of the subscription',
+    },
     logger,
   };
 
@@ -137,7 +168,9 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     // The whole upgrade runs inside uWS's callback (token checks are synchronous): an upgrade
     // after an await must be corked, and this uWS build can then close the new socket.
     upgrade: (res, req, context) => {
+      let slot: ConnectionSlot | undefined;
       try {
+        const address = ADDRESS_TEXT.decode(res.getRemoteAddressAsText());
         const protocol = chooseProtocol(req.getHeader('sec-websocket-protocol'));
         const query = new URLSearchParams(req.getQuery() ?? '');
         const params = readParams(query, protocol);
@@ -155,14 +188,18 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
         const presented = bearerToken(req.getHeader('authorization'), query);
         const { identity, token } =
           presented === undefined
-            ? tokens.mintIdentitySync()
+            ? mintIdentity(tokens, abuse, address)
             : { identity: tokens.verifySync(presented).identity, token: presented };
         const isOwner = identity.equals(handle.info.owner);
-        const data: UpgradeData = { handle, protocol, init: { identity, isOwner, token, params } };
+        const who = { identity, address };
+        slot = abuse.openConnection(who);
+        const init = { identity, isOwner, token, params };
+        const data: UpgradeData = { handle, protocol, init, slot, gate: abuse.callGate(who) };
         const key = req.getHeader('sec-websocket-key');
         const extensions = req.getHeader('sec-websocket-extensions');
         res.upgrade(data, key, protocol, extensions, context);
       } catch (err) {
+        slot?.release();
         const error = toWasmbaseError(err);
         if (error.code === 'INTERNAL') logger.error('websocket upgrade failed', { err });
         const hidden = 'internal server error (details are in the server log)';
@@ -197,7 +234,9 @@ export function registerSubscribeRoute(app: TemplatedApp, deps: WsDeps): Subscri
     },
 
     close: ws => {
-      const handler = ws.getUserData().handler;
+      const data = ws.getUserData();
+      data.slot.release();
+      const handler = data.handler;
       if (handler === undefined) return;
       handler.closed().catch((err: unknown) => logger.debug('disconnect failed', { err }));
     },

@@ -7,7 +7,8 @@
  * Inbound order: reducer calls are dispatched at once (clients pipeline them, up to
  * `--ws-max-inflight-calls`), but any other request waits until this client's earlier calls are
  * applied, so every reply leaves in the order the requests came in and a subscription's first
- * rows include the client's own earlier calls.
+ * rows include the client's own earlier calls. A request whose handling is asynchronous (a big
+ * result read in slices) holds back every request after it until it is done.
  *
  * Outbound order: a message may be held until a transaction is durable (its `DurableMark`);
  * messages leave strictly in the order they were sent, so one held message holds back those
@@ -48,8 +49,11 @@ export interface SessionLimits {
 export interface SessionHandler<R> {
   /** True for reducer calls (pipelined); other requests wait for the calls before them. */
   isCall(request: R): boolean;
-  /** Handles one request whose turn has come. */
-  dispatch(request: R): void;
+  /**
+   * Handles one request whose turn has come; a promise (it never rejects) holds back the
+   * requests after it until it settles.
+   */
+  dispatch(request: R): void | Promise<void>;
   /** The frames that carry `payloads`, in order (compression, v3 batching). */
   frames(payloads: readonly Payload[]): readonly Frame[];
 }
@@ -87,6 +91,8 @@ export class WsSession<R> {
   #outbox: Payload[] = [];
   #ready = false;
   #closed = false;
+  /** A request is being handled asynchronously. */
+  #busy = false;
 
   constructor(socket: WsSocket, limits: SessionLimits, handler: SessionHandler<R>) {
     this.#socket = socket;
@@ -130,7 +136,7 @@ export class WsSession<R> {
 
   /** Handles queued requests while their turn has come. */
   pump(): void {
-    while (this.#ready && !this.#closed) {
+    while (this.#ready && !this.#closed && !this.#busy) {
       const next = this.#inbound[0];
       if (next === undefined) return;
       const call = this.#handler.isCall(next);
@@ -139,7 +145,14 @@ export class WsSession<R> {
       }
       this.#inbound.shift();
       if (call) this.#unappliedCalls++;
-      this.#handler.dispatch(next);
+      const pending = this.#handler.dispatch(next);
+      if (pending !== undefined) {
+        this.#busy = true;
+        void pending.finally(() => {
+          this.#busy = false;
+          this.pump();
+        });
+      }
     }
   }
 

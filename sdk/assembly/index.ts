@@ -2,7 +2,7 @@
  * The wasmbase module SDK for AssemblyScript. See README.md in this folder.
  */
 export { Identity, ConnectionId, Timestamp, ScheduleAt, Opt } from './types';
-export { Table, BoundKind } from './table';
+export { Table, UniqueIndex, BTreeIndex, BoundKind } from './table';
 export { ReducerContext, Database, Logger, log } from './context';
 export { Writer, Reader, writeValue, readValue } from './bsatn';
 export {

@@ -23,8 +23,10 @@ import { identityCommand } from './identity-command.js';
 import { initCommand } from './init-command.js';
 import { modulesApi } from './modules-api.js';
 import { serverCommand } from './server-command.js';
+import { subscribeCommand } from './subscribe-command.js';
 import { transferCommands } from './transfer-commands.js';
 import { exampleHints, publishExample } from './start-example.js';
+import { bundleExampleWeb } from './web-example.js';
 
 function say(line: string): void {
   process.stderr.write(line + '\n');
@@ -59,14 +61,19 @@ function startCommand(): Command {
       raw.host ??= host;
       raw.port ??= port;
     }
+    const example = opts['example'];
+    // The example's page, unless a --web-dir (or WASMBASE_WEB_DIR) was given.
+    if (example !== undefined && raw.webDir === undefined && !process.env['WASMBASE_WEB_DIR']) {
+      const web = await bundleExampleWeb(example, say);
+      if (web !== undefined) raw.webDir = web;
+    }
     const config = loadConfig(raw, {});
     const server = await runServer(config);
     closeOnSignals(server);
     process.stdout.write(`listening on ${server.url}\n`);
-    const example = opts['example'];
     if (example !== undefined) {
       await publishExample(server, config, example);
-      process.stdout.write(exampleHints(server, example));
+      process.stdout.write(exampleHints(server, example, config.webDir !== ''));
     }
   });
   return cmd;
@@ -99,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   program.addCommand(initCommand());
   program.addCommand(buildCommand());
   program.addCommand(describeCommand());
+  program.addCommand(subscribeCommand());
   program.addCommand(deleteCommand());
   program.addCommand(listCommand());
   program.addCommand(nameCommand());

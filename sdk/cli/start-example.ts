@@ -76,7 +76,7 @@ export async function publishExample(
 }
 
 /** What to try next, on stdout. */
-export function exampleHints(server: RunningServer, example: string): string {
+export function exampleHints(server: RunningServer, example: string, web = false): string {
   const base = server.url;
   const at = base === 'http://127.0.0.1:3000' ? '' : ` --server ${base}`;
   const quickstart = [
@@ -88,7 +88,9 @@ export function exampleHints(server: RunningServer, example: string): string {
       `-H 'Content-Type: application/json' -d '["Alice"]'`,
   ];
   const other = [
+    ...(web ? [`  open ${base}/ in two browser windows (the ${example} page)`] : []),
     `  npx wasmbase describe ${example}${at}`,
+    ...(example === 'chat' ? [`  npx wasmbase subscribe chat 'SELECT * FROM message'${at}`] : []),
     `  npx wasmbase logs ${example} -f${at}`,
   ];
   return [

@@ -37,6 +37,10 @@ export class PassThroughHandle implements DatabaseHandle {
     if (this.failReads) throw new Error(READ_FAILURE);
     return this.inner.read(fn);
   }
+  readAsync<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+    if (this.failReads) return Promise.reject(new Error(READ_FAILURE));
+    return this.inner.readAsync(fn);
+  }
   transact: DatabaseHandle['transact'] = (label, sender, fn) =>
     this.inner.transact(label, sender, fn);
   onPublished(listener: (batch: PublishedBatch) => void): () => void {

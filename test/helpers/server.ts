@@ -4,14 +4,18 @@ import { afterAll } from 'vitest';
 import { loadOrCreateKeys } from '../../runtime/auth/index.js';
 import type { Config } from '../../runtime/config.js';
 import { silentLogger } from '../../runtime/log/index.js';
-import { runServer, type RunningServer } from '../../runtime/main.js';
+import { runServer, type RunningServer, type ServerOptions } from '../../runtime/main.js';
 import { testConfig } from './engine.js';
 import { lowSToken } from './low-s-token.js';
 
-export async function testServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
+export async function testServer(
+  overrides: Partial<Config> = {},
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const server = await runServer(
     testConfig({ host: '127.0.0.1', port: 0, ...overrides }),
     silentLogger,
+    options,
   );
   afterAll(() => server.close());
   return server;

@@ -18,6 +18,8 @@ export interface WsClientOptions {
   readonly token?: string;
   readonly query?: string;
   readonly format?: 'bsatn' | 'json';
+  /** The local address to connect from. */
+  readonly localAddress?: string;
 }
 
 interface Closed {

@@ -96,6 +96,8 @@ export class HandlerHarness {
       feeds: new Feeds(engine, { rowLimit: 50, maxSubscriptions: 64 }, this.logger),
       limits: { maxBufferedBytes: 1 << 30, maxInflightCalls: 64, maxQueuedMessages: 1000 },
       rowLimit: 50,
+      queryLimit: { maxBytes: 1 << 30, flag: 'ws-max-query-bytes', what: 'the result' },
+      subscribeLimit: { maxBytes: 1 << 30, flag: 'ws-max-subscribe-bytes', what: 'the rows' },
       logger: this.logger,
     };
     this.names = playerNames(gated);

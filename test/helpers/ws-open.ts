@@ -4,8 +4,8 @@
  * test clients (`ws-client.ts`, `ws-v2-client.ts`): one subprotocol offered, the token (if any)
  * sent as `Authorization: Bearer`. It resolves once the socket is open, with what `wrap` made of
  * it; `wrap` runs inside the `open` event, so the wrapper's listeners are in place before any
- * message can arrive. A refused upgrade rejects with an error carrying the HTTP `status` and
- * `body`; a socket error rejects with that error.
+ * message can arrive. A refused upgrade rejects with an error carrying the HTTP `status`,
+ * `headers` and `body`; a socket error rejects with that error.
  */
 import WebSocket from 'ws';
 
@@ -14,6 +14,8 @@ export interface OpenOptions {
   readonly token?: string | undefined;
   /** The URL query (default `compression=None`). */
   readonly query?: string | undefined;
+  /** The local address to connect from (another loopback address stands for another client). */
+  readonly localAddress?: string | undefined;
 }
 
 /** Opens a socket offering `protocol` and resolves with `wrap(socket)` once it is open. */
@@ -27,7 +29,8 @@ export function openSocket<T>(
   const query = options.query ?? 'compression=None';
   const url = `${baseUrl.replace(/^http/, 'ws')}/v1/database/${database}/subscribe?${query}`;
   const headers = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
-  const socket = new WebSocket(url, [protocol], { headers });
+  const local = options.localAddress === undefined ? {} : { localAddress: options.localAddress };
+  const socket = new WebSocket(url, [protocol], { headers, ...local });
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(wrap(socket)));
     socket.once('unexpected-response', (_req, res) => {
@@ -37,6 +40,7 @@ export function openSocket<T>(
         reject(
           Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), {
             status: res.statusCode,
+            headers: res.headers,
             body,
           }),
         ),

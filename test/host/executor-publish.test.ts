@@ -14,7 +14,7 @@ import { nextCallId } from '../../runtime/host/call-id.js';
 import type { ExecutedCall, PublishedBatch } from '../../runtime/host/engine-types.js';
 import { DatabaseExecutor } from '../../runtime/host/executor.js';
 import { validateModule } from '../../runtime/host/index.js';
-import type { WorkerPool } from '../../runtime/host/worker-pool.js';
+import type { BatchRunner } from '../../runtime/host/worker-pool.js';
 import type { LogFields, Logger } from '../../runtime/log/index.js';
 import {
   BsatnWriter,
@@ -115,7 +115,7 @@ const changesOf = (reducerId: number): CallChanges => [
 ];
 
 /** Answers by reducer id (see the constants above); `failNext` rejects one whole batch. */
-class FakePool implements WorkerPool {
+class FakePool implements BatchRunner {
   /** The reducer ids of each batch it was given. */
   readonly batches: number[][] = [];
   failNext: Error | undefined;

@@ -4,7 +4,7 @@ import { OutcomeWaiters } from '../../runtime/host/outcome-waiters.js';
 import type { CallOutcome, ExecutedCall, PublishedBatch } from '../../runtime/host/engine-types.js';
 import { unpackCalls, type BatchResult, type BatchTask } from '../../runtime/host/batch-types.js';
 import type { ValidatedModule } from '../../runtime/host/module-validate.js';
-import type { WorkerPool } from '../../runtime/host/worker-pool.js';
+import type { BatchRunner } from '../../runtime/host/worker-pool.js';
 import { silentLogger } from '../../runtime/log/index.js';
 import { Identity } from '../../runtime/protocol/index.js';
 import type { DatabaseStore, WriteSet } from '../../runtime/store/index.js';
@@ -26,7 +26,7 @@ function fakeStore() {
 /** A pool that answers every call as committed and records the batches it was given. */
 function fakePool() {
   const batches: number[][] = [];
-  const pool: WorkerPool = {
+  const pool: BatchRunner = {
     run: async (task: BatchTask): Promise<BatchResult> => {
       const calls = unpackCalls(task.calls);
       batches.push(calls.map(c => c.reducerId));
@@ -41,12 +41,11 @@ function fakePool() {
         changes: new Uint8Array(4),
       };
     },
-    close: async () => {},
   };
   return { pool, batches };
 }
 
-function executor(store: DatabaseStore, pool: WorkerPool, batchMaxCalls = 2) {
+function executor(store: DatabaseStore, pool: BatchRunner, batchMaxCalls = 2) {
   const ex = new DatabaseExecutor({
     pool,
     store,

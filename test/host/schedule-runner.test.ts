@@ -8,7 +8,7 @@ import { validateModule } from '../../runtime/host/module-validate.js';
 import { ScheduleRunner, type DueRun } from '../../runtime/host/schedule-runner.js';
 import { memoryScheduleState, type LastRuns } from '../../runtime/host/schedule-state.js';
 import { encodeToBytes, Identity, WasmbaseError } from '../../runtime/protocol/index.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../helpers/schedule-clock.js';
 import { moduleBytes } from '../helpers/modules.js';
 
 const schema = validateModule(moduleBytes('fixtures/schedule'), Number.MAX_SAFE_INTEGER).schema;

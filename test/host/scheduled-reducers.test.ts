@@ -14,7 +14,7 @@ import {
   WasmbaseError,
   type AlgebraicType,
 } from '../../runtime/protocol/index.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock } from '../helpers/schedule-clock.js';
 import { moduleBytes } from '../helpers/modules.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

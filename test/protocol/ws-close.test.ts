@@ -15,6 +15,8 @@ describe('WebSocket close codes', () => {
       ['UNAUTHORIZED', 1008],
       ['TOKEN_EXPIRED', 1008],
       ['RATE_LIMITED', 1008],
+      ['CONNECTION_LIMIT', 1008],
+      ['DATABASE_LIMIT', 1008],
       ['LIMIT_EXCEEDED', 1008],
       ['SHUTTING_DOWN', 1001],
       ['UNAVAILABLE', 1013],

@@ -132,6 +132,18 @@ const plain = new Table<Plain>("plain");
     expect(out).toMatch(/index\.ts:5:\d+: Plain is not a @table class/);
   }, 60_000);
 
+  it('gives each indexed column a typed accessor; a wrong column or key type fails the build', () => {
+    const out = compile(`import { ReducerContext, Table } from "SDK";
+@table("account") class Account { @primaryKey id: u32 = 0; @index team: u32 = 0; }
+const accounts = new Table<Account>("account");
+@reducer export function r(ctx: ReducerContext): void { accounts.id.find("seven"); }
+@reducer export function s(ctx: ReducerContext): void { accounts.owner.find(1); }
+@reducer export function t(ctx: ReducerContext): void { accounts.team.filter(3); }`);
+    expect(out).toMatch(/not assignable to type 'u32'[\s\S]{0,300}?index\.ts\(4,/);
+    expect(out).toMatch(/Property 'owner' does not exist[\s\S]{0,300}?index\.ts\(5,/);
+    expect(out).not.toMatch(/index\.ts\(6,/);
+  }, 60_000);
+
   it('requires ctx first, supported parameter types, and void or string | null results', () => {
     const out = compile(`import { ReducerContext } from "SDK";
 @reducer export function a(x: u32): void {}

@@ -136,6 +136,7 @@ export const memoryBackend: Backend = {
     const handle = {
       schema: s,
       read: <R>(fn: (tx: MemoryStoreDouble) => R): R => fn(store),
+      readAsync: <R>(fn: (tx: MemoryStoreDouble) => Promise<R>): Promise<R> => fn(store),
       transact: async <R>(label: string, _sender: Identity, fn: (tx: BatchTx) => R) => {
         store.beginCall();
         try {
@@ -181,6 +182,14 @@ export const lmdbBackend: Backend = {
         const r = store.read();
         try {
           return fn(r);
+        } finally {
+          r.close();
+        }
+      },
+      readAsync: async <R>(fn: (tx: unknown) => Promise<R>): Promise<R> => {
+        const r = store.read();
+        try {
+          return await fn(r);
         } finally {
           r.close();
         }

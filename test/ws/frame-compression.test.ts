@@ -11,11 +11,14 @@ import {
   type WsCompression,
 } from '../../runtime/protocol/index.js';
 import {
+  ASYNC_COMPRESSION_MIN_BYTES,
   compressBytes,
   decompressBytes,
   frameServerPayload,
+  frameServerPayloadAsync,
   unframeServerPayload,
 } from '../../runtime/ws/frame-compression.js';
+import { binaryFrames, batchedFrames, prepareFrame } from '../../runtime/ws/framing.js';
 import { RUNS, SEED, expectDecodeError } from '../protocol/wire-test-helpers.js';
 
 process.stdout.write(
@@ -193,5 +196,33 @@ describe('the portable frame pieces (runtime/protocol) and the zlib half (runtim
       () => decompressBytes(packed, 'Brotli', 'query update at offset 3', 4999),
       /^query update at offset 3: Brotli data inflates beyond the limit of 4999 bytes$/,
     );
+  });
+});
+
+describe('big frames compressed off the main thread', () => {
+  const big = (() => {
+    const out = new Uint8Array(ASYNC_COMPRESSION_MIN_BYTES + 12345);
+    for (let i = 0; i < out.length; i++) out[i] = (i * 31 + (i >> 10)) & 0xff;
+    return out;
+  })();
+
+  it.each(['Gzip', 'Brotli'] as const)('%s: the same bytes as the synchronous frame', async c => {
+    const frame = await frameServerPayloadAsync(big, c);
+    expect(Buffer.from(frame).equals(Buffer.from(frameServerPayload(big, c)))).toBe(true);
+    expect(unframeServerPayload(frame)).toEqual(big);
+  });
+
+  it('prepareFrame memoises the frame the flush then sends, v2 and v3 alike', async () => {
+    const payload = big.slice();
+    expect(prepareFrame(payload, 'None')).toBeUndefined();
+    expect(prepareFrame(payload.subarray(0, 4096), 'Gzip')).toBeUndefined();
+    const pending = prepareFrame(payload, 'Gzip');
+    expect(pending).toBeInstanceOf(Promise);
+    await pending;
+    expect(prepareFrame(payload, 'Gzip')).toBeUndefined();
+    const [v2] = binaryFrames([payload], 'Gzip');
+    const [, v3] = batchedFrames([Uint8Array.of(1, 2, 3), payload], 'Gzip');
+    expect(v2!.data).toBe(v3!.data);
+    expect(unframeServerPayload(v2!.data as Uint8Array)).toEqual(payload);
   });
 });

@@ -7,7 +7,13 @@
  * `TransactionUpdateLight`. Non-callers that get the same deltas in the same encoding get the
  * same bytes: such messages are encoded once.
  */
-import type { ClientDelta, ClientTransaction, DurableMark } from '../../api/index.js';
+import type {
+  ClientDelta,
+  ClientTransaction,
+  DurableMark,
+  QueryRows,
+  QueryTable,
+} from '../../api/index.js';
 import type { CallArgs, ExecutedCall } from '../../host/index.js';
 import {
   CALL_REDUCER_FLAGS,
@@ -99,7 +105,7 @@ export class V1Handler extends WsHandler<ClientMessage> {
     return encodeServerMessageBsatn(message);
   }
 
-  protected handle(message: ClientMessage): void {
+  protected handle(message: ClientMessage): void | Promise<void> {
     switch (message.tag) {
       case 'CallReducer':
         return this.#call(message);
@@ -223,45 +229,50 @@ export class V1Handler extends WsHandler<ClientMessage> {
 
   // ---- subscriptions ----
 
-  #subscribe(
+  async #subscribe(
     requestId: number,
     queryId: number | undefined,
     sqls: readonly string[],
     kind: 'legacy' | 'single' | 'multi',
-  ): void {
+  ): Promise<void> {
     const started = performance.now();
+    const set = queryId ?? LEGACY_SET;
+    let rows: QueryRows[];
     try {
-      const set = queryId ?? LEGACY_SET;
-      const rows = this.feed.subscribe(this, set, sqls, kind === 'legacy');
-      const duration = micros(started);
-      if (kind === 'legacy') {
-        const databaseUpdate = rowsUpdate(this.feed.handle.schema, rows, 'inserts');
-        const totalHostExecutionDurationMicros = duration;
-        const m = { tag: 'InitialSubscription', databaseUpdate, requestId } as const;
-        this.reply(this.#encode({ ...m, totalHostExecutionDurationMicros }));
-      } else if (kind === 'single') {
-        this.reply(
-          this.#encode({
-            tag: 'SubscribeApplied',
-            requestId,
-            totalHostExecutionDurationMicros: duration,
-            queryId: set,
-            rows: singleRows(this.feed.handle.schema, rows[0]!, 'inserts'),
-          }),
-        );
-      } else {
-        this.reply(
-          this.#encode({
-            tag: 'SubscribeMultiApplied',
-            requestId,
-            totalHostExecutionDurationMicros: duration,
-            queryId: set,
-            update: rowsUpdate(this.feed.handle.schema, rows, 'inserts'),
-          }),
-        );
-      }
+      const replace = kind === 'legacy';
+      rows = await this.feed.subscribeSliced(this, set, sqls, replace, this.subscribeOptions);
     } catch (err) {
-      this.#subscriptionError(requestId, queryId, err, started);
+      if (!this.session.closed) this.#subscriptionError(requestId, queryId, err, started);
+      return;
+    }
+    if (this.session.closed) return;
+    const duration = micros(started);
+    const schema = this.feed.handle.schema;
+    if (kind === 'legacy') {
+      const databaseUpdate = rowsUpdate(schema, rows, 'inserts');
+      const totalHostExecutionDurationMicros = duration;
+      const m = { tag: 'InitialSubscription', databaseUpdate, requestId } as const;
+      this.reply(this.#encode({ ...m, totalHostExecutionDurationMicros }));
+    } else if (kind === 'single') {
+      this.reply(
+        this.#encode({
+          tag: 'SubscribeApplied',
+          requestId,
+          totalHostExecutionDurationMicros: duration,
+          queryId: set,
+          rows: singleRows(schema, rows[0]!, 'inserts'),
+        }),
+      );
+    } else {
+      this.reply(
+        this.#encode({
+          tag: 'SubscribeMultiApplied',
+          requestId,
+          totalHostExecutionDurationMicros: duration,
+          queryId: set,
+          update: rowsUpdate(schema, rows, 'inserts'),
+        }),
+      );
     }
   }
 
@@ -311,20 +322,24 @@ export class V1Handler extends WsHandler<ClientMessage> {
 
   // ---- one-off queries ----
 
-  #oneOff(messageId: Uint8Array, sql: string): void {
+  async #oneOff(messageId: Uint8Array, sql: string): Promise<void> {
     const started = performance.now();
     const base = { tag: 'OneOffQueryResponse', messageId } as const;
+    let tables: QueryTable[];
     try {
-      const tables = this.connection.oneOffQuery(sql, { rowLimit: this.deps.rowLimit });
-      const totalHostExecutionDurationMicros = micros(started);
-      this.reply(
-        this.#encode({ ...base, error: undefined, tables, totalHostExecutionDurationMicros }),
-      );
+      tables = await this.connection.oneOffQuerySliced(sql, this.queryOptions);
     } catch (err) {
+      if (this.session.closed) return;
       const error = this.errorText(err, 'one-off query');
       const totalHostExecutionDurationMicros = micros(started);
       this.reply(this.#encode({ ...base, error, tables: [], totalHostExecutionDurationMicros }));
+      return;
     }
+    if (this.session.closed) return;
+    const totalHostExecutionDurationMicros = micros(started);
+    this.reply(
+      this.#encode({ ...base, error: undefined, tables, totalHostExecutionDurationMicros }),
+    );
   }
 }
 

@@ -7,7 +7,13 @@
  * their query sets' rows and never the reducer's name or arguments. Clients with the same share
  * of a transaction get the same bytes: such messages are encoded once.
  */
-import type { ClientDelta, ClientTransaction, DurableMark } from '../../api/index.js';
+import type {
+  ClientDelta,
+  ClientTransaction,
+  DurableMark,
+  QueryRows,
+  QueryTable,
+} from '../../api/index.js';
 import {
   decodeV2ClientMessage,
   decodeV3ClientPayload,
@@ -76,7 +82,7 @@ export class V2Handler extends WsHandler<V2ClientMessage> {
     this.reply(encodeV2ServerMessage(message));
   }
 
-  protected handle(message: V2ClientMessage): void {
+  protected handle(message: V2ClientMessage): void | Promise<void> {
     switch (message.tag) {
       case 'CallReducer':
         return this.#call(message);
@@ -159,14 +165,18 @@ export class V2Handler extends WsHandler<V2ClientMessage> {
     this.session.send(encodeV2ServerMessage({ ...message, error: error.message }), durable);
   }
 
-  #subscribe(requestId: number, querySetId: number, sqls: readonly string[]): void {
+  async #subscribe(requestId: number, querySetId: number, sqls: readonly string[]) {
+    let rows: QueryRows[];
     try {
-      const rows = queryRowsOf(this.feed.subscribe(this, querySetId, sqls));
-      this.#reply({ tag: 'SubscribeApplied', requestId, querySetId, rows });
+      rows = await this.feed.subscribeSliced(this, querySetId, sqls, false, this.subscribeOptions);
     } catch (err) {
+      if (this.session.closed) return;
       const error = this.errorText(err, 'subscribe');
       this.#reply({ tag: 'SubscriptionError', requestId, querySetId, error });
+      return;
     }
+    if (this.session.closed) return;
+    this.#reply({ tag: 'SubscribeApplied', requestId, querySetId, rows: queryRowsOf(rows) });
   }
 
   #unsubscribe(requestId: number, querySetId: number, withRows: boolean): void {
@@ -180,14 +190,18 @@ export class V2Handler extends WsHandler<V2ClientMessage> {
     }
   }
 
-  #oneOff(requestId: number, sql: string): void {
+  async #oneOff(requestId: number, sql: string): Promise<void> {
+    let tables: QueryTable[];
     try {
-      const tables = this.connection.oneOffQuery(sql, { rowLimit: this.deps.rowLimit });
-      const rows = { tables: tables.map(t => ({ table: t.tableName, rows: t.rows })) };
-      this.#reply({ tag: 'OneOffQueryResult', requestId, result: { tag: 'Ok', rows } });
+      tables = await this.connection.oneOffQuerySliced(sql, this.queryOptions);
     } catch (err) {
+      if (this.session.closed) return;
       const message = this.errorText(err, 'one-off query');
       this.#reply({ tag: 'OneOffQueryResult', requestId, result: { tag: 'Err', message } });
+      return;
     }
+    if (this.session.closed) return;
+    const rows = { tables: tables.map(t => ({ table: t.tableName, rows: t.rows })) };
+    this.#reply({ tag: 'OneOffQueryResult', requestId, result: { tag: 'Ok', rows } });
   }
 }

@@ -5,6 +5,8 @@
  *    `__indexId`),
  *  - checks `@scheduled("reducer")` schedule tables (a `ScheduleAt` column, a u64 primary key,
  *    a reducer taking one row of the table) and lets reducers take a table's row type,
+ *  - generates a handle class per table with one typed accessor per indexed column, and makes
+ *    every module-level `new Table<Row>("name")` construct it (`accounts.id.find(7)`),
  *  - generates the `__call_reducer__` dispatcher and `__describe_module__`,
  *  - embeds the RawModuleDefV9 JSON in the custom section `wasmbase_v1.schema`,
  *  - imports memory as `wasmbase_v1.memory` and exports only the ABI entry points.
@@ -37,6 +39,47 @@ const LIFECYCLE = {
   clientDisconnected: 'OnDisconnect',
 };
 const FIELD_DECORATORS = new Set(['primaryKey', 'unique', 'index', 'autoInc']);
+/** Members of the SDK's `Table`: a column with one of these names gets no typed accessor. */
+export const TABLE_MEMBERS = new Set([
+  'tableId',
+  'tableName',
+  'proto',
+  'indexOf',
+  'encodeRow',
+  'readBack',
+  'tryInsert',
+  'insert',
+  'tryUpdate',
+  'update',
+  'delete',
+  'count',
+  'iter',
+  'find',
+  'filter',
+  'range',
+  'rangeWith',
+  'deleteBy',
+  'clear',
+]);
+
+/** Whether a column has an index (any decorator but @autoInc makes one). */
+const isIndexed = c => c.decs.some(d => d !== 'autoInc');
+
+/**
+ * Index ids as the host numbers them: the position in the concatenation of every table's
+ * indexes, in table order, each table's indexes in column order. `ids[t][column] = id`.
+ */
+export function indexIds(tables) {
+  let next = 0;
+  return tables.map(t => {
+    const ids = {};
+    for (const c of t.columns) if (isIndexed(c)) ids[c.name] = next++;
+    return ids;
+  });
+}
+
+/** The generated handle class of a `@table` class. */
+const handleClassName = rowName => `__wasmbase_${rowName}_Table`;
 const INTEGER_TYPES = new Set(['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64']);
 const PRIMITIVE_SATS = {
   bool: 'Bool',
@@ -134,14 +177,18 @@ export default class WasmbaseTransform extends Transform {
         else if (stmt.kind === NODE_FUNCTION) this.collectReducer(source, stmt, reducers);
       }
     }
-    for (const source of userSources) this.checkTableHandles(source, tables);
+    const handles = [];
+    for (const source of userSources) this.checkTableHandles(source, tables, handles);
     this.resolveRowParams(tables, reducers);
     for (const table of tables) this.checkSchedule(table, reducers);
     if (this.problems.length > 0) {
       for (const p of this.problems) this.stderr.write(`wasmbase: ERROR ${p}\n`);
       throw new Error(`wasmbase: ${this.problems.length} problem(s) in module declarations`);
     }
-    tables.forEach((table, i) => this.injectTableMembers(parser, table, i, tables));
+    for (const h of handles) if (h.source !== h.table.source) h.table.handleImported = true;
+    const ids = indexIds(tables);
+    tables.forEach((table, i) => this.injectTableMembers(parser, table, i, ids[i]));
+    for (const handle of handles) this.useHandleClass(parser, handle);
     this.schema = this.buildSchema(tables, reducers);
     const entry = userSources.find(s => s.sourceKind === SourceKind.UserEntry) ?? userSources[0];
     if (entry === undefined) return;
@@ -258,7 +305,7 @@ export default class WasmbaseTransform extends Transform {
    * Checks every module-level `new Table<Row>("name")`: Row must be a `@table` class and
    * "name" the name its `@table` gives, so a typo is a compile error, not a failed call.
    */
-  checkTableHandles(source, tables) {
+  checkTableHandles(source, tables, handles) {
     for (const stmt of source.statements) {
       if (stmt.kind !== NodeKind.Variable) continue;
       for (const decl of stmt.declarations) {
@@ -281,6 +328,7 @@ export default class WasmbaseTransform extends Transform {
             `${this.where(init)}: new Table<${rowName}>("${arg.value}"): ` +
               `${rowName} is @table("${table.name}")`,
           );
+        else handles.push({ source, init, table });
       }
     }
   }
@@ -384,15 +432,10 @@ export default class WasmbaseTransform extends Transform {
       );
   }
 
-  injectTableMembers(parser, table, tableId, tables) {
-    let indexId = tables
-      .slice(0, tableId)
-      .reduce((n, t) => n + t.columns.filter(c => c.decs.some(d => d !== 'autoInc')).length, 0);
-    const indexCases = table.columns
-      .filter(c => c.decs.some(d => d !== 'autoInc'))
-      .map(c => `if (column == "${c.name}") return ${indexId++};`)
+  injectTableMembers(parser, table, tableId, ids) {
+    const indexCases = Object.entries(ids)
+      .map(([column, id]) => `if (column == "${column}") return ${id};`)
       .join(' ');
-    const sdk = this.relativeImport(path.posix.dirname(table.source.normalizedPath), this.sdkPath);
     const members = [
       `__tableId(): u32 { return ${tableId}; }`,
       `__indexId(column: string): i32 { ${indexCases} return -1; }`,
@@ -407,14 +450,76 @@ export default class WasmbaseTransform extends Transform {
       else
         this.problems.push(`internal: could not generate ${code.slice(0, 20)} for ${table.name}`);
     }
-    if (!table.source.__wasmbaseImported) {
-      const importCode = `import { Writer as __wasmbase_Writer, Reader as __wasmbase_Reader, writeValue as __wasmbase_write, readValue as __wasmbase_read } from "${sdk}";`;
-      const tn = new Tokenizer(new Source(SOURCE_USER, table.source.normalizedPath, importCode));
-      p.currentSource = table.source;
-      const stmt = p.parseTopLevelStatement(tn, null);
-      if (stmt) table.source.statements.unshift(stmt);
-      table.source.__wasmbaseImported = true;
+    this.addSdkImport(p, table.source);
+    this.addStatement(p, table.source, this.handleClassCode(table, ids), true);
+  }
+
+  /**
+   * The table's handle class: `Table<Row>` plus one readonly accessor per indexed column, a
+   * `UniqueIndex` for a primary key or `@unique` column, a `BTreeIndex` for an `@index` one,
+   * each with its index id fixed here (no lookup, no allocation per call).
+   */
+  handleClassCode(table, ids) {
+    const row = table.cls.name.text;
+    const fields = [];
+    const inits = [];
+    for (const c of table.columns) {
+      if (!isIndexed(c) || TABLE_MEMBERS.has(c.name)) continue;
+      const unique = c.decs.includes('primaryKey') || c.decs.includes('unique');
+      const kind = unique ? '__wasmbase_UniqueIndex' : '__wasmbase_BTreeIndex';
+      const type = `${kind}<${row}, ${c.typeText}>`;
+      fields.push(`readonly ${c.name}: ${type};`);
+      inits.push(`this.${c.name} = new ${type}(${ids[c.name]}, "${table.name}.${c.name}");`);
     }
+    const exported = table.handleImported ? 'export ' : '';
+    return (
+      `${exported}class ${handleClassName(row)} extends __wasmbase_Table<${row}> { ` +
+      `${fields.join(' ')} constructor(name: string) { super(name); ${inits.join(' ')} } }`
+    );
+  }
+
+  /** Makes `new Table<Row>(…)` construct the generated handle class of Row. */
+  useHandleClass(parser, { source, init, table }) {
+    const name = handleClassName(table.cls.name.text);
+    init.typeName.identifier.text = name;
+    init.typeArguments = null;
+    if (source === table.source || source.__wasmbaseHandles?.has(name)) return;
+    const from = this.relativeImport(
+      path.posix.dirname(source.normalizedPath),
+      table.source.normalizedPath.replace(/\.ts$/, ''),
+    );
+    this.addStatement(new Parser(parser.diagnostics), source, `import { ${name} } from "${from}";`);
+    (source.__wasmbaseHandles ??= new Set()).add(name);
+  }
+
+  /** Imports the SDK names the generated members use into `source`, once. */
+  addSdkImport(p, source) {
+    if (source.__wasmbaseImported) return;
+    const sdk = this.relativeImport(path.posix.dirname(source.normalizedPath), this.sdkPath);
+    const names = [
+      'Writer as __wasmbase_Writer',
+      'Reader as __wasmbase_Reader',
+      'writeValue as __wasmbase_write',
+      'readValue as __wasmbase_read',
+      'Table as __wasmbase_Table',
+      'UniqueIndex as __wasmbase_UniqueIndex',
+      'BTreeIndex as __wasmbase_BTreeIndex',
+    ];
+    this.addStatement(p, source, `import { ${names.join(', ')} } from "${sdk}";`);
+    source.__wasmbaseImported = true;
+  }
+
+  /** Parses one top-level statement into `source`: first, or last when `append`. */
+  addStatement(p, source, code, append = false) {
+    const tn = new Tokenizer(new Source(SOURCE_USER, source.normalizedPath, code));
+    p.currentSource = source;
+    const stmt = p.parseTopLevelStatement(tn, null);
+    if (!stmt) {
+      this.problems.push(`internal: could not generate ${code.slice(0, 40)}`);
+      return;
+    }
+    if (append) source.statements.push(stmt);
+    else source.statements.unshift(stmt);
   }
 
   buildSchema(tables, reducers) {

@@ -318,10 +318,11 @@ describe('v1 handler: errors stay in the server log', () => {
         requestId: nextRequest++,
         queryId: 77,
       });
+      // The requests read asynchronously: reads fail until both are answered.
+      await flushed();
     } finally {
       gated.failReads = false;
     }
-    await flushed();
     const [oneOff, sub] = client.take();
     expect(oneOff?.tag === 'OneOffQueryResponse' && [oneOff.error, oneOff.tables]).toEqual([
       'internal error (see the server log)',

@@ -340,10 +340,11 @@ describe('v2 handler: errors stay in the server log', () => {
         querySetId: 70,
         queryStrings: ['SELECT * FROM team'],
       });
+      // The requests read asynchronously: reads fail until both are answered.
+      await settle();
     } finally {
       gated.failReads = false;
     }
-    await settle();
     const [oneOff, sub] = c.take();
     expect(oneOff).toEqual({
       tag: 'OneOffQueryResult',
