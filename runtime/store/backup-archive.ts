@@ -9,13 +9,12 @@
  * the backup directory is never written. The archive carries the module the database's data was
  * last written by (recorded in its environment), and that data file as the snapshot.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WasmbaseError } from '../protocol/index.js';
 import { buildArchive } from './archive.js';
 import { verifyBackup } from './backup.js';
-import { openCatalog, type DatabaseRecord } from './catalog.js';
+import { readCatalogCopy, type DatabaseRecord } from './catalog.js';
 
 function notInBackup(backupDir: string, database: string): WasmbaseError {
   return new WasmbaseError(
@@ -30,26 +29,18 @@ async function findInCatalog(
   backupDir: string,
   database: string,
 ): Promise<{ record: DatabaseRecord; modules: Map<string, Uint8Array> }> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'wasmbase-backup-catalog-'));
-  try {
-    cpSync(path.join(backupDir, 'system', 'data.mdb'), path.join(tmp, 'data.mdb'));
-    const catalog = openCatalog(tmp);
-    try {
-      const identity = catalog.lookupName(database) ?? database.toLowerCase();
-      const record = catalog.getDatabase(identity);
-      if (record === undefined) throw notInBackup(backupDir, database);
-      const modules = new Map<string, Uint8Array>();
-      for (const hash of new Set([record.moduleHash, record.initialModuleHash])) {
-        const bytes = catalog.getModule(hash);
-        if (bytes !== undefined) modules.set(hash, new Uint8Array(bytes));
-      }
-      return { record, modules };
-    } finally {
-      await catalog.close();
+  const file = path.join(backupDir, 'system', 'data.mdb');
+  return readCatalogCopy(file, catalog => {
+    const identity = catalog.lookupName(database) ?? database.toLowerCase();
+    const record = catalog.getDatabase(identity);
+    if (record === undefined) throw notInBackup(backupDir, database);
+    const modules = new Map<string, Uint8Array>();
+    for (const hash of new Set([record.moduleHash, record.initialModuleHash])) {
+      const bytes = catalog.getModule(hash);
+      if (bytes !== undefined) modules.set(hash, new Uint8Array(bytes));
     }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+    return { record, modules };
+  });
 }
 
 /** Verifies `backupDir` and returns one of its databases as archive bytes. */

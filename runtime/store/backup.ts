@@ -21,14 +21,11 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
 import {
@@ -37,7 +34,7 @@ import {
   SCHEMA_SECTION,
   WasmbaseError,
 } from '../protocol/index.js';
-import { openCatalog } from './catalog.js';
+import { readCatalogCopy } from './catalog.js';
 import { readRecordedMeta } from './database-store.js';
 
 export const BACKUP_FORMAT = 'wasmbase-backup';
@@ -186,20 +183,14 @@ function summarize(moduleBytes: Uint8Array): BackupSchemaSummary | undefined {
 async function withSchemas(outDir: string, entries: BackupEntry[]): Promise<BackupEntry[]> {
   const system = path.join(outDir, 'system', DATA_FILE);
   if (!existsSync(system)) return entries;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'wasmbase-backup-catalog-'));
-  copyFileSync(system, path.join(tmp, DATA_FILE));
-  const catalog = openCatalog(tmp);
-  try {
-    return entries.map(entry => {
+  return readCatalogCopy(system, catalog =>
+    entries.map(entry => {
       const bytes =
         entry.moduleHash === undefined ? undefined : catalog.getModule(entry.moduleHash);
       const schema = bytes === undefined ? undefined : summarize(bytes);
       return schema === undefined ? entry : { ...entry, schema };
-    });
-  } finally {
-    await catalog.close();
-    rmSync(tmp, { recursive: true, force: true });
-  }
+    }),
+  );
 }
 
 function invalid(message: string, details?: Record<string, unknown>): WasmbaseError {

@@ -7,7 +7,9 @@
  * Keys: `db:<identity hex>` → DatabaseRecord (JSON); `name:<name>` → identity hex;
  * `module:<sha256 hex>` → module bytes; `kv:<area>:<key>` → small values of other subsystems.
  */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { WasmbaseError } from '../protocol/index.js';
 
@@ -119,4 +121,27 @@ export function openCatalog(path: string): Catalog {
     },
   };
   return catalog;
+}
+
+/**
+ * Runs `read` on the catalog stored in `dataFile` (a `system/data.mdb` of a backup), opened from
+ * a temporary copy so the backup itself is never written (LMDB adds a lock file), then removes
+ * the copy.
+ */
+export async function readCatalogCopy<T>(
+  dataFile: string,
+  read: (catalog: Catalog) => T,
+): Promise<T> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'wasmbase-catalog-copy-'));
+  try {
+    copyFileSync(dataFile, path.join(tmp, 'data.mdb'));
+    const catalog = openCatalog(tmp);
+    try {
+      return read(catalog);
+    } finally {
+      await catalog.close();
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
