@@ -15,23 +15,10 @@ export interface CliRunner {
 
 /** A runner whose children use `configHome` and `server` unless told otherwise. */
 export function cliRunner(configHome: string, server: string): CliRunner {
-  return (args, options = {}) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'sdk/cli/wasmbase.mjs'), ...args], {
-      env: {
-        ...process.env,
-        XDG_CONFIG_HOME: configHome,
-        WASMBASE_SERVER: server,
-        NO_COLOR: '1',
-        ...options.env,
-      },
-      cwd: options.cwd ?? ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise<Run>(resolve => child.on('exit', code => resolve({ code, stdout, stderr })));
+  return async (args, options = {}) => {
+    const child = cliSpawn(configHome, server, args, options);
+    const code = await child.exited;
+    return { code, stdout: child.stdout(), stderr: child.stderr() };
   };
 }
 
