@@ -52,7 +52,11 @@ describe('wasmbase dev', () => {
         ).ok;
       }
       expect(ok, stderr).toBe(true);
-      expect(existsSync(path.join(dir, 'client/shout_reducer.ts'))).toBe(true);
+      // The bindings are written just after the publish answers, so give them a moment.
+      const bindings = path.join(dir, 'client/shout_reducer.ts');
+      for (let i = 0; i < 100 && !existsSync(bindings); i++)
+        await new Promise(r => setTimeout(r, 50));
+      expect(existsSync(bindings), stderr).toBe(true);
     } finally {
       child.kill('SIGTERM');
       await exited;
